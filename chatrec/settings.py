@@ -1,0 +1,74 @@
+"""The one settings object: read from CLI flags or CHATREC_* environment variables.
+
+Everything configurable lives here so that there is no other global state. A `Settings` is
+frozen; build a changed copy with `dataclasses.replace` or `Settings.from_env(**overrides)`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+ENV_PREFIX = "CHATREC_"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Runtime configuration for chatrec.
+
+    data: a catalog name (``ml-100k``, ``ml-latest-small``) or a path to a catalog folder.
+    lm: ``smollm2`` (packaged), ``none`` (templates only), or a Hugging Face causal-LM id/path.
+    embedder: ``minilm`` (packaged), ``lm-pooled`` (hidden states of ``lm``), or ``hashing``.
+    """
+
+    data: str = "ml-100k"
+    lm: str = "smollm2"
+    embedder: str = "minilm"
+    db_url: str = "sqlite:///data/chatrec.db"
+    host: str = "127.0.0.1"
+    port: int = 7860
+    cache_dir: str = "data/cache"
+    k_shown: int = 5
+    k_candidates: int = 200
+    k_neighbors: int = 50
+    lm_time_budget_s: float = 2.0
+    lm_max_new_tokens: int = 40
+    allow_downloads: bool = False
+    max_message_chars: int = 2000
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None, **overrides: object) -> Settings:
+        """Build settings from ``CHATREC_<FIELD>`` variables; explicit overrides win.
+
+        Overrides that are ``None`` are ignored, so CLI options can be passed straight through.
+        """
+        env = os.environ if environ is None else environ
+        values: dict[str, object] = {}
+        for field in dataclasses.fields(cls):
+            raw = env.get(ENV_PREFIX + field.name.upper())
+            if raw is not None and raw != "":
+                values[field.name] = _coerce(field.name, field.type, raw)
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)
+
+    @property
+    def cache_path(self) -> Path:
+        """The folder that holds computed artifacts."""
+        return Path(self.cache_dir)
+
+
+def _coerce(name: str, type_name: object, raw: str) -> object:
+    """Turn an environment string into the field's type, with a message naming the variable."""
+    kind = str(type_name)
+    try:
+        if kind == "int":
+            return int(raw)
+        if kind == "float":
+            return float(raw)
+        if kind == "bool":
+            return raw.strip().lower() in {"1", "true", "yes", "on"}
+    except ValueError as exc:
+        raise ValueError(f"{ENV_PREFIX}{name.upper()}={raw!r} is not a valid {kind}") from exc
+    return raw

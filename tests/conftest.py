@@ -1,0 +1,65 @@
+"""Shared fixtures: a tiny synthetic catalog that every unit test can reason about by hand."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from chatrec.catalog import Dataset, build_catalog
+from chatrec.models.embedder import HashingEmbedder
+
+TINY_MOVIES = [
+    # item_id, title, year, genres, tags, attributes
+    ("1", "Heat", 1995, ["Action", "Crime", "Thriller"], ["heist", "tense"], ["director:d1"]),
+    ("2", "Fargo", 1996, ["Crime", "Drama", "Thriller"], ["dark comedy"], ["director:d2"]),
+    ("3", "Usual Suspects, The", 1995, ["Crime", "Thriller"], ["twist"], ["director:d3"]),
+    ("4", "Toy Story", 1995, ["Animation", "Children's", "Comedy"], ["pixar"], ["director:d4"]),
+    ("5", "Alien", 1979, ["Horror", "Sci-Fi"], ["space", "scary"], ["director:d5"]),
+    ("6", "Aliens", 1986, ["Action", "Sci-Fi"], ["space"], ["director:d6"]),
+    ("7", "Scream", 1996, ["Horror", "Thriller"], ["slasher"], ["director:d7"]),
+    ("8", "Godfather, The", 1972, ["Crime", "Drama"], ["mafia"], ["director:d8"]),
+    ("9", "Reservoir Dogs", 1992, ["Crime", "Thriller"], ["heist"], ["director:d9"]),
+    ("10", "Pulp Fiction", 1994, ["Crime", "Drama"], ["nonlinear"], ["director:d9"]),
+    ("11", "Lion King, The", 1994, ["Animation", "Children's", "Musical"], ["disney"], []),
+    ("12", "Sleepless in Seattle", 1993, ["Comedy", "Romance"], ["romantic"], []),
+]
+
+# Three taste clusters (crime, family, sci-fi/horror) so CF has structure to find.
+TINY_RATINGS = [
+    ("u1", "1", 5), ("u1", "2", 4), ("u1", "3", 5), ("u1", "9", 4),
+    ("u2", "1", 4), ("u2", "3", 4), ("u2", "8", 5), ("u2", "10", 5),
+    ("u3", "2", 5), ("u3", "9", 5), ("u3", "10", 4), ("u3", "8", 4),
+    ("u4", "4", 5), ("u4", "11", 5), ("u4", "12", 3),
+    ("u5", "4", 4), ("u5", "11", 4), ("u5", "12", 5),
+    ("u6", "5", 5), ("u6", "6", 5), ("u6", "7", 3),
+    ("u7", "5", 4), ("u7", "6", 4), ("u7", "1", 3),
+    ("u8", "1", 5), ("u8", "9", 4), ("u8", "10", 5), ("u8", "3", 3),
+]
+
+
+def make_tiny_dataset() -> Dataset:
+    """Build the tiny dataset (also usable outside fixtures)."""
+    catalog = build_catalog([
+        {"item_id": i, "title": t, "year": y, "genres": g, "tags": tg, "attributes": a}
+        for i, t, y, g, tg, a in TINY_MOVIES
+    ])
+    frame = pd.DataFrame({
+        "user": [u for u, _, _ in TINY_RATINGS],
+        "item": [catalog.index_of(i) for _, i, _ in TINY_RATINGS],
+        "rating": np.array([r for _, _, r in TINY_RATINGS], dtype=np.float32),
+        "timestamp": np.arange(len(TINY_RATINGS), dtype=np.int64),
+    })
+    return Dataset("tiny", catalog, frame, fingerprint="tiny0001")
+
+
+@pytest.fixture
+def tiny_dataset() -> Dataset:
+    """A 12-movie, 8-user dataset with crime, family and sci-fi/horror clusters."""
+    return make_tiny_dataset()
+
+
+@pytest.fixture
+def fake_embedder() -> HashingEmbedder:
+    """A model-free embedder with word-overlap semantics."""
+    return HashingEmbedder(dim=64)
