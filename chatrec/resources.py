@@ -1,0 +1,80 @@
+"""Load everything a `Settings` names: the dataset, item embeddings, the embedder and the LM.
+
+`prepare` fills the caches (with progress bars) so that serving starts fast; it is a no-op when
+they are up to date. Models load lazily, so a warm start does not pay for what it does not use.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import numpy as np
+
+from chatrec.artifacts import item_vectors
+from chatrec.catalog import Dataset
+from chatrec.loaders import load_dataset
+from chatrec.models.embedder import Embedder, load_embedder
+from chatrec.models.lm import LanguageModel, convert_smollm2, load_language_model
+from chatrec.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Resources:
+    """The loaded dataset plus lazily built models for one `Settings`."""
+
+    settings: Settings
+    dataset: Dataset
+    _embedder: Embedder | None = field(default=None, repr=False)
+
+    @property
+    def embedder(self) -> Embedder:
+        """The sentence embedder named in settings, built on first use."""
+        if self._embedder is None:
+            s = self.settings
+            self._embedder = load_embedder(s.embedder, s.lm, s.cache_dir, s.allow_downloads)
+        return self._embedder
+
+    @cached_property
+    def item_vectors(self) -> np.ndarray:
+        """Catalog embeddings from the cache (computed once per dataset and model)."""
+        s = self.settings
+        cached = item_vectors(self.dataset, self._embedder_key(), s.cache_dir,
+                              lambda: self.embedder)
+        return cached.vectors
+
+    @cached_property
+    def language_model(self) -> LanguageModel | None:
+        """The reply-phrasing LM, or ``None`` when settings say ``none``."""
+        s = self.settings
+        return load_language_model(s.lm, s.cache_dir, s.allow_downloads)
+
+    def _embedder_key(self) -> str:
+        s = self.settings
+        return f"lm-pooled-{s.lm}" if s.embedder == "lm-pooled" else s.embedder
+
+
+def load_resources(settings: Settings, embedder: Embedder | None = None) -> Resources:
+    """Load the dataset; models stay unloaded until used. An embedder may be injected (tests)."""
+    return Resources(settings, load_dataset(settings.data), embedder)
+
+
+def prepare(settings: Settings) -> dict[str, float]:
+    """Build every cache the app needs and return how long each step took, in seconds."""
+    timings: dict[str, float] = {}
+    start = time.perf_counter()
+    resources = load_resources(settings)
+    timings["load_dataset_s"] = time.perf_counter() - start
+    step = time.perf_counter()
+    _ = resources.item_vectors
+    timings["item_vectors_s"] = time.perf_counter() - step
+    if settings.lm == "smollm2":
+        step = time.perf_counter()
+        convert_smollm2(settings.cache_dir)
+        timings["lm_cache_s"] = time.perf_counter() - step
+    timings["total_s"] = time.perf_counter() - start
+    return timings
