@@ -88,15 +88,34 @@ class HFCausalLM:
 
         streamer = TextIteratorStreamer(self.tokenizer, skip_prompt=True,
                                         skip_special_tokens=True)
+        stop = threading.Event()
 
         def work() -> None:
             with torch.inference_mode():
-                self.model.generate(**kwargs, streamer=streamer)
+                self.model.generate(**kwargs, streamer=streamer,
+                                    stopping_criteria=_stop_when(stop))
 
         thread = threading.Thread(target=work, daemon=True)
         thread.start()
-        yield from (piece for piece in streamer if piece)
-        thread.join()
+        try:
+            yield from (piece for piece in streamer if piece)
+        finally:
+            # A consumer that stops early (gate rejection, time budget) frees the CPU at once;
+            # the criterion is checked after every token, so the join is short.
+            stop.set()
+            thread.join(timeout=5)
+
+
+def _stop_when(event: threading.Event) -> Any:
+    """A transformers stopping criterion that fires once ``event`` is set."""
+    import torch
+    from transformers import StoppingCriteria, StoppingCriteriaList
+
+    class _EventStop(StoppingCriteria):
+        def __call__(self, input_ids: Any, scores: Any, **kwargs: Any) -> Any:
+            return torch.full((input_ids.shape[0],), event.is_set(), dtype=torch.bool)
+
+    return StoppingCriteriaList([_EventStop()])
 
 
 class LMPooledEmbedder:
