@@ -10,11 +10,12 @@ from __future__ import annotations
 import hashlib
 import re
 import time
-import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+
+import tomllib
 
 from chatrec.gate import LeadInGate
 from chatrec.models.lm import LanguageModel
