@@ -58,9 +58,10 @@ class Resources:
         return f"lm-pooled-{s.lm}" if s.embedder == "lm-pooled" else s.embedder
 
 
-def load_resources(settings: Settings, embedder: Embedder | None = None) -> Resources:
-    """Load the dataset; models stay unloaded until used. An embedder may be injected (tests)."""
-    return Resources(settings, load_dataset(settings.data), embedder)
+def load_resources(settings: Settings, embedder: Embedder | None = None,
+                   dataset: Dataset | None = None) -> Resources:
+    """Load the dataset; models stay unloaded until used. Either may be injected (tests)."""
+    return Resources(settings, dataset or load_dataset(settings.data), embedder)
 
 
 def prepare(settings: Settings) -> dict[str, float]:
