@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import logging
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -42,8 +41,8 @@ def _write_json(path: Path | None, result: dict) -> None:
 
 
 @app.command()
-def prepare(data: Optional[str] = DataOpt, lm: Optional[str] = LmOpt,  # noqa: UP045
-            embedder: Optional[str] = EmbedderOpt) -> None:  # noqa: UP045
+def prepare(data: str | None = DataOpt, lm: str | None = LmOpt,
+            embedder: str | None = EmbedderOpt) -> None:
     """Compute and cache item embeddings and the LM conversion (a no-op when up to date)."""
     from chatrec.resources import prepare as run_prepare
 
@@ -55,3 +54,71 @@ def main() -> None:
     """Entry point used by ``python -m chatrec``."""
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     app()
+
+
+def _recommender(data: str | None, lm: str | None, embedder: str | None = None,
+                 **extra: object):
+    from chatrec.recommender import ChatRecommender
+
+    return ChatRecommender.from_settings(_settings(data, lm, embedder, **extra))
+
+
+@app.command()
+def serve(data: str | None = DataOpt, lm: str | None = LmOpt,
+          embedder: str | None = EmbedderOpt,
+          host: str | None = typer.Option(None, help="Bind address (default 127.0.0.1)."),
+          port: int | None = typer.Option(None, help="Port (default 7860)."),
+          auth: str | None = typer.Option(None, help="Require login: user:pass.")) -> None:
+    """Serve the chat app in the browser."""
+    from chatrec.ui import launch
+
+    credentials = None
+    if auth:
+        user, sep, password = auth.partition(":")
+        if not sep or not user or not password:
+            raise typer.BadParameter("--auth must look like user:pass")
+        credentials = (user, password)
+    launch(_recommender(data, lm, embedder, host=host, port=port), auth=credentials)
+
+
+@app.command()
+def chat(data: str | None = DataOpt, lm: str | None = LmOpt,
+         user: str | None = typer.Option(None, help="Reuse a user id.")) -> None:
+    """Chat in the terminal, through the same API as the web app."""
+    rec = _recommender(data, lm)
+    user_id = user or rec.new_user_id()
+    typer.echo(f"chatrec on {rec.dataset_name}; you are user {user_id}. Ctrl-D to quit.")
+    while True:
+        try:
+            message = input("you> ")
+        except EOFError:
+            break
+        turn = rec.respond(user_id, message)
+        typer.echo(turn.text)
+        for i, r in enumerate(turn.recommendations, start=1):
+            typer.echo(f"  {i}. {r.title} ({r.year}) [{', '.join(r.genres)}] {r.explanation}")
+        if turn.explanation:
+            typer.echo(turn.explanation)
+
+
+@profile_app.command("export")
+def profile_export(user: str, output: Path | None = typer.Option(None, "--output"),
+                   ) -> None:
+    """Write everything stored about USER as JSON."""
+    from chatrec.store import ProfileStore
+
+    data = ProfileStore(Settings.from_env().db_url).export(user)
+    text = json.dumps(data, indent=2, default=str)
+    if output:
+        output.write_text(text)
+        typer.echo(f"wrote {output}")
+    else:
+        typer.echo(text)
+
+
+@profile_app.command("import")
+def profile_import(user: str, file: Path, data: str | None = DataOpt) -> None:
+    """Seed USER's profile from a ratings CSV (MovieLens, letterboxd or title,rating)."""
+    rec = _recommender(data, "none")
+    report = rec.import_history(user, file)
+    typer.echo(report.message)

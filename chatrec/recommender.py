@@ -27,7 +27,6 @@ from chatrec.profiles import (
     import_events,
     profile_vector,
     summary,
-    thumb_event,
     to_query_parts,
 )
 from chatrec.replies import LeadInWriter, render

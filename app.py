@@ -1,0 +1,13 @@
+"""Serve chatrec: settings from the environment, the packaged catalog and models, Gradio UI."""
+
+from __future__ import annotations
+
+import logging
+
+from chatrec.recommender import ChatRecommender
+from chatrec.settings import Settings
+from chatrec.ui import launch
+
+if __name__ == "__main__":
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    launch(ChatRecommender.from_settings(Settings.from_env()))
