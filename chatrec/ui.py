@@ -81,23 +81,23 @@ class ChatHandlers:
             return "_Profile unavailable right now._"
 
     def respond(self, message: str, history: History | None, user_id: str | None
-                ) -> Iterator[tuple[History, str, str]]:
-        """Stream the reply into the chat; yields (history, textbox value, profile panel)."""
+                ) -> Iterator[tuple[History, str, str, str]]:
+        """Stream the reply; yields (history, textbox value, profile panel, user id)."""
         history = list(history or [])
-        user_id, _ = self.ensure_user(user_id)
+        user_id, _ = self.ensure_user(user_id)  # a first message may beat the page's load event
         if not (message or "").strip():
-            yield history, "", self.profile_markdown(user_id)
+            yield history, "", self.profile_markdown(user_id), user_id
             return
         history.append({"role": "user", "content": escape_markdown(message)})
         try:
             for turn in self.rec.respond_stream(user_id, message):
-                yield history + turn_messages(turn), "", gr.skip()
+                yield history + turn_messages(turn), "", gr.skip(), user_id
         except Exception:  # noqa: BLE001 - never a traceback in the page
             log.exception("respond failed")
             history.append({"role": "assistant", "content": FRIENDLY_ERROR})
-            yield history, "", gr.skip()
+            yield history, "", gr.skip(), user_id
             return
-        yield history + turn_messages(turn), "", self.profile_markdown(user_id)
+        yield history + turn_messages(turn), "", self.profile_markdown(user_id), user_id
 
     def on_like(self, history: History, data: gr.LikeData, user_id: str | None
                 ) -> tuple[History, str]:
@@ -177,8 +177,9 @@ def build_demo(rec: ChatRecommender) -> gr.Blocks:
         gr.Markdown(footer(rec))
 
         demo.load(handlers.ensure_user, user_id, [user_id, profile])
-        textbox.submit(handlers.respond, [textbox, chatbot, user_id], [chatbot, textbox, profile],
-                       concurrency_id="lm", concurrency_limit=2)
+        textbox.submit(handlers.respond, [textbox, chatbot, user_id],
+                       [chatbot, textbox, profile, user_id], concurrency_id="lm",
+                       concurrency_limit=2)
         chatbot.like(handlers.on_like, [chatbot, user_id], [chatbot, profile])
         chatbot.select(handlers.on_select, [chatbot, user_id], chatbot)
         forget.click(lambda: gr.Row(visible=True), None, confirm_row)
