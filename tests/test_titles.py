@@ -1,0 +1,108 @@
+"""Title matching on the tiny catalog and on hand-built catalogs with awkward titles."""
+
+from __future__ import annotations
+
+import pytest
+
+from chatrec.catalog import build_catalog, display_title
+from chatrec.titles import TitleMatcher, is_ambiguous
+
+
+@pytest.fixture
+def matcher(tiny_dataset):
+    return TitleMatcher(tiny_dataset.catalog)
+
+
+@pytest.fixture
+def awkward() -> TitleMatcher:
+    """Alternative titles in parentheses and two films sharing one title."""
+    return TitleMatcher(build_catalog([
+        {"item_id": 1, "title": "Seven (Se7en)", "year": 1995, "genres": ["Thriller"]},
+        {"item_id": 2, "title": "Nikita (La Femme Nikita)", "year": 1990, "genres": ["Action"]},
+        {"item_id": 3, "title": "Scarlet Letter, The", "year": 1926, "genres": ["Drama"]},
+        {"item_id": 4, "title": "Scarlet Letter, The", "year": 1995, "genres": ["Drama"]},
+        {"item_id": 5, "title": "Heat", "year": 1995, "genres": ["Action"]},
+        {"item_id": 6, "title": "Kids", "year": 1995, "genres": ["Drama"]},
+    ]))
+
+
+def best(matcher: TitleMatcher, text: str) -> str:
+    """Display title of the best match (the tiny catalog stores "Usual Suspects, The")."""
+    return display_title(matcher.catalog.titles[matcher.match(text)[0].index])
+
+
+@pytest.mark.parametrize("text", ["The Usual Suspects", "usual suspects, the", "USUAL SUSPECTS",
+                                  "Usual Suspects (1995)", "usual suspect"])
+def test_match_handles_article_case_year_and_plural(matcher, text):
+    assert best(matcher, text) == "The Usual Suspects"
+
+
+@pytest.mark.parametrize(("text", "title"), [("Godfater", "The Godfather"),
+                                             ("pulp fictoin", "Pulp Fiction"),
+                                             ("sleepless in seatle", "Sleepless in Seattle")])
+def test_match_tolerates_typos(matcher, text, title):
+    assert best(matcher, text) == title
+
+
+def test_match_reads_a_trailing_year_and_scores_exact_hits_highest(matcher):
+    for text in ("Heat 1995", "Heat (1995)", "heat"):
+        found = matcher.match(text)
+        assert found[0].label == "Heat (1995)" and found[0].score == 100.0
+
+
+def test_match_returns_nothing_for_unrelated_text(matcher):
+    assert matcher.match("zxqv wrmbl") == []
+
+
+def test_alternative_titles_in_parentheses_match(awkward):
+    assert best(awkward, "Se7en") == "Seven (Se7en)"
+    assert best(awkward, "seven") == "Seven (Se7en)"
+    assert best(awkward, "La Femme Nikita") == "Nikita (La Femme Nikita)"
+    assert best(awkward, "femme nikita") == "Nikita (La Femme Nikita)"
+
+
+def test_shared_titles_are_ambiguous_until_a_year_is_given(awkward):
+    both = awkward.match("the scarlet letter")
+    assert len(both) == 2 and is_ambiguous(both)
+    dated = awkward.match("Scarlet Letter 1926")
+    assert int(awkward.catalog.years[dated[0].index]) == 1926
+    assert not is_ambiguous(dated)
+    mention = awkward.find_in_text("I loved The Scarlet Letter")[0]
+    assert mention.ambiguous
+    assert {int(awkward.catalog.years[m.index]) for m in mention.matches} == {1926, 1995}
+
+
+def test_find_in_text_reads_a_list_with_cues(matcher):
+    mentions = matcher.find_in_text("I loved Heat and Fargo but not Alien")
+    assert [m.text for m in mentions] == ["Heat", "Fargo", "Alien"]
+    assert [matcher.catalog.titles[m.matches[0].index] for m in mentions] == [
+        "Heat", "Fargo", "Alien"]
+    assert mentions[0].span == (8, 12) and mentions[0].cue == "loved"
+
+
+def test_find_in_text_prefers_the_longest_title_and_keeps_the_article(matcher):
+    mentions = matcher.find_in_text("something like the usual suspects please")
+    assert [m.text for m in mentions] == ["the usual suspects"]
+
+
+def test_find_in_text_fixes_typos_after_a_cue(matcher):
+    (mention,) = matcher.find_in_text("more like pulp fictoin")
+    assert mention.matches[0].label == "Pulp Fiction (1994)" and mention.matches[0].score < 100
+
+
+def test_find_in_text_absorbs_a_year_after_the_title(matcher):
+    (mention,) = matcher.find_in_text("I loved Heat (1995) a lot")
+    assert mention.text == "Heat (1995)"
+
+
+@pytest.mark.parametrize("text", ["the heat is unbearable today", "I like twisted plots",
+                                  "something for the kids", "a movie my kids would enjoy",
+                                  "I want something scary tonight", "show me something new"])
+def test_ordinary_words_are_not_titles(awkward, text):
+    assert awkward.find_in_text(text) == []
+
+
+@pytest.mark.parametrize("text", ["i loved heat", "Heat was boring", "more like Kids",
+                                  "have you seen Heat?", 'what about "heat"'])
+def test_one_word_titles_need_a_cue(awkward, text):
+    assert len(awkward.find_in_text(text)) == 1
