@@ -34,7 +34,7 @@ ON_TOPIC_WORDS = frozenset(
     "recommendation recommendations suggestions ideas options list favourite favorite enjoy "
     "thrill thrills laugh laughs scary tense fun funny dark light cosy cozy popcorn".split()
 )
-_CAPITALISED_RUN_RE = re.compile(r"\b([A-Z][\w'’-]*(?:\s+[A-Z0-9][\w'’-]*)*)")
+_CAPITALISED_WORD_RE = re.compile(r"\b[A-Z][\w'’-]*")
 
 
 @dataclass(frozen=True)
@@ -125,10 +125,10 @@ class LeadInGate:
         for title, items in self._long_titles.items():
             if f" {title} " in key and not items & shown:
                 return title
-        for run in _CAPITALISED_RUN_RE.findall(text):
-            items = self._short_titles.get(normalize_title(run))
+        for word in _CAPITALISED_WORD_RE.findall(text):
+            items = self._short_titles.get(normalize_title(word))
             if items and not items & shown:
-                return run
+                return word
         return None
 
 
