@@ -122,3 +122,32 @@ def profile_import(user: str, file: Path, data: str | None = DataOpt) -> None:
     rec = _recommender(data, "none")
     report = rec.import_history(user, file)
     typer.echo(report.message)
+
+
+@eval_app.command("nlu")
+def eval_nlu(data: str | None = DataOpt, embedder: str | None = EmbedderOpt,
+             json_path: Path | None = JsonOpt) -> None:
+    """Intent accuracy and slot precision/recall/F1 on tests/data/utterances.jsonl."""
+    from chatrec.evaluation.nlu import format_nlu_report, run_nlu_eval
+    from chatrec.resources import load_resources
+
+    resources = load_resources(_settings(data, "none", embedder))
+    result = run_nlu_eval(resources.dataset, resources.embedder)
+    typer.echo(format_nlu_report(result))
+    _write_json(json_path, result)
+
+
+@bench_app.command("lm")
+def bench_lm(data: str | None = DataOpt, lm: str | None = LmOpt,
+             turns: int = typer.Option(50, help="Number of chat turns."),
+             json_path: Path | None = JsonOpt) -> None:
+    """Gate rejection rate and LM timings over real chat turns."""
+    import tempfile
+
+    from chatrec.evaluation.lm_bench import format_lm_bench, run_lm_bench
+
+    with tempfile.TemporaryDirectory() as tmp:
+        rec = _recommender(data, lm, db_url=f"sqlite:///{tmp}/bench.db")
+        result = run_lm_bench(rec, turns=turns)
+    typer.echo(format_lm_bench(result))
+    _write_json(json_path, result)

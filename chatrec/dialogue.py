@@ -45,6 +45,7 @@ class Turn:
     intent: str = "unknown"
     explanation: str | None = None
     lead_in_source: str = "template"
+    lead_in_seconds: float = 0.0  # time the LM spent on the lead-in (0 without an LM)
     question: str | None = None
     final: bool = True
 

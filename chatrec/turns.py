@@ -152,7 +152,7 @@ class TurnPlanner:
                 yield Turn(_join(ack, lead.text), intent=intent, final=False)
         body = recommendation_text(lead.text, constraints, topic)
         yield Turn(_join(ack, body), recs, intent, lead_in_source=lead.source,
-                   question=topic)
+                   lead_in_seconds=lead.seconds, question=topic)
 
     def _ranked(self, profile: UserProfile, conv: Conversation) -> list[RankedItem]:
         """The engine's picks, nudged by genre weights learnt from thumbs."""
