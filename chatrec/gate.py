@@ -32,7 +32,9 @@ ON_TOPIC_WORDS = frozenset(
     "movie movies film films pick picks watch watching night lineup line-up choice choices mood "
     "taste classic classics story stories genre fan fans cinema screen evening weekend "
     "recommendation recommendations suggestions ideas options list favourite favorite enjoy "
-    "thrill thrills laugh laughs scary tense fun funny dark light cosy cozy popcorn".split()
+    "thrill thrills laugh laughs scary tense fun funny dark light cosy cozy popcorn "
+    # short reactions to what the user said are on topic too
+    "great wonderful awesome nice perfect excellent fantastic lovely glad sounds".split()
 )
 _CAPITALISED_WORD_RE = re.compile(r"\b[A-Z][\w'’-]*")
 
