@@ -94,3 +94,95 @@ class CandidateSource(Protocol):
     def evidence(self, query: Query, items: np.ndarray) -> list[dict[str, Any]]:
         """Structured reasons for each of ``items`` (a short list), in the same order."""
         ...
+
+
+def _as_indices(indices: object, n_items: int) -> tuple[np.ndarray, np.ndarray]:
+    """``indices`` as a flat array plus a mask of the entries that are valid item indices."""
+    array = np.asarray(EMPTY if indices is None else indices).ravel()
+    if array.size == 0 or not np.issubdtype(array.dtype, np.number):
+        return array, np.zeros(array.size, dtype=bool)
+    safe = np.where(np.isfinite(array), array, -1)
+    mask = (safe >= 0) & (safe < n_items) & (safe == np.floor(safe))
+    return array, mask
+
+
+def valid_items(indices: object, n_items: int) -> np.ndarray:
+    """The in-range integer item indices of ``indices`` (unknown or negative ones dropped)."""
+    array, mask = _as_indices(indices, n_items)
+    return array[mask].astype(np.int64)
+
+
+def history_weights(query: Query, n_items: int) -> tuple[np.ndarray, np.ndarray]:
+    """The query's valid history items and a weight in (0, 1] for each (rating / 5).
+
+    A missing rating counts as 5, as chat likes carry none.
+    """
+    array, mask = _as_indices(query.history, n_items)
+    items = array[mask].astype(np.int64)
+    ratings = query.history_ratings
+    if ratings is None or len(ratings) != array.size:
+        return items, np.ones(items.size, dtype=np.float32)
+    weights = np.asarray(ratings, dtype=np.float32).ravel()[mask] / 5.0
+    return items, np.clip(np.nan_to_num(weights, nan=1.0), 0.1, 1.0)
+
+
+def blocked_items(query: Query, n_items: int) -> np.ndarray:
+    """Items a source must never return: history, ``exclude`` and ``disliked``."""
+    parts = [valid_items(x, n_items) for x in (query.history, query.exclude, query.disliked)]
+    return np.unique(np.concatenate(parts))
+
+
+def top_k(scores: np.ndarray, exclude: np.ndarray, k: int) -> np.ndarray:
+    """Indices of the ``k`` best finite scores, best first, never one of ``exclude``."""
+    scores = np.array(scores, dtype=np.float32, copy=True)
+    scores[exclude] = -np.inf
+    finite = np.flatnonzero(np.isfinite(scores))
+    if k <= 0 or finite.size == 0:
+        return EMPTY
+    if finite.size > k:
+        finite = finite[np.argpartition(-scores[finite], k - 1)[:k]]
+    return finite[np.argsort(-scores[finite], kind="stable")].astype(np.int64)
+
+
+def candidates(source: CandidateSource, query: Query, k: int) -> list[Candidate]:
+    """A source's ``k`` best candidates for ``query`` with their evidence, best first."""
+    scores = source.score(query)
+    items = top_k(scores, blocked_items(query, scores.size), k)
+    evidence = source.evidence(query, items) if items.size else []
+    return [Candidate(int(i), float(scores[i]), source.name, ev)
+            for i, ev in zip(items, evidence, strict=True)]
+
+
+def implicit(ratings: sp.spmatrix) -> sp.csr_matrix:
+    """The 0/1 float32 "interacted" matrix: every stored rating is a positive."""
+    binary = sp.csr_matrix(ratings, dtype=np.float32, copy=True)
+    binary.eliminate_zeros()
+    binary.data[:] = 1.0
+    return binary
+
+
+def liked_matrix(ratings: sp.spmatrix, threshold: float = 4.0) -> sp.csc_matrix:
+    """Users × items 0/1 CSC of ratings ``>= threshold``, for ``co_raters`` evidence."""
+    liked = sp.csr_matrix(ratings >= threshold, dtype=np.float32)
+    return liked.tocsc()
+
+
+def item_item_evidence(contrib: np.ndarray, history: np.ndarray, items: np.ndarray,
+                       liked: sp.csc_matrix, top: int = 3) -> list[dict[str, Any]]:
+    """``because`` and ``co_raters`` for item-item models.
+
+    contrib[j, m] is how much history[j] added to the score of items[m]; the ``top`` largest
+    positive ones become ``because``, and ``co_raters`` counts the training users who liked
+    both (one sparse product over the liked matrix, so it matches the matrix exactly).
+    """
+    items = np.asarray(items, dtype=np.int64)
+    if history.size == 0:
+        return [{"because": [], "co_raters": {}} for _ in items]
+    co = (liked[:, history].T @ liked[:, items]).toarray()
+    order = np.argsort(-contrib, axis=0, kind="stable")[:top]
+    out: list[dict[str, Any]] = []
+    for m in range(items.size):  # the few returned items only
+        rows = order[:, m][contrib[order[:, m], m] > 0]
+        out.append({"because": [int(h) for h in history[rows]],
+                    "co_raters": {int(history[r]): int(co[r, m]) for r in rows}})
+    return out

@@ -1,0 +1,1 @@
+"""Offline evaluation (RecBole's protocol) and the engine latency benchmark."""

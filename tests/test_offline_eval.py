@@ -1,0 +1,97 @@
+"""The RecBole-style split, the metrics on hand-computed cases, and the offline report."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+import scipy.sparse as sp
+
+from chatrec.evaluation.metrics import ranking_metrics
+from chatrec.evaluation.offline import format_offline_table, run_offline_eval
+from chatrec.evaluation.split import split_by_ratio, split_counts
+
+
+@pytest.mark.parametrize(("total", "expected"), [
+    (10, [8, 1, 1]), (5, [3, 1, 1]), (1, [1, 0, 0]), (2, [1, 0, 1]), (19, [17, 1, 1]),
+    (20, [16, 2, 2]), (3, [1, 1, 1]),
+])
+def test_split_counts_follow_recbole_rounding(total, expected):
+    assert split_counts(total, [0.8, 0.1, 0.1]) == expected
+
+
+def frame(n_users: int = 30, seed: int = 1) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    sizes = rng.integers(1, 40, n_users)
+    return pd.DataFrame({
+        "user": np.repeat([f"u{i}" for i in range(n_users)], sizes),
+        "item": np.concatenate([rng.choice(200, s, replace=False) for s in sizes]),
+        "rating": np.float32(4.0), "timestamp": np.arange(sizes.sum())})
+
+
+def test_split_is_reproducible_disjoint_and_per_user_proportional():
+    data = frame()
+    parts = split_by_ratio(data, seed=7)
+    again = split_by_ratio(data, seed=7)
+    for a, b in zip(parts, again, strict=True):
+        pd.testing.assert_frame_equal(a, b)
+    assert not split_by_ratio(data, seed=8)[2].equals(parts[2])
+    keys = [set(zip(p["user"], p["item"], strict=True)) for p in parts]
+    assert sum(len(k) for k in keys) == len(data) and not (keys[0] & keys[1] | keys[1] & keys[2])
+    for user, n in data.groupby("user").size().items():
+        got = [int((p["user"] == user).sum()) for p in parts]
+        assert got == split_counts(int(n), [0.8, 0.1, 0.1]), user
+
+
+def test_metrics_on_a_hand_computed_example():
+    relevant = sp.csr_matrix(np.array([
+        [1, 0, 1, 0, 0, 0],   # user 0: items 0 and 2 relevant
+        [0, 0, 0, 0, 0, 1],   # user 1: item 5 relevant
+        [0, 0, 0, 0, 0, 0],   # user 2: nothing held out, must be skipped
+    ]))
+    top = np.array([[2, 1, 0], [0, 1, 2], [0, 1, 2]])
+    got = ranking_metrics(top, relevant, k=3)
+    ideal0 = 1 + 1 / np.log2(3)
+    assert got["recall"] == pytest.approx((1.0 + 0.0) / 2)
+    assert got["precision"] == pytest.approx((2 / 3 + 0) / 2)
+    assert got["hit"] == pytest.approx(0.5)
+    assert got["mrr"] == pytest.approx(0.5)
+    assert got["ndcg"] == pytest.approx((1 + 1 / np.log2(4)) / ideal0 / 2)
+    assert got["f1"] == pytest.approx(2 * (2 / 3) * 1 / (2 / 3 + 1) / 2)
+
+
+def test_short_lists_padded_with_minus_one_count_as_misses():
+    relevant = sp.csr_matrix(np.array([[1, 0, 0]]))
+    got = ranking_metrics(np.array([[-1, -1, 0]]), relevant, k=3)
+    assert got["hit"] == 1.0 and got["mrr"] == pytest.approx(1 / 3)
+    assert ranking_metrics(np.array([[-1, -1, -1]]), relevant, k=3)["hit"] == 0.0
+
+
+def test_offline_report_has_every_model_and_a_table(tiny_dataset, fake_embedder, tmp_path):
+    vectors = fake_embedder.encode(tiny_dataset.catalog.texts())
+    path = tmp_path / "offline.json"
+    result = run_offline_eval(tiny_dataset, vectors, seed=3, json_path=path)
+    assert path.exists()
+    models = result["models"]
+    assert {"popularity", "itemknn", "userknn", "ease", "content", "semantic", "neural",
+            "hybrid"} <= set(models)
+    for row in models.values():
+        assert 0.0 <= row["recall"] <= 1.0 and row["fit_s"] >= 0 and row["score_ms_per_user"] > 0
+    assert result["protocol"]["ease_lambda"] > 0 and result["protocol"]["seed"] == 3
+    assert "hybrid" in format_offline_table(result)
+
+
+@pytest.mark.integration
+def test_ease_on_ml100k_reaches_recbole_level():
+    from chatrec.candidates.ease import EASESource
+    from chatrec.evaluation.offline import make_split, top_items
+    from chatrec.loaders import load_dataset
+
+    split = make_split(load_dataset("ml-100k"), None, seed=2020)
+    users = np.flatnonzero(np.diff(split.test.indptr) > 0)
+    source = EASESource(lam=500.0).fit(split.data)
+    scores = np.stack([source.score(split.query(int(u), True)) for u in users])
+    metrics = ranking_metrics(top_items(scores, (split.train + split.valid)[users]),
+                              split.test[users])
+    assert metrics["recall"] > 0.2
+    assert abs(metrics["ndcg"] - 0.3295) < 0.015  # RecBole 1.2.1 EASE, same protocol
