@@ -151,3 +151,46 @@ def bench_lm(data: str | None = DataOpt, lm: str | None = LmOpt,
         result = run_lm_bench(rec, turns=turns)
     typer.echo(format_lm_bench(result))
     _write_json(json_path, result)
+
+
+@eval_app.command("offline")
+def eval_offline(data: str | None = DataOpt, embedder: str | None = EmbedderOpt,
+                 seed: int = typer.Option(2020, help="Split seed."),
+                 json_path: Path | None = JsonOpt) -> None:
+    """Every candidate source and the hybrid under RecBole's protocol (80/10/10, full ranking)."""
+    from chatrec.evaluation.offline import format_offline_table, run_offline_eval
+    from chatrec.resources import load_resources
+
+    resources = load_resources(_settings(data, "none", embedder))
+    result = run_offline_eval(resources.dataset, resources.item_vectors, seed=seed)
+    typer.echo(format_offline_table(result))
+    _write_json(json_path, result)
+
+
+@eval_app.command("chat")
+def eval_chat(data: str | None = DataOpt, embedder: str | None = EmbedderOpt,
+              users: int = typer.Option(300, help="Simulated users per mode."),
+              turns: int = typer.Option(5, help="Turns per conversation."),
+              seed: int = typer.Option(0, help="Sampling seed."),
+              json_path: Path | None = JsonOpt) -> None:
+    """Simulated users who speak in words (cold and warm), with ablations."""
+    from chatrec.evaluation.chat_eval import format_chat_report, run_chat_eval
+
+    result = run_chat_eval(_settings(data, "none", embedder), users=users, turns=turns,
+                           seed=seed)
+    typer.echo(format_chat_report(result))
+    _write_json(json_path, result)
+
+
+@bench_app.command("engine")
+def bench_engine(data: str | None = DataOpt, embedder: str | None = EmbedderOpt,
+                 queries: int = typer.Option(200, help="Number of chat-like queries."),
+                 json_path: Path | None = JsonOpt) -> None:
+    """Candidate generation + rerank latency per turn (p50/p95), artifacts precomputed."""
+    from chatrec.evaluation.engine_bench import format_engine_bench, run_engine_bench
+    from chatrec.resources import load_resources
+
+    resources = load_resources(_settings(data, "none", embedder))
+    result = run_engine_bench(resources.dataset, resources.item_vectors, n_queries=queries)
+    typer.echo(format_engine_bench(result))
+    _write_json(json_path, result)
