@@ -48,6 +48,7 @@ class Turn:
     lead_in_seconds: float = 0.0  # time the LM spent on the lead-in (0 without an LM)
     question: str | None = None
     final: bool = True
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per stage (final turn)
 
 
 @dataclass

@@ -6,7 +6,9 @@ profiles → store. The UI, the CLI and the benchmarks use only this class's pub
 
 from __future__ import annotations
 
+import dataclasses
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -89,12 +91,20 @@ class ChatRecommender:
         if problem:
             yield Turn(problem, intent="invalid")
             return
+        started = time.perf_counter()
         with self._lock(user_id):
             conversation = self.conversation(user_id)
             parsed = parse_message(message, self.catalog, self.titles, self.intents,
                                    shown_count=len(conversation.shown))
+            timings = {"nlu": time.perf_counter() - started}
             conversation.turns += 1
-            yield from self.planner.plan(user_id, conversation, parsed)
+            turn = None
+            for turn in self.planner.plan(user_id, conversation, parsed, timings):
+                if turn.final:
+                    break
+                yield turn
+            timings["total"] = time.perf_counter() - started
+            yield dataclasses.replace(turn, timings=timings)
 
     def feedback(self, user_id: str, item_id: str, liked: bool | None = True) -> str:
         """Record 👍 (True), 👎 (False) or undo (None); returns the acknowledgement.
@@ -179,8 +189,9 @@ class ChatRecommender:
             return None
         return matches[0].index
 
-    def rank(self, profile: UserProfile, preferences: Preferences, k: int) -> list[RankedItem]:
-        """Run the engine for this profile and these preferences."""
+    def rank(self, profile: UserProfile, preferences: Preferences, k: int,
+             timings: dict[str, float] | None = None) -> list[RankedItem]:
+        """Run the engine for this profile and these preferences (stage times into timings)."""
         parts = to_query_parts(profile, self.catalog)
         wish_vector = self._wish_vector(preferences)
         query = Query(
@@ -191,7 +202,7 @@ class ChatRecommender:
             genres_in=frozenset(preferences.genres_in),
             genres_out=frozenset(preferences.genres_out),
             year_min=preferences.year_min, year_max=preferences.year_max)
-        return self.engine.recommend(query, k)
+        return self.engine.recommend(query, k, timings)
 
     def _wish_vector(self, preferences: Preferences) -> np.ndarray | None:
         """The wish embedding, pushed away from soft avoids ("not too violent")."""

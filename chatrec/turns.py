@@ -6,7 +6,9 @@ a `Turn`. Recommendation turns stream the gated LM lead-in, then attach the pick
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from chatrec.dialogue import (
@@ -51,8 +53,12 @@ class TurnPlanner:
     def title(self, index: int) -> str:
         return escape_markdown(self.catalog.label(index))
 
-    def plan(self, user_id: str, conv: Conversation, parsed: ParsedMessage) -> Iterator[Turn]:
-        """Dispatch on the intent; yields partial turns, the last one final."""
+    def plan(self, user_id: str, conv: Conversation, parsed: ParsedMessage,
+             timings: dict[str, float]) -> Iterator[Turn]:
+        """Dispatch on the intent; yields partial turns, the last one final.
+
+        Seconds per stage (store, candidates, rerank, explain, lm) are added to ``timings``.
+        """
         intent, seed = parsed.intent, f"{user_id}:{conv.turns}"
         if parsed.ambiguous_titles:
             yield Turn(self._clarify(parsed), intent=intent)
@@ -66,11 +72,12 @@ class TurnPlanner:
             conv.__init__()  # an empty conversation, same object for the caller
             yield Turn(render("forgotten", seed), intent=intent)
         elif intent in RECOMMENDING or self._returning_greeting(user_id, intent):
-            ack = self._apply(user_id, conv, parsed)
+            with _timed(timings, "store"):
+                ack = self._apply(user_id, conv, parsed)
             if ack is not None and ack.startswith("!"):
                 yield Turn(ack[1:], intent=intent)
                 return
-            yield from self._recommend(user_id, conv, parsed.text, intent, ack)
+            yield from self._recommend(user_id, conv, parsed.text, intent, ack, timings)
         else:
             yield Turn(render(intent if intent in _SOCIAL else "unknown", seed), intent=intent)
 
@@ -130,34 +137,39 @@ class TurnPlanner:
 
     # -- recommending --------------------------------------------------------------------------
     def _recommend(self, user_id: str, conv: Conversation, text: str, intent: str,
-                   ack: str | None) -> Iterator[Turn]:
-        profile = self.rec.store.load_profile(user_id)
+                   ack: str | None, timings: dict[str, float]) -> Iterator[Turn]:
+        with _timed(timings, "store"):
+            profile = self.rec.store.load_profile(user_id)
         constraints = constraints_of(conv.preferences)
-        ranked = self._ranked(profile, conv)
+        ranked = self._ranked(profile, conv, timings)
         seed = f"{user_id}:{conv.turns}"
         if not ranked:
             yield Turn(_join(ack, no_results_text(constraints, seed)), intent=intent)
             return
-        recs = tuple(self._recommendation(r, profile, constraints) for r in ranked)
+        with _timed(timings, "explain"):
+            recs = tuple(self._recommendation(r, profile, constraints) for r in ranked)
         conv.shown = [r.item_index for r in ranked]
         conv.ranked.update({r.item_index: r for r in ranked})
         conv.focus = None
-        self.rec.store.append(user_id, shown_event([rec.item_id for rec in recs]))
+        with _timed(timings, "store"):
+            self.rec.store.append(user_id, shown_event([rec.item_id for rec in recs]))
         topic = pick_question(constraints, bool(profile.liked), conv.last_question)
         conv.last_question = topic
         fallback = fallback_lead_in(constraints, seed)
         lead = None
-        for lead in self.rec.lead_in.stream(text, conv.shown, fallback):
-            if lead.source == "lm":
-                yield Turn(_join(ack, lead.text), intent=intent, final=False)
+        with _timed(timings, "lm"):
+            for lead in self.rec.lead_in.stream(text, conv.shown, fallback):
+                if lead.source == "lm":
+                    yield Turn(_join(ack, lead.text), intent=intent, final=False)
         body = recommendation_text(lead.text, constraints, topic)
         yield Turn(_join(ack, body), recs, intent, lead_in_source=lead.source,
                    lead_in_seconds=lead.seconds, question=topic)
 
-    def _ranked(self, profile: UserProfile, conv: Conversation) -> list[RankedItem]:
+    def _ranked(self, profile: UserProfile, conv: Conversation,
+                timings: dict[str, float]) -> list[RankedItem]:
         """The engine's picks, nudged by genre weights learnt from thumbs."""
         k = self.rec.settings.k_shown
-        ranked = self.rec.rank(profile, conv.preferences, 2 * k)
+        ranked = self.rec.rank(profile, conv.preferences, 2 * k, timings)
         weights = profile.genre_weights
         if not weights:
             return ranked[:k]
@@ -222,6 +234,16 @@ class TurnPlanner:
 
 
 _SOCIAL = {"greeting", "thanks", "smalltalk", "help", "unknown"}
+
+
+@contextmanager
+def _timed(timings: dict[str, float], stage: str) -> Iterator[None]:
+    """Add the seconds spent in the block to ``timings[stage]``."""
+    start = time.perf_counter()
+    try:
+        yield
+    finally:
+        timings[stage] = timings.get(stage, 0.0) + time.perf_counter() - start
 
 
 def _join(first: str | None, second: str) -> str:
