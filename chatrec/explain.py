@@ -98,6 +98,9 @@ def _shared(catalog: Catalog, ev: Evidence, profile: UserProfile | None) -> Reas
     return Reason("shared", f"Shares {' and '.join(parts)}.", short)
 
 
+MIN_TASTE_SIMILARITY = 0.3
+
+
 def _wish(ev: Evidence) -> Reason | None:
     if not ev.get("wish"):
         return None
@@ -122,6 +125,8 @@ def _taste(ev: Evidence) -> Reason | None:
             or ev.get("neighbors"):
         return None
     sim = float(ev["similarity"])
+    if sim < MIN_TASTE_SIMILARITY:  # an empty or unrelated profile is no reason at all
+        return None
     return Reason("taste", f"Close to your taste so far (similarity {sim:.2f}).",
                   "Close to your taste")
 

@@ -67,6 +67,9 @@ class TurnPlanner:
             yield self._why(user_id, conv, parsed)
         elif intent == "profile":
             yield Turn(self.rec.profile_markdown(user_id), intent=intent)
+        elif intent == "forget" and parsed.intent_score < 1.0:
+            # Deleting data needs an explicit phrase, never a near-miss of the classifier.
+            yield Turn(render("confirm_forget", seed), intent="unknown")
         elif intent == "forget":
             self.rec.store.forget(user_id)
             conv.__init__()  # an empty conversation, same object for the caller
@@ -170,7 +173,10 @@ class TurnPlanner:
         """The engine's picks, nudged by genre weights learnt from thumbs."""
         k = self.rec.settings.k_shown
         ranked = self.rec.rank(profile, conv.preferences, 2 * k, timings)
-        weights = profile.genre_weights
+        # Genres the user asked for are exempt: thumbs-down on several comedies after "a comedy
+        # please" mean "not these comedies", not "fewer comedies".
+        asked = set(conv.preferences.genres_in)
+        weights = {g: w for g, w in profile.genre_weights.items() if g not in asked}
         if not weights:
             return ranked[:k]
 

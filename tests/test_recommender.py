@@ -141,3 +141,38 @@ def test_user_text_is_escaped_in_replies(rec) -> None:
     user = rec.new_user_id()
     turn = rec.respond(user, "something <script>alert(1)</script> dark")
     assert "<script>" not in turn.text
+
+
+def test_forget_from_a_classifier_guess_asks_instead_of_deleting(rec) -> None:
+    from chatrec.preferences import ParsedMessage
+
+    user = rec.new_user_id()
+    rec.respond(user, "I loved Fargo")
+    guess = ParsedMessage(text="keep going", intent="forget", intent_score=0.62)
+    turns = list(rec.planner.plan(user, rec.conversation(user), guess, {}))
+    assert "forget me" in turns[-1].text
+    assert rec.profile(user)["liked"]  # nothing was deleted
+
+
+def test_genre_weights_skip_the_genres_the_user_asked_for(rec) -> None:
+    import dataclasses
+
+    user = rec.new_user_id()
+    rec.respond(user, "a crime movie please")
+    conv = rec.conversation(user)
+    profile = rec.store.load_profile(user)
+    raw = [r.item_index for r in rec.rank(profile, conv.preferences, 3)]
+    lowered = dataclasses.replace(profile, genre_weights={"Crime": 0.0})
+    assert [r.item_index for r in rec.planner._ranked(lowered, conv, {})] == raw
+    other = dataclasses.replace(profile, genre_weights={"Thriller": 0.0})
+    ranked = rec.planner._ranked(other, conv, {})
+    thrillers = [r for r in ranked if "Thriller" in rec.catalog.genres[r.item_index]]
+    if thrillers and len(thrillers) < len(ranked):  # demoted below the non-thrillers
+        assert "Thriller" in rec.catalog.genres[ranked[-1].item_index]
+
+
+def test_every_final_turn_reports_stage_timings(rec) -> None:
+    user = rec.new_user_id()
+    turn = rec.respond(user, "a crime movie please")
+    assert {"nlu", "candidates", "rerank", "explain", "store", "total"} <= set(turn.timings)
+    assert turn.timings["total"] >= turn.timings["candidates"] > 0
