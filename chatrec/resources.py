@@ -61,7 +61,16 @@ class Resources:
 def load_resources(settings: Settings, embedder: Embedder | None = None,
                    dataset: Dataset | None = None) -> Resources:
     """Load the dataset; models stay unloaded until used. Either may be injected (tests)."""
+    set_torch_threads(settings.torch_threads)
     return Resources(settings, dataset or load_dataset(settings.data), embedder)
+
+
+def set_torch_threads(threads: int) -> None:
+    """Apply the settings' torch thread count (process-wide, so it is set in one place)."""
+    if threads > 0:
+        import torch
+
+        torch.set_num_threads(threads)
 
 
 def prepare(settings: Settings) -> dict[str, float]:
