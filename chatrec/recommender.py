@@ -21,6 +21,7 @@ from chatrec.dialogue import Conversation, Turn, preferences_from_constraints, p
 from chatrec.gate import LeadInGate
 from chatrec.history import ImportResult, parse_history_csv, resolve_history
 from chatrec.intents import IntentClassifier
+from chatrec.lexicon import FILLER_WORDS, GENRE_WORDS, REF_NOUNS, REQUEST_WORDS, tokenize
 from chatrec.models.embedder import Embedder
 from chatrec.models.lm import LanguageModel
 from chatrec.preferences import Preferences, parse_message
@@ -205,10 +206,15 @@ class ChatRecommender:
         return self.engine.recommend(query, k, timings)
 
     def _wish_vector(self, preferences: Preferences) -> np.ndarray | None:
-        """The wish embedding, pushed away from soft avoids ("not too violent")."""
-        if not preferences.wish and not preferences.avoid:
+        """The wish embedding, pushed away from soft avoids ("not too violent").
+
+        A wish made only of genre and filler words ("westerns", "a comedy") says nothing the
+        genre filter does not, and its embedding would only add noise to the ranking.
+        """
+        wish = preferences.wish if informative(preferences.wish) else ""
+        if not wish and not preferences.avoid:
             return None
-        texts = [preferences.wish or "a good movie", *preferences.avoid]
+        texts = [wish or "a good movie", *preferences.avoid]
         vectors = self.embedder.encode(texts)
         vector = vectors[0] - 0.5 * vectors[1:].sum(axis=0)
         norm = float(np.linalg.norm(vector))
@@ -225,6 +231,17 @@ class ChatRecommender:
     def _lock(self, user_id: str) -> threading.Lock:
         with self._guard:
             return self._locks.setdefault(user_id, threading.Lock())
+
+
+_UNINFORMATIVE = (frozenset(GENRE_WORDS) | FILLER_WORDS | REQUEST_WORDS | REF_NOUNS
+                  | frozenset("good great best nice some something tonight craving crave mood "
+                              "feel feeling like watch watching see love want need fancy do "
+                              "let's lets please movie movies film films flick flicks".split()))
+
+
+def informative(wish: str) -> bool:
+    """Whether a wish has a word beyond genre names, fillers and request words."""
+    return any(t.lower not in _UNINFORMATIVE for t in tokenize(wish) if t.is_word)
 
 
 class ImportReport:

@@ -176,3 +176,10 @@ def test_every_final_turn_reports_stage_timings(rec) -> None:
     turn = rec.respond(user, "a crime movie please")
     assert {"nlu", "candidates", "rerank", "explain", "store", "total"} <= set(turn.timings)
     assert turn.timings["total"] >= turn.timings["candidates"] > 0
+
+
+def test_a_wish_of_only_genre_words_adds_no_semantic_noise() -> None:
+    from chatrec.recommender import informative
+
+    assert not informative("westerns") and not informative("a comedy tonight")
+    assert informative("dark and mind-bending") and informative("a slow-burn mystery")
