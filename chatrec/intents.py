@@ -24,14 +24,14 @@ EXEMPLARS: dict[str, tuple[str, ...]] = {
                   "any good movies?", "surprise me with something to watch",
                   "I want to watch a movie", "pick a film for me"),
     "refine": ("something else please", "show me different ones", "other options please",
-               "can you change the list", "not these, give me others"),
+               "can you change the list", "not these, give me others", "show me more",
+               "got any other ideas"),
     "more_like": ("more like that", "find me similar films", "movies like this one"),
     "like_title": ("I loved that movie", "that film was great", "I really enjoyed it"),
     "dislike_title": ("that movie was boring", "I hated it", "it was awful"),
     "feedback_ref": ("that one looks good", "not that one", "I've already seen that one"),
     "why": ("why did you recommend that", "explain your choice", "what made you pick it"),
     "profile": ("what do you know about me", "what are my preferences", "show my profile"),
-    "forget": ("forget everything about me", "start over", "delete my data"),
     "greeting": ("hi", "hello there", "hey", "good morning", "hey there, hello"),
     "thanks": ("thanks", "thank you so much", "thx", "cheers, that's helpful"),
     "smalltalk": ("how are you doing today", "what should I call you", "are you an AI or a person",
@@ -42,6 +42,9 @@ EXEMPLARS: dict[str, tuple[str, ...]] = {
              "how do I use this"),
 }
 SIMILARITY_THRESHOLD = 0.5
+# Intents that delete or change data irreversibly: only an explicit phrase (a rule) may choose
+# them, never a sentence that merely resembles an exemplar ("keep going" ~ "start over").
+RULE_ONLY_INTENTS = frozenset({"forget"})
 
 _FORGET = re.compile(r"\b(forget (about )?(me|everything|all|my|what i)|start (over|again|fresh|"
                      r"from scratch)|from scratch|reset|clear (my|all|everything|the)|wipe|"
@@ -75,6 +78,14 @@ REQUEST = re.compile(r"\b(recommend|recommendation|recs?|suggest|suggestions?|wh
                      r"ideas|suggestions)|surprise me|pick (a|something|me|one)|"
                      r"what to watch|wanna watch|want to watch|need (a|some|something)|"
                      r"what('s| is) good|what (movie|film)|(movie|film) (night|for tonight))\b")
+# "keep going", "next", "any other ideas?", "none of those, try again": more or other picks.
+_CONTINUE = re.compile(r"\b(keep (going|it up|(them|'em|em|it|those|the \w+) coming)|try again|"
+                       r"(any|got any|some) others?\b|other ideas|what else|(show|give) me more|"
+                       r"(next|another|new) (one|ones|batch|page|few|set|round|list)|"
+                       r"more (picks|options|suggestions|ideas|recommendations|recs|please))\b|"
+                       r"^\W*((ok|okay|alright|sure|cool|nice|great|so|and|let's|lets|got|"
+                       r"got any|any|gimme)\W+)?(go on|carry on|more|next|again|another one)\W*"
+                       r"(then|please|pls)?\W*$")
 _WEAK_REQUEST = re.compile(r"\b(something|anything|movies?|films?|flicks?|watch|stuff)\b")
 _COMPARATIVE = re.compile(r"\b(more recent|newer(?! than)|older(?! than)|less \w+|lighter|"
                           r"darker|shorter|funnier|scarier|happier|calmer|something else|"
@@ -114,7 +125,7 @@ def rule_intent(text: str, signals: Signals) -> str | None:
     stated = signals.genres or signals.years or signals.exclusions
     if (signals.liked or signals.disliked) and not (stated or request):
         return "like_title" if signals.liked else "dislike_title"
-    if _COMPARATIVE.search(low):
+    if _COMPARATIVE.search(low) or _CONTINUE.search(low):
         return "refine"
     if signals.liked or signals.disliked or signals.genres:
         return "recommend"
@@ -123,6 +134,12 @@ def rule_intent(text: str, signals: Signals) -> str | None:
     if signals.years or signals.exclusions or signals.soft:
         return "refine"
     return "recommend" if request else None
+
+
+def continuation_spans(text: str) -> list[tuple[int, int]]:
+    """Character spans of "keep going", "try again", "next batch"...: asking for more picks,
+    which describe nothing about the films wanted (so they are no part of the wish)."""
+    return [m.span() for m in _CONTINUE.finditer(text.lower().replace("’", "'"))]
 
 
 def is_why_not(text: str) -> bool:
@@ -145,7 +162,8 @@ class IntentClassifier:
 
     def __init__(self, embedder: Embedder, threshold: float = SIMILARITY_THRESHOLD,
                  exemplars: dict[str, tuple[str, ...]] | None = None) -> None:
-        table = exemplars or EXEMPLARS
+        table = {name: texts for name, texts in (exemplars or EXEMPLARS).items()
+                 if name not in RULE_ONLY_INTENTS}
         self.embedder = embedder
         self.threshold = threshold
         self._labels = [name for name, texts in table.items() for _ in texts]

@@ -126,12 +126,14 @@ POSITIVE_WORDS = frozenset({
     "masterpiece", "favorites", "favourites", "fave", "faves",
     "perfect", "excellent", "incredible", "superb", "fun", "best", "classic",
     "wonderful", "beautiful", "nice", "cool", "solid", "yes", "yeah", "yep", "interesting",
-    "into", "dig", "dug", "fan", "lovely", "gem", "loooved", "luv", "rocks", "rocked"})
+    "into", "dig", "dug", "fan", "lovely", "gem", "loooved", "luv", "rocks", "rocked",
+    "stunning", "gripping", "underrated"})
 NEGATIVE_WORDS = frozenset({
     "hate", "hated", "dislike", "disliked", "boring", "bored", "awful", "terrible", "bad",
     "meh", "overrated", "worst", "dull", "sucked", "sucks", "disappointing", "disappointed",
     "horrible", "stupid", "lame", "nope", "garbage", "trash", "annoying", "mediocre", "weak",
-    "tedious", "pass", "nah", "asleep", "crap", "cringe", "underwhelming", "ugh"})
+    "tedious", "pass", "nah", "asleep", "crap", "cringe", "underwhelming", "ugh", "letdown",
+    "forgettable", "pointless", "bland"})
 POSITIVE_EMOJI = frozenset("👍❤😍🔥💯🥰😀😊🙌")
 NEGATIVE_EMOJI = frozenset("👎😴🤮🙄💩😒")
 # Two-word complaints that hold a flipper-looking word ("can't stand" is not "can't" + "stand").
@@ -170,7 +172,7 @@ FILLER_WORDS = frozenset({
     "similar", "same", "into", "let's", "lets", "see", "which", "stuff", "titles", "pick",
     "picks", "options", "recommendations", "suggestions", "recs", "ideas", "idea", "all",
     "actually", "only", "good", "great", "i'll", "by", "as", "bit", "little", "go",
-    "fine", "nice", "cool", "awesome", "them", "they", "he", "she", "been"})
+    "fine", "nice", "cool", "awesome", "them", "they", "he", "she", "been", "try"})
 
 # Relative time words -> which bound they set (the value depends on the catalog's newest year).
 RECENT_WORDS = frozenset({"recent", "newer", "newest", "latest", "modern", "recently",

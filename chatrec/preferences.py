@@ -8,7 +8,14 @@ import re
 from dataclasses import dataclass, field, replace
 
 from chatrec.catalog import Catalog
-from chatrec.intents import IntentClassifier, Signals, is_why_not, rule_intent, social_intent
+from chatrec.intents import (
+    IntentClassifier,
+    Signals,
+    continuation_spans,
+    is_why_not,
+    rule_intent,
+    social_intent,
+)
 from chatrec.lexicon import FILLER_WORDS, NEGATIVE_WORDS, NEGATORS, POSITIVE_WORDS, Token, tokenize
 from chatrec.slots import (
     GenreSlots,
@@ -223,7 +230,9 @@ class _Found:
         refs, ref_used = extract_refs(tokens, mask | genres.used | years.used)
         polarity = clause_polarities(tokens, mask | genres.used)
         roles = _title_roles(tokens, mentions, polarity)
-        skip = mask | years.used | ref_used | (genres.used - genres.positive)
+        spans = continuation_spans(text)  # "keep going", "next batch": no wish in them
+        asks_more = {i for i, t in enumerate(tokens) for lo, hi in spans if lo <= t.start < hi}
+        skip = mask | years.used | ref_used | asks_more | (genres.used - genres.positive)
         return cls(mentions, genres, years, refs, polarity, roles, _wish(tokens, skip),
                    bool(roles.similar) or _similar_phrase(text, tokens))
 

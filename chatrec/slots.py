@@ -236,10 +236,18 @@ def clause_polarities(tokens: list[Token], skip: set[int]) -> list[bool | None]:
             polarity = previous is False
         values.append(polarity if polarity is not None else previous)
     for n in range(len(values) - 1):  # "seen Heat, loved it": "it" carries the verdict back
-        later = [tokens[k].lower for k in clauses[n + 1] if k < len(tokens)]
-        if values[n] is None and {"it", "that"} & set(later):
+        later = [k for k in clauses[n + 1] if k < len(tokens)]
+        refers = {"it", "that"} & {tokens[k].lower for k in later}
+        if values[n] is None and (refers or _bare_verdict(tokens, clauses[n], later, skip)):
             values[n] = values[n + 1]
     return [v for clause, v in zip(clauses, values, strict=True) for k in clause if k < len(tokens)]
+
+
+def _bare_verdict(tokens: list[Token], clause: range, later: list[int], skip: set[int]) -> bool:
+    """"Jaws (1975)? a classic": a clause that only names something (all of it skipped) and a
+    next clause that names nothing else, so its verdict can only be about the first."""
+    named = [k for k in clause if k < len(tokens) and tokens[k].is_word]
+    return bool(named) and all(k in skip for k in named) and not any(k in skip for k in later)
 
 
 def _sentiment(tokens: list[Token], clause: range, skip: set[int]) -> bool | None:

@@ -39,6 +39,10 @@ _PATTERNS = [  # (kind, regex); the first that matches a stretch of text claims 
 _TIME_NOUNS = frozenset({"movie", "movies", "film", "films", "flick", "flicks", "ones", "stuff",
                          "releases", "release", "titles", "cinema", "hollywood"}
                         | {key for key in GENRE_WORDS if " " not in key})
+# Verbs that only introduce a time expression ("made in the 90s", "released after 1990",
+# "came out recently"): read with it, so they do not leak into the free-text wish.
+_TIME_VERBS = frozenset({"made", "filmed", "released", "shot", "set", "produced", "came", "out",
+                         "dating", "dated", "premiered"})
 _ALWAYS_TIME = frozenset({"older", "newer", "recent", "latest", "newest", "modern", "classics",
                           "oldies", "vintage", "retro", "recently", "contemporary"})
 
@@ -86,7 +90,17 @@ def extract_years(text: str, tokens: list[Token], mask: set[int], newest: int) -
             slots.used.update(i for i, t in enumerate(tokens)
                               if t.start >= found.start() and t.end <= found.end())
     _relative_words(slots, tokens, mask | slots.used, newest)
+    _claim_verbs(slots, tokens, mask)
     return slots
+
+
+def _claim_verbs(slots: YearSlots, tokens: list[Token], mask: set[int]) -> None:
+    """Add the verbs right before each time expression ("filmed in the 80s") to ``used``."""
+    for i in sorted(slots.used):
+        k = i - 1
+        while k >= 0 and k not in slots.used and k not in mask and tokens[k].lower in _TIME_VERBS:
+            slots.used.add(k)
+            k -= 1
 
 
 def _apply(slots: YearSlots, kind: str, found: re.Match[str]) -> None:

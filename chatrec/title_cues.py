@@ -64,22 +64,28 @@ def span_is_common(tokens: list[Token]) -> bool:
     return all(t.lower in RESERVED or len(t.lower) <= 2 for t in tokens if t.is_word)
 
 
-def licensed(tokens: list[Token], start: int, end: int, message: str) -> str | None:
-    """The cue that lets ``tokens[start:end]`` be a title ("" for no cue word); None if none."""
+def licensed(tokens: list[Token], start: int, end: int, message: str,
+             after: int | None = None) -> str | None:
+    """The cue that lets ``tokens[start:end]`` be a title ("" for no cue word); None if none.
+
+    ``after`` is where the sentence goes on when a year follows the title ("Heat (1995) was
+    great" reads its verdict after the year); it defaults to ``end``.
+    """
     span = tokens[start:end]
     words = [t for t in span if t.is_word and t.lower not in ARTICLES]
     if not words:
         return None
+    after = end if after is None else after
     single = len(words) == 1
     capital = _capitalised(tokens, start, end, message)
-    if single and not capital and (words[0].lower in RESERVED or not _pauses_after(tokens, end)):
+    if single and not capital and (words[0].lower in RESERVED or not _pauses_after(tokens, after)):
         return None
     cue = _cue_before(tokens, start)
     if cue is not None:
         return cue
     if _quoted(tokens, start, end) or capital:
         return ""
-    if _verdict_after(tokens, end):
+    if _verdict_after(tokens, after):
         return ""
     if not single and not span_is_common(span):
         return ""

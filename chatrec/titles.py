@@ -20,6 +20,12 @@ from chatrec.lexicon import Token, tokenize
 from chatrec.title_cues import licensed, span_is_common
 
 _YEAR_RE = re.compile(r"^(?P<title>.*?)[\s,]*\(?(?P<year>(?:19|20)\d\d)\)?\s*$")
+# "Heat (1995)", "Heat, 1995", and a parenthesised year after a title's own closing mark:
+# "That Darn Cat! (1997)", "Shadows (Cienie) (1988)".
+_TRAILING_YEAR_RE = re.compile(r"(?:[)!?.'’]*\s*\(|\s*,?\s*)((?:19|20)\d\d)\b\)?")
+# A full stop after these ends no sentence ("M. Butterfly", "Mr. Holland's Opus").
+_ABBREVIATIONS = frozenset({"mr", "mrs", "ms", "dr", "st", "jr", "sr", "mt", "ft", "vs"})
+_SENTENCE_ENDS = frozenset({".", "!", "?", ";"})
 MATCH_CUTOFF = 80.0  # fuzz.ratio for a typed title ("godfater" -> 94, "pulp fictoin" -> 92)
 MENTION_CUTOFF = 86.0  # stricter inside sentences, where most n-grams are not titles
 AMBIGUITY_MARGIN = 3.0  # matches this close to the best one are shown as options
@@ -49,10 +55,12 @@ class TitleMention:
 
 
 def is_ambiguous(matches: list[TitleMatch] | tuple[TitleMatch, ...]) -> bool:
-    """Whether two or more matches score within ``AMBIGUITY_MARGIN`` of the best one."""
+    """Whether matches with two or more different labels score within ``AMBIGUITY_MARGIN`` of
+    the best one; catalog duplicates ("Chasing Amy (1997)" twice) offer the user no choice."""
     if len(matches) < 2:
         return False
-    return matches[1].score >= matches[0].score - AMBIGUITY_MARGIN
+    floor = matches[0].score - AMBIGUITY_MARGIN
+    return len({m.label for m in matches if m.score >= floor}) > 1
 
 
 class TitleMatcher:
@@ -106,12 +114,16 @@ class TitleMatcher:
         return [TitleMatch(i, s, self.catalog.label(i)) for i, s in best.items()]
 
     def _rank(self, matches: list[TitleMatch], year: int | None) -> list[TitleMatch]:
-        """Sort best first, demoting items whose year disagrees with a stated one."""
+        """Sort best first, demoting items whose year disagrees with a stated one; of catalog
+        duplicates (same label) only the best-scored, lowest-index item stays."""
         if year is not None:
             matches = [m if int(self.catalog.years[m.index]) == year
                        else TitleMatch(m.index, m.score - YEAR_PENALTY, m.label)
                        for m in matches]
-        return sorted(matches, key=lambda m: (-m.score, m.index))
+        first: dict[str, TitleMatch] = {}
+        for match in sorted(matches, key=lambda m: (-m.score, m.index)):
+            first.setdefault(match.label, match)
+        return list(first.values())
 
     def _candidates(self, message: str, tokens: list[Token]) -> list[_Candidate]:
         """Every word n-gram that hits a title exactly, or fuzzily where a cue licenses it."""
@@ -121,27 +133,30 @@ class TitleMatcher:
             words = 0
             for j in range(i, len(tokens)):
                 words += tokens[j].is_word
-                if words > MAX_TITLE_WORDS or tokens[j].lower in {".", "!", "?", ";"}:
+                if words > MAX_TITLE_WORDS or _ends_sentence(tokens, j):
                     break
                 if not tokens[j].is_word:
                     continue
                 key = normalize_title(message[tokens[i].start:tokens[j].end])
-                cue = licensed(tokens, i, j + 1, message)
+                year, after = _trailing_year(message, tokens, j + 1)
+                cue = licensed(tokens, i, j + 1, message, after)
                 exact = key in self._exact or key in self._prefix
+                if cue is None and year is not None and self._dated(key, year):
+                    cue = ""  # "Shine (1996) was great": a title with its own year is a title
                 fuzzy_ok = cue is not None and not span_is_common(tokens[i:j + 1])
                 if exact or (fuzzy_ok and len(key) >= 5):
                     cutoff = 101.0 if not fuzzy_ok else MENTION_CUTOFF
                     out.append(_Candidate(i, j + 1, self._lookup(key, cutoff), cue, words))
         return out
 
+    def _dated(self, key: str, year: int) -> bool:
+        """Whether a catalog item with exactly this title key was released in ``year``."""
+        return any(int(self.catalog.years[i]) == year for i in self._exact.get(key, ()))
+
     def _mention(self, message: str, tokens: list[Token], cand: _Candidate) -> TitleMention:
         """Build the public mention, absorbing a year written after the title."""
-        end, year = cand.end, None
-        rest = message[tokens[end - 1].end:]
-        found = re.match(r"\s*,?\s*\(?((?:19|20)\d\d)\)?", rest)
-        if found:
-            year = int(found.group(1))
-        stop = tokens[end - 1].end + (found.end() if found else 0)
+        year, after = _trailing_year(message, tokens, cand.end)
+        stop = tokens[after - 1].end if year is not None else tokens[cand.end - 1].end
         matches = tuple(self._rank(list(cand.matches), year))
         span = (tokens[cand.start].start, stop)
         return TitleMention(span, message[span[0]:span[1]], matches, is_ambiguous(matches),
@@ -183,6 +198,30 @@ def _add_chained(candidates: list[_Candidate], chosen: list[_Candidate],
                 chosen.append(_Candidate(cand.start, cand.end, cand.matches, "and", cand.words))
                 added = True
     return sorted(chosen, key=lambda c: c.start)
+
+
+def _trailing_year(message: str, tokens: list[Token], end: int) -> tuple[int | None, int]:
+    """A year written right after ``tokens[:end]`` ("Heat (1995)", "Heat, 1995") and the
+    position of the first token after it (``end`` itself when there is no year)."""
+    found = _TRAILING_YEAR_RE.match(message, tokens[end - 1].end)
+    if not found:
+        return None, end
+    after = next((k for k in range(end, len(tokens)) if tokens[k].start >= found.end()),
+                 len(tokens))
+    return int(found.group(1)), after
+
+
+def _ends_sentence(tokens: list[Token], j: int) -> bool:
+    """Whether ``tokens[j]`` ends a sentence; a full stop glued to an initial or an
+    abbreviation and followed by more words does not ("M. Butterfly", "Dr. Strangelove")."""
+    if tokens[j].lower not in _SENTENCE_ENDS:
+        return False
+    if tokens[j].lower != "." or j == 0 or j + 1 >= len(tokens):
+        return True
+    prev = tokens[j - 1]
+    glued = prev.end == tokens[j].start and tokens[j + 1].is_word
+    return not (glued and (len(prev.lower) == 1 and prev.lower.isalpha()
+                           or prev.lower in _ABBREVIATIONS))
 
 
 def _listed(tokens: list[Token], a: _Candidate, b: _Candidate) -> bool:

@@ -183,3 +183,58 @@ def test_parsed_messages_feed_merge(parse):
     for text in ("horror from the 90s", "no horror", "actually horror is fine"):
         prefs = prefs.merge(parse(text).delta)
     assert prefs.genres_out == () and (prefs.year_min, prefs.year_max) == (1990, 1999)
+
+
+@pytest.mark.parametrize(("text", "intent", "liked", "disliked"), [
+    ("Heat (1995) was great", "like_title", ["Heat"], []),
+    ("Fargo (1996) is one of my favourites", "like_title", ["Fargo"], []),
+    ("Scream (1996) was a letdown", "dislike_title", [], ["Scream"]),
+    ("Alien (1979)? an absolute classic", "like_title", ["Alien"], []),
+    ("Heat (1995) and Fargo (1996) were both superb", "like_title", ["Heat", "Fargo"], []),
+])
+def test_a_dated_title_opening_a_sentence_takes_the_verdict_not_a_year(
+        parse, tiny_dataset, text, intent, liked, disliked):
+    parsed = parse(text)
+    assert parsed.intent == intent and (parsed.delta.year_min, parsed.delta.year_max) == (None,
+                                                                                       None)
+    assert names(tiny_dataset, parsed.delta.liked) == liked
+    assert names(tiny_dataset, parsed.delta.disliked) == disliked
+
+
+@pytest.mark.parametrize("text", ["keep going", "keep them coming", "keep 'em coming!", "go on",
+                                  "more", "next", "next batch please", "any other ideas?",
+                                  "none of those, try again", "something else", "carry on",
+                                  "what else have you got?"])
+def test_asking_for_more_picks_is_a_refine_without_a_wish(parse, text):
+    parsed = parse(text)
+    assert parsed.intent == "refine" and parsed.delta.is_empty()
+
+
+@pytest.mark.parametrize("text", ["forget me", "forget everything", "delete my data",
+                                  "delete my profile", "delete my history", "start over",
+                                  "reset", "clear my profile", "wipe my ratings"])
+def test_forget_comes_from_explicit_phrases(parse, text):
+    parsed = parse(text)
+    assert parsed.intent == "forget" and parsed.intent_score == 1.0
+
+
+def test_the_classifier_never_answers_forget(fake_embedder):
+    table = {"forget": ("keep going", "start over"), "refine": ("keep going please",)}
+    classifier = IntentClassifier(fake_embedder, exemplars=table, threshold=0.1)
+    assert classifier.classify("keep going")[0] == "refine"
+    table = {"forget": ("keep going",), "greeting": ("hello there",)}
+    assert IntentClassifier(fake_embedder, exemplars=table).classify("keep going")[0] == "unknown"
+
+
+@pytest.mark.parametrize(("text", "wish", "bounds"), [
+    ("I'd like something made in the '90s", "", (1990, 1999)),
+    ("anything filmed in the eighties?", "", (1980, 1989)),
+    ("a slow-burn story released after 1990", "slow-burn story", (1991, None)),
+    ("something shot in 1995", "", (1995, 1995)),
+    ("a thriller set in the 70s", "thriller", (1970, 1979)),
+    ("a film that came out recently", "", (1991, None)),
+    ("I want a story set in Paris", "story set in Paris", (None, None)),
+])
+def test_verbs_that_introduce_a_time_stay_out_of_the_wish(parse, text, wish, bounds):
+    delta = parse(text).delta
+    assert delta.wish == wish and (delta.year_min, delta.year_max) == bounds

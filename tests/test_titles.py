@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from chatrec.catalog import build_catalog, display_title
-from chatrec.titles import TitleMatcher, is_ambiguous
+from chatrec.titles import TitleMatch, TitleMatcher, is_ambiguous
 
 
 @pytest.fixture
@@ -106,3 +106,67 @@ def test_ordinary_words_are_not_titles(awkward, text):
                                   "have you seen Heat?", 'what about "heat"'])
 def test_one_word_titles_need_a_cue(awkward, text):
     assert len(awkward.find_in_text(text)) == 1
+
+
+@pytest.fixture
+def tricky() -> TitleMatcher:
+    """A one-letter title, a title that starts like it, catalog duplicates, a genre-word title."""
+    return TitleMatcher(build_catalog([
+        {"item_id": 1, "title": "M", "year": 1931, "genres": ["Crime"]},
+        {"item_id": 2, "title": "M. Butterfly", "year": 1993, "genres": ["Drama"]},
+        {"item_id": 3, "title": "Ulee's Gold", "year": 1997, "genres": ["Drama"]},
+        {"item_id": 4, "title": "Shine", "year": 1996, "genres": ["Drama"]},
+        {"item_id": 5, "title": "Ulee's Gold", "year": 1997, "genres": ["Drama"]},
+        {"item_id": 6, "title": "Kids", "year": 1995, "genres": ["Drama"]},
+        {"item_id": 7, "title": "Scarlet Letter, The", "year": 1926, "genres": ["Drama"]},
+        {"item_id": 8, "title": "Scarlet Letter, The", "year": 1995, "genres": ["Drama"]},
+        {"item_id": 9, "title": "That Darn Cat!", "year": 1997, "genres": ["Comedy"]},
+        {"item_id": 10, "title": "Shadows (Cienie)", "year": 1988, "genres": ["Drama"]},
+    ]))
+
+
+@pytest.mark.parametrize(("text", "label"), [
+    ("Shine (1996) was great", "Shine (1996)"), ("Shine (1996) moved me", "Shine (1996)"),
+    ("Kids (1995) is underrated", "Kids (1995)"), ("M (1931) is a classic", "M (1931)"),
+    ("Shine (1995) was great", "Shine (1996)"),  # a wrong year still lets the verdict through
+    ("That Darn Cat! (1997) was fun", "That Darn Cat! (1997)"),
+    ("Shadows (Cienie) (1988) was dull", "Shadows (Cienie) (1988)"),
+])
+def test_a_title_with_its_year_opens_a_sentence(tricky, text, label):
+    (mention,) = tricky.find_in_text(text)
+    assert mention.matches[0].label == label
+    assert mention.text == text[:text.index(")", text.index("(19")) + 1]
+
+
+def test_a_year_alone_does_not_license_a_common_word(tricky):
+    assert tricky.find_in_text("kids movies from 1995") == []
+    assert tricky.find_in_text("Shine (1980) please") == []  # no such film and no verdict
+
+
+@pytest.mark.parametrize("text", ["I really liked M. Butterfly", "M. Butterfly was great",
+                                  "more like M. Butterfly", "why M. Butterfly?"])
+def test_a_one_letter_title_never_beats_the_full_title(tricky, text):
+    (mention,) = tricky.find_in_text(text)
+    assert mention.text == "M. Butterfly" and mention.matches[0].label == "M. Butterfly (1993)"
+
+
+def test_a_full_stop_after_a_word_still_ends_the_sentence(tricky):
+    mentions = tricky.find_in_text("I loved Kids. Shine was great")
+    assert [m.text for m in mentions] == ["Kids", "Shine"]
+
+
+def test_catalog_duplicates_are_one_choice_the_lowest_index(tricky):
+    found = tricky.match("ulee's gold")
+    assert [m.index for m in found] == [2] and not is_ambiguous(found)
+    (mention,) = tricky.find_in_text("I loved Ulee's Gold")
+    assert not mention.ambiguous and mention.matches[0].index == 2
+    assert tricky.find_in_text("I loved the Scarlet Letter")[0].ambiguous
+    mixed = [TitleMatch(4, 98.0, "Ulee's Gold (1997)"), TitleMatch(3, 99.0, "Shine (1996)"),
+             TitleMatch(2, 100.0, "Ulee's Gold (1997)")]
+    assert [m.index for m in tricky._rank(mixed, None)] == [2, 3]  # best first, duplicate gone
+
+
+def test_is_ambiguous_counts_distinct_labels():
+    same = [TitleMatch(4, 100.0, "Deceiver (1997)"), TitleMatch(9, 100.0, "Deceiver (1997)")]
+    assert not is_ambiguous(same)
+    assert is_ambiguous(same + [TitleMatch(1, 99.0, "Deceiver (1998)")])
