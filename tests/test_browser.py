@@ -61,6 +61,7 @@ def test_chat_thumbs_and_why_in_a_real_browser(app_url) -> None:
         send(page, "something tense from the 90s, I loved Heat, no horror", 6)
         first = movie_titles(page)
         assert len(first) == 5, first
+        page.screenshot(path=str(ARTIFACTS / "chatrec.png"))
         bots = page.locator('[data-testid="bot"]').count()
         # Message 0 is the lead-in; movies follow. Thumbs: 👎 on movie 2, 👍 on movie 3.
         page.get_by_label("Dislike", exact=True).nth(2).click()
@@ -76,6 +77,7 @@ def test_chat_thumbs_and_why_in_a_real_browser(app_url) -> None:
         send(page, "more like that please", bots + 8)
         later = movie_titles(page)[len(first):]
         assert later and first[1] not in later
-        page.screenshot(path=str(ARTIFACTS / "chatrec.png"), full_page=True)
+        page.screenshot(path=str(ARTIFACTS / "chatrec-session.png"), full_page=True)
         browser.close()
-    assert (ARTIFACTS / "chatrec.png").stat().st_size > 10_000
+    for name in ("chatrec.png", "chatrec-session.png"):
+        assert (ARTIFACTS / name).stat().st_size > 10_000
