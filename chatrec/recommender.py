@@ -14,7 +14,6 @@ from pathlib import Path
 
 import numpy as np
 
-from chatrec.candidates import training_data
 from chatrec.candidates.base import Query
 from chatrec.catalog import Dataset
 from chatrec.dialogue import Conversation, Turn, preferences_from_constraints, profile_markdown
@@ -33,7 +32,7 @@ from chatrec.profiles import (
     to_query_parts,
 )
 from chatrec.replies import LeadInWriter, render
-from chatrec.rerank import Engine, EngineConfig, RankedItem, build_engine
+from chatrec.rerank import Engine, EngineConfig, RankedItem
 from chatrec.resources import load_resources
 from chatrec.settings import Settings
 from chatrec.store import ProfileStore, validate_user_id
@@ -68,8 +67,7 @@ class ChatRecommender:
         """Load data and models named by ``settings``; any piece can be injected (tests)."""
         resources = load_resources(settings, embedder, dataset)
         vectors = resources.item_vectors if item_vectors is None else item_vectors
-        engine = build_engine(training_data(resources.dataset, item_vectors=vectors),
-                              engine_config)
+        engine = resources.engine(engine_config, vectors)  # slow sources come from the cache
         lm = resources.language_model if language_model == "auto" else language_model
         return cls(settings, resources.dataset, engine, resources.embedder, vectors, lm)
 

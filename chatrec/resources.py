@@ -1,7 +1,9 @@
-"""Load everything a `Settings` names: the dataset, item embeddings, the embedder and the LM.
+"""Load everything a `Settings` names: the dataset, item embeddings, the embedder, the LM and
+the fitted engine.
 
 `prepare` fills the caches (with progress bars) so that serving starts fast; it is a no-op when
-they are up to date. Models load lazily, so a warm start does not pay for what it does not use.
+they are up to date. Models load lazily, so a warm start does not pay for what it does not use,
+and the engine's slow sources (EASE, neural, item-kNN) are restored from their cached state.
 """
 
 from __future__ import annotations
@@ -10,15 +12,19 @@ import logging
 import time
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from chatrec.artifacts import item_vectors
+from chatrec.artifacts import EngineCache, item_vectors
 from chatrec.catalog import Dataset
 from chatrec.loaders import load_dataset
 from chatrec.models.embedder import Embedder, load_embedder
 from chatrec.models.lm import LanguageModel, convert_smollm2, load_language_model
 from chatrec.settings import Settings
+
+if TYPE_CHECKING:  # the engine pulls in torch; commands that only need data should not
+    from chatrec.rerank import Engine, EngineConfig
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +59,24 @@ class Resources:
         s = self.settings
         return load_language_model(s.lm, s.cache_dir, s.allow_downloads)
 
+    @property
+    def engine_cache(self) -> EngineCache:
+        """Where fitted source state for this dataset is cached."""
+        return EngineCache.for_dataset(self.settings.cache_dir, self.dataset)
+
+    def engine(self, config: EngineConfig | None = None, vectors: np.ndarray | None = None,
+               progress: bool = False) -> Engine:
+        """The engine fitted on the whole dataset, slow sources restored from the cache.
+
+        ``vectors`` replaces the cached item embeddings (tests inject their own).
+        """
+        from chatrec.candidates import training_data
+        from chatrec.rerank import build_engine
+
+        vectors = self.item_vectors if vectors is None else vectors
+        data = training_data(self.dataset, item_vectors=vectors)
+        return build_engine(data, config, cache=self.engine_cache, progress=progress)
+
     def _embedder_key(self) -> str:
         s = self.settings
         return f"lm-pooled-{s.lm}" if s.embedder == "lm-pooled" else s.embedder
@@ -82,6 +106,9 @@ def prepare(settings: Settings) -> dict[str, float]:
     step = time.perf_counter()
     _ = resources.item_vectors
     timings["item_vectors_s"] = time.perf_counter() - step
+    step = time.perf_counter()
+    resources.engine(progress=True)  # fits and caches only what is missing or stale
+    timings["engine_s"] = time.perf_counter() - step
     if settings.lm == "smollm2":
         step = time.perf_counter()
         convert_smollm2(settings.cache_dir)

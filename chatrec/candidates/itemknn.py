@@ -50,13 +50,29 @@ class ItemKNNSource:
     """Item-based CF seeded by the query's history (ratings weight each history item)."""
 
     name = "itemknn"
+    STATE_VERSION = 1  # bump when ``pruned_cosine`` changes, so cached similarities are rebuilt
+    uses_item_vectors = False
 
     def __init__(self, k: int = 100) -> None:
         self.k = k
 
     def fit(self, data: TrainingData) -> ItemKNNSource:
         """Build the pruned cosine similarity and the liked matrix for evidence."""
-        self._sim = pruned_cosine(implicit(data.ratings), self.k)
+        sim = pruned_cosine(implicit(data.ratings), self.k)
+        return self.load_state(data, {"data": sim.data, "indices": sim.indices,
+                                      "indptr": sim.indptr})
+
+    def state(self) -> dict[str, np.ndarray]:
+        """The similarity's CSR arrays: seconds to build on ml-latest-small, so cached."""
+        return {"data": self._sim.data, "indices": self._sim.indices, "indptr": self._sim.indptr}
+
+    def load_state(self, data: TrainingData, state: dict[str, np.ndarray]) -> ItemKNNSource:
+        """Adopt a built (or cached) similarity; the liked matrix is rebuilt from ``data``."""
+        n_items = data.ratings.shape[1]
+        if state["indptr"].shape != (n_items + 1,):
+            raise ValueError(f"similarity has {state['indptr'].size - 1} rows, not {n_items}")
+        self._sim = sp.csr_matrix((state["data"], state["indices"], state["indptr"]),
+                                  shape=(n_items, n_items))
         self._liked = liked_matrix(data.ratings)
         return self
 

@@ -71,6 +71,7 @@ class NeuralSource:
     """Two-tower neural CF; ``fit`` trains for a few seconds on 2 CPU threads."""
 
     name = "neural"
+    STATE_VERSION = 1  # bump when the model or its training changes, so caches are rebuilt
 
     def __init__(self, dim: int = 128, epochs: int = 100, lr: float = 1e-2, keep: float = 0.5,
                  batch_size: int = 128, seed: int = 0) -> None:
@@ -97,11 +98,26 @@ class NeuralSource:
         model = _TwoTower(binary.shape[1], self.dim, text)
         self._train(model, binary)
         with torch.no_grad():
-            self._item = model.item_matrix().numpy().copy()
-            self._bias = model.bias.numpy().copy()
-            self._in = model.inputs.weight.numpy().copy()
-            self._mlp = [(lay.weight.numpy().copy(), lay.bias.numpy().copy())
-                         for lay in model.user_mlp if isinstance(lay, nn.Linear)]
+            (w1, b1), (w2, b2) = [(lay.weight.numpy().copy(), lay.bias.numpy().copy())
+                                  for lay in model.user_mlp if isinstance(lay, nn.Linear)]
+            state = {"item": model.item_matrix().numpy().copy(), "bias": model.bias.numpy().copy(),
+                     "inputs": model.inputs.weight.numpy().copy(),
+                     "w1": w1, "b1": b1, "w2": w2, "b2": b2}
+        return self.load_state(data, state)
+
+    def state(self) -> dict[str, np.ndarray]:
+        """What scoring needs, as numpy arrays (for the engine cache)."""
+        (w1, b1), (w2, b2) = self._mlp
+        return {"item": self._item, "bias": self._bias, "inputs": self._in,
+                "w1": w1, "b1": b1, "w2": w2, "b2": b2}
+
+    def load_state(self, data: TrainingData, state: dict[str, np.ndarray]) -> NeuralSource:
+        """Adopt trained (or cached) weights; derived matrices are rebuilt from ``data``."""
+        expected = (data.ratings.shape[1], self.dim)
+        if state["item"].shape != expected or state["inputs"].shape != expected:
+            raise ValueError(f"item tables are {state['item'].shape}, expected {expected}")
+        self._item, self._bias, self._in = state["item"], state["bias"], state["inputs"]
+        self._mlp = [(state["w1"], state["b1"]), (state["w2"], state["b2"])]
         self._unit_item = l2_normalize(self._item)
         self._liked = liked_matrix(data.ratings)
         return self
