@@ -43,7 +43,7 @@ def _write_json(path: Path | None, result: dict) -> None:
 @app.command()
 def prepare(data: str | None = DataOpt, lm: str | None = LmOpt,
             embedder: str | None = EmbedderOpt) -> None:
-    """Compute and cache item embeddings and the LM conversion (a no-op when up to date)."""
+    """Cache item embeddings, fitted engine sources and the LM conversion (no-op when fresh)."""
     from chatrec.resources import prepare as run_prepare
 
     timings = run_prepare(_settings(data, lm, embedder))
@@ -194,3 +194,97 @@ def bench_engine(data: str | None = DataOpt, embedder: str | None = EmbedderOpt,
     result = run_engine_bench(resources.dataset, resources.item_vectors, n_queries=queries)
     typer.echo(format_engine_bench(result))
     _write_json(json_path, result)
+
+
+def _with_provenance(result: dict) -> dict:
+    """The result plus the command line that produced it and the machine it ran on."""
+    import shlex
+    import sys
+
+    from chatrec.evaluation.report import machine_info
+
+    return {**result, "command": "chatrec " + shlex.join(sys.argv[1:]),
+            "machine": machine_info()}
+
+
+def _int_list(text: str) -> tuple[int, ...]:
+    try:
+        return tuple(int(part) for part in text.split(",") if part.strip())
+    except ValueError:
+        raise typer.BadParameter(f"expected comma-separated integers, got {text!r}") from None
+
+
+@bench_app.command("turn")
+def bench_turn(data: str | None = DataOpt, lm: str | None = LmOpt,
+               embedder: str | None = EmbedderOpt,
+               turns: int = typer.Option(200, help="Number of chat turns."),
+               json_path: Path | None = JsonOpt) -> None:
+    """Whole-turn and per-stage latency through respond_stream (p50/p95), LM on or off."""
+    import tempfile
+
+    from chatrec.evaluation.turn_bench import format_turn_bench, run_turn_bench
+
+    with tempfile.TemporaryDirectory() as tmp:
+        rec = _recommender(data, lm, embedder, db_url=f"sqlite:///{tmp}/bench.db")
+        result = run_turn_bench(rec, turns=turns)
+        rec.store.close()
+    typer.echo(format_turn_bench(result))
+    _write_json(json_path, _with_provenance(result))
+
+
+@bench_app.command("startup")
+def bench_startup(data: str = typer.Option("ml-100k", "--data", help="Catalog."),
+                  lm: str = typer.Option("smollm2", "--lm", help="LM to load."),
+                  warm_runs: int = typer.Option(3, help="Warm starts to time (median)."),
+                  json_path: Path | None = JsonOpt) -> None:
+    """Cold and warm time to ready in fresh processes, and a serving process's peak RSS."""
+    from chatrec.evaluation.startup_bench import format_startup_bench, run_startup_bench
+
+    result = run_startup_bench(data, lm, warm_runs=warm_runs)
+    typer.echo(format_startup_bench(result))
+    _write_json(json_path, _with_provenance(result))
+
+
+@bench_app.command("scale")
+def bench_scale(sizes: str = typer.Option("5000,20000,50000,100000",
+                                          help="Synthetic catalog sizes (items)."),
+                queries: int = typer.Option(200, help="Queries per catalog."),
+                real: bool = typer.Option(True, help="Also time ml-100k / ml-latest-small."),
+                embedder: str | None = EmbedderOpt,
+                json_path: Path | None = JsonOpt) -> None:
+    """Engine latency on real catalogs and synthetic ones up to 100k items / 1M ratings."""
+    from chatrec.evaluation.scale_bench import format_scale_bench, run_scale_bench
+
+    result = run_scale_bench(_int_list(sizes), queries, embedder=embedder, real=real)
+    typer.echo(format_scale_bench(result))
+    _write_json(json_path, _with_provenance(result))
+
+
+@bench_app.command("load")
+def bench_load(data: str = typer.Option("ml-100k", "--data", help="Catalog."),
+               lm: str = typer.Option("none", "--lm", help="LM the served app uses."),
+               sessions: str = typer.Option("1,4,16", help="Concurrency levels."),
+               turns: int = typer.Option(5, help="Turns per session."),
+               json_path: Path | None = JsonOpt) -> None:
+    """Concurrent gradio_client sessions against a live app on 127.0.0.1."""
+    import tempfile
+
+    from chatrec.evaluation.load_bench import format_load_bench, run_load_bench
+    from chatrec.evaluation.startup_bench import bench_env
+
+    cache = Path(_settings(data, lm).cache_dir).resolve()  # the warm caches, as served
+    with tempfile.TemporaryDirectory(prefix="chatrec-load-") as tmp:
+        env = bench_env(data, lm, cache, Path(tmp) / "load.db")
+        result = run_load_bench(env, Path(tmp) / "serve.log", _int_list(sessions), turns)
+    typer.echo(format_load_bench(result))
+    _write_json(json_path, _with_provenance(result))
+
+
+@eval_app.command("report")
+def eval_report(results: Path = typer.Option(Path("docs/results"), help="Saved JSON folder."),
+                output: Path = typer.Option(Path("docs/benchmarks.md"), "--output",
+                                            help="Markdown file (plots go beside it).")) -> None:
+    """Write docs/benchmarks.md and its PNG plots from the saved JSON results (no reruns)."""
+    from chatrec.evaluation.report import write_report
+
+    typer.echo(f"wrote {write_report(results, output)}")
