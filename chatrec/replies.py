@@ -90,7 +90,9 @@ class LeadInWriter:
             return
         start, text, reason = time.perf_counter(), "", ""
         messages = [*lead_in_messages_prefix(), {"role": "user", "content": user_text[:500]}]
-        pieces = self.lm.generate(messages, self.max_new_tokens, stream=True)
+        # The backend stops itself at the budget too, so no token runs far past it.
+        pieces = self.lm.generate(messages, self.max_new_tokens, stream=True,
+                                  max_time_s=self.budget_s)
         try:
             for piece in pieces:
                 text += piece
@@ -99,7 +101,7 @@ class LeadInWriter:
                 if not verdict.ok:
                     reason = verdict.reason
                     break
-                if time.perf_counter() - start > self.budget_s:
+                if time.perf_counter() - start >= self.budget_s:
                     reason = "slow"
                     break
                 yield LeadIn(shown_text, "lm", seconds=time.perf_counter() - start)
@@ -114,6 +116,10 @@ class LeadInWriter:
     def _finish(self, text: str, shown: list[int], fallback: str, reason: str,
                 start: float, user_text: str) -> LeadIn:
         elapsed = time.perf_counter() - start
+        if not reason and elapsed >= self.budget_s:
+            reason = "slow"
+        elif not reason and text and not _SENTENCE_END_RE.search(text[-1:] + " "):
+            reason = "incomplete"  # cut off by the token or time limit mid-sentence
         if reason:
             self.gate.stats.record_rejection(reason)
             return LeadIn(fallback, "template", reason, elapsed)

