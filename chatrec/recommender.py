@@ -22,7 +22,7 @@ from chatrec.history import ImportResult, parse_history_csv, resolve_history
 from chatrec.intents import IntentClassifier
 from chatrec.lexicon import FILLER_WORDS, GENRE_WORDS, REF_NOUNS, REQUEST_WORDS, tokenize
 from chatrec.models.embedder import Embedder
-from chatrec.models.lm import LanguageModel
+from chatrec.models.lm import BackgroundLM, LanguageModel
 from chatrec.preferences import Preferences, parse_message
 from chatrec.profiles import (
     UserProfile,
@@ -68,7 +68,12 @@ class ChatRecommender:
         resources = load_resources(settings, embedder, dataset)
         vectors = resources.item_vectors if item_vectors is None else item_vectors
         engine = resources.engine(engine_config, vectors)  # slow sources come from the cache
-        lm = resources.language_model if language_model == "auto" else language_model
+        lm = language_model
+        if language_model == "auto" and settings.lm.lower() not in {"none", "off", ""}:
+            # The LM only phrases lead-ins, so the app need not wait for it to load.
+            lm = BackgroundLM(settings.lm, lambda: resources.language_model)
+        elif language_model == "auto":
+            lm = None
         return cls(settings, resources.dataset, engine, resources.embedder, vectors, lm)
 
     @property
@@ -160,6 +165,12 @@ class ChatRecommender:
         with self._lock(user_id):
             self.store.append_many(user_id, import_events(result.matched, self.catalog))
         return ImportReport(result)
+
+    def wait_for_models(self, timeout: float | None = None) -> bool:
+        """Block until a background-loaded LM has finished loading (benchmarks time the LM,
+        not its loading); True when an LM is available."""
+        wait = getattr(self.lead_in.lm, "wait", None)
+        return wait(timeout) if wait else self.lead_in.lm is not None
 
     def new_user_id(self) -> str:
         """A fresh random opaque user id."""

@@ -8,6 +8,7 @@ budget; otherwise a template sentence stands in. Nothing downstream depends on L
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 import time
 from collections.abc import Iterator
@@ -18,8 +19,9 @@ from pathlib import Path
 import tomllib
 
 from chatrec.gate import LeadInGate
-from chatrec.models.lm import LanguageModel
+from chatrec.models.lm import LanguageModel, LMNotReadyError
 
+log = logging.getLogger(__name__)
 PROMPTS_DIR = Path(__file__).resolve().parent.parent / "prompts"
 _SPEAKER_RE = re.compile(r"^\s*(assistant|chatrec|bot)\s*:\s*", re.IGNORECASE)
 _SENTENCE_END_RE = re.compile(r"[.!?](\s|$)")
@@ -90,10 +92,11 @@ class LeadInWriter:
             return
         start, text, reason = time.perf_counter(), "", ""
         messages = [*lead_in_messages_prefix(), {"role": "user", "content": user_text[:500]}]
-        # The backend stops itself at the budget too, so no token runs far past it.
-        pieces = self.lm.generate(messages, self.max_new_tokens, stream=True,
-                                  max_time_s=self.budget_s)
+        pieces: Iterator[str] = iter(())
         try:
+            # The backend stops itself at the budget too, so no token runs far past it.
+            pieces = self.lm.generate(messages, self.max_new_tokens, stream=True,
+                                      max_time_s=self.budget_s)
             for piece in pieces:
                 text += piece
                 shown_text = clean_lm_text(text)
@@ -107,6 +110,10 @@ class LeadInWriter:
                 yield LeadIn(shown_text, "lm", seconds=time.perf_counter() - start)
                 if _SENTENCE_END_RE.search(text.strip() + " "):
                     break
+        except Exception as exc:  # noqa: BLE001 - a failing LM must never break a reply
+            reason = "lm unavailable" if isinstance(exc, LMNotReadyError) else "lm error"
+            if reason == "lm error":
+                log.exception("language model failed; using the template")
         finally:
             close = getattr(pieces, "close", None)
             if close:

@@ -33,7 +33,7 @@ class Settings:
     k_shown: int = 5
     k_candidates: int = 200
     k_neighbors: int = 50
-    lm_time_budget_s: float = 2.0
+    lm_time_budget_s: float = 1.8  # leaves room under the 2 s reply target for prompt and gate
     lm_max_new_tokens: int = 40
     allow_downloads: bool = False
     max_message_chars: int = 2000

@@ -127,3 +127,47 @@ def test_a_sentence_cut_off_mid_way_is_not_shown(gate, tiny_dataset) -> None:
     writer = LeadInWriter(FakeLM("A tense night of movies is"), gate)
     lead = writer.write("tense please", shown_ids(tiny_dataset, "1"), FALLBACK)
     assert lead.text == FALLBACK and lead.reason == "incomplete"
+
+
+def test_background_lm_is_used_once_loaded_and_templates_fill_in_before(gate, tiny_dataset):
+    import threading
+
+    from chatrec.models.lm import BackgroundLM
+
+    release = threading.Event()
+
+    def load():
+        release.wait(5)
+        return FakeLM("A tense night of movies awaits.")
+
+    lm = BackgroundLM("fake", load)
+    writer = LeadInWriter(lm, gate)
+    early = writer.write("tense please", shown_ids(tiny_dataset, "1"), FALLBACK)
+    assert early.text == FALLBACK and early.reason == "lm unavailable"
+    release.set()
+    assert lm.wait(5)
+    late = writer.write("tense please", shown_ids(tiny_dataset, "1"), FALLBACK)
+    assert late.source == "lm" and late.text == "A tense night of movies awaits."
+
+
+def test_an_lm_that_fails_to_load_never_breaks_a_reply(gate, tiny_dataset, caplog):
+    from chatrec.models.lm import BackgroundLM
+
+    def load():
+        raise RuntimeError("weights missing")
+
+    lm = BackgroundLM("broken", load)
+    assert not lm.wait(5) and isinstance(lm.error, RuntimeError)
+    lead = LeadInWriter(lm, gate).write("hi", shown_ids(tiny_dataset, "1"), FALLBACK)
+    assert lead.text == FALLBACK and lead.source == "template"
+
+
+def test_an_lm_that_raises_mid_reply_falls_back(gate, tiny_dataset):
+    class Exploding(FakeLM):
+        def _pieces(self):
+            yield "A tense "
+            raise RuntimeError("CUDA? on a laptop?")
+
+    lead = LeadInWriter(Exploding("x"), gate).write("tense", shown_ids(tiny_dataset, "1"),
+                                                    FALLBACK)
+    assert lead.text == FALLBACK and lead.reason == "lm error"

@@ -26,6 +26,7 @@ def bench_messages(n: int, seed: int = 0) -> list[str]:
 def run_lm_bench(rec: ChatRecommender, turns: int = 50, per_user: int = 5, seed: int = 0
                  ) -> dict:
     """Send ``turns`` messages (``per_user`` per fresh user); report the gate and LM timings."""
+    rec.wait_for_models()  # time the LM's replies, not its loading
     first_token, reply, turn_s, sources = [], [], [], []
     stats = rec.lead_in.gate.stats
     checked_before, rejected_before = stats.checked, sum(stats.rejected.values())

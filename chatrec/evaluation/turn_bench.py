@@ -91,6 +91,7 @@ class Samples:
 def run_turn_bench(rec: ChatRecommender, turns: int = 200, per_user: int = 5, seed: int = 0,
                    thumb_rate: float = 0.4) -> dict:
     """Send ``turns`` messages (``per_user`` per fresh user) and summarise stage latencies."""
+    rec.wait_for_models()  # time the LM's replies, not its loading
     rng = np.random.default_rng(seed)
     warm_user = rec.new_user_id()
     for message in bench_messages(WARMUP_TURNS, seed + 1):

@@ -10,6 +10,7 @@ template get a plain-text prompt. The LM only ever phrases text: nothing decides
 from __future__ import annotations
 
 import importlib.util
+import logging
 import os
 import threading
 from collections.abc import Iterator
@@ -19,6 +20,7 @@ from typing import Any, Protocol, runtime_checkable
 from chatrec.models.errors import ModelUnavailableError
 
 SMOLLM2_GGUF = "SmolLM2-135M-Instruct.Q4_1.gguf"
+log = logging.getLogger(__name__)
 Message = dict[str, str]
 
 
@@ -118,6 +120,46 @@ def _stop_when(event: threading.Event) -> Any:
             return torch.full((input_ids.shape[0],), event.is_set(), dtype=torch.bool)
 
     return StoppingCriteriaList([_EventStop()])
+
+
+class LMNotReadyError(RuntimeError):
+    """The background-loaded LM is not available (still loading, or it failed to load)."""
+
+
+class BackgroundLM:
+    """Loads a language model in a thread so the app is ready before the LM is.
+
+    Until the model is loaded (or if loading fails) `generate` raises `LMNotReadyError`, and
+    the reply falls back to its template: a slow or broken LM never delays or breaks a turn.
+    """
+
+    def __init__(self, name: str, load: Any) -> None:
+        self.name = name
+        self._model: LanguageModel | None = None
+        self.error: BaseException | None = None
+        self._ready = threading.Event()
+        threading.Thread(target=self._load, args=(load,), daemon=True,
+                         name=f"load-lm-{name}").start()
+
+    def _load(self, load: Any) -> None:
+        try:
+            self._model = load()
+        except Exception as exc:  # noqa: BLE001 - reported through .error and the log
+            self.error = exc
+            log.exception("language model %s failed to load; replies use templates", self.name)
+        finally:
+            self._ready.set()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Block until loading has finished; True when a model is available."""
+        self._ready.wait(timeout)
+        return self._model is not None
+
+    def generate(self, messages: list[Message], max_new_tokens: int = 40,
+                 stream: bool = False, max_time_s: float | None = None) -> str | Iterator[str]:
+        if self._model is None:
+            raise LMNotReadyError(f"language model {self.name} is not loaded")
+        return self._model.generate(messages, max_new_tokens, stream, max_time_s)
 
 
 def smollm2_folder() -> Path:
