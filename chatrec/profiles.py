@@ -291,7 +291,7 @@ def profile_vector(profile: UserProfile, item_vectors: np.ndarray, catalog: Cata
                    gamma: float = 0.25) -> np.ndarray | None:
     """Rocchio taste vector: alpha·wish + beta·mean(liked) − gamma·mean(disliked), L2-normalised.
 
-    ``None`` when nothing is known (no wish, no liked or disliked item in the catalog) or the
+    ``None`` when no wish or liked item is known (dislikes only refine a direction) or the
     terms cancel out.
     """
     total = np.zeros(item_vectors.shape[1], dtype=np.float64)
@@ -303,7 +303,9 @@ def profile_vector(profile: UserProfile, item_vectors: np.ndarray, catalog: Cata
         rows = _indices(marks, catalog)
         if rows.size:
             total += weight * item_vectors[rows].astype(np.float64).mean(axis=0)
-            known = True
+            known = known or weight > 0
+    # Dislikes alone give no direction to move towards: "away from these three 90s thrillers"
+    # points away from every 90s thriller, the very thing asked for (measured in eval chat).
     norm = float(np.linalg.norm(total))
     if not known or norm < 1e-9:
         return None

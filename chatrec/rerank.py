@@ -50,6 +50,7 @@ class BlendConfig:
     neural: float = 2.0
     profile: float = 0.0
     wish: float = 1.0
+    cold_popularity: float = 1.0
     mmr_lambda: float = 0.85
     pool_size: int = 200
 
@@ -168,12 +169,20 @@ class Engine:
         self.vectors = None if data.item_vectors is None else l2_normalize(data.item_vectors)
         self._threads = ThreadpoolController()
 
-    def weights(self) -> dict[str, float]:
-        """Signal -> blend weight actually used (equal source weights without rerank)."""
+    def weights(self, query: Query | None = None) -> dict[str, float]:
+        """Signal -> blend weight actually used (equal source weights without rerank).
+
+        For a cold query (no history) popularity gets at least ``cold_popularity``: with
+        nothing to personalise on, the other sources only add noise to what is popular within
+        the filters (eval chat: turn-1 success 0.15 before, 0.18 after; popularity alone
+        without MMR gets 0.24).
+        """
         blend = self.config.blend
         if not self.config.use_rerank:
             return {name: 1.0 / len(self.sources) for name in self.sources}
         weights = {name: blend.weight(name) for name in self.sources}
+        if query is not None and np.size(query.history) == 0 and "popularity" in weights:
+            weights["popularity"] = max(weights["popularity"], blend.cold_popularity)
         if not any(weights.values()):  # an ablation left only zero-weight sources
             weights = {name: 1.0 for name in self.sources}
         if self.vectors is not None:
@@ -189,7 +198,7 @@ class Engine:
     def signals(self, query: Query, allowed: np.ndarray) -> dict[str, np.ndarray]:
         """Normalised score vectors of every weighted signal (sources, profile, wish)."""
         out = {}
-        for name in self.weights():
+        for name in self.weights(query):
             if name in self.sources:
                 raw = self.sources[name].score(query)
             else:
@@ -225,7 +234,7 @@ class Engine:
 
     def _rank(self, query: Query, k: int, allowed: np.ndarray,
               signals: dict[str, np.ndarray]) -> list[RankedItem]:
-        weights = self.weights()
+        weights = self.weights(query)
         pool = self._pool(signals, allowed)
         if pool.size == 0:
             return []

@@ -180,3 +180,17 @@ def test_a_single_genre_string_is_one_genre(catalog):
     (None, 2000, "up to 2000"), (None, None, None), (1995, 1995, "1995")])
 def test_era_label(lo, hi, text):
     assert era_label(lo, hi) == text
+
+
+def test_dislikes_alone_give_no_taste_direction(tiny_dataset) -> None:
+    import numpy as np
+
+    from chatrec.profiles import UserProfile, item_event, profile_vector, replay
+
+    catalog = tiny_dataset.catalog
+    vectors = np.eye(len(catalog), dtype=np.float32)
+    only_dislikes = replay([item_event("dislike", "5", catalog)], UserProfile())
+    assert profile_vector(only_dislikes, vectors, catalog) is None
+    with_like = replay([item_event("like", "1", catalog)], only_dislikes)
+    vector = profile_vector(with_like, vectors, catalog)
+    assert vector is not None and vector[catalog.index_of("1")] > 0 > vector[catalog.index_of("5")]

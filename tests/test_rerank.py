@@ -110,3 +110,18 @@ def test_ablation_variants_respect_filters(variant, tiny_dataset, fake_embedder)
 def test_unknown_variant_is_rejected():
     with pytest.raises(ValueError, match="pop_filter"):
         EngineConfig.variant("everything")
+
+
+def test_cold_queries_lean_on_popularity(tiny_dataset, fake_embedder) -> None:
+    import numpy as np
+
+    from chatrec.candidates import training_data
+    from chatrec.candidates.base import Query
+    from chatrec.rerank import build_engine
+
+    vectors = fake_embedder.encode(tiny_dataset.catalog.texts())
+    engine = build_engine(training_data(tiny_dataset, item_vectors=vectors))
+    cold = engine.weights(Query())
+    warm = engine.weights(Query(history=np.array([0])))
+    assert cold["popularity"] >= engine.config.blend.cold_popularity
+    assert warm.get("popularity", 0.0) == engine.config.blend.popularity
