@@ -70,7 +70,9 @@ class ChatRecommender:
         engine = resources.engine(engine_config, vectors)  # slow sources come from the cache
         lm = language_model
         if language_model == "auto" and settings.lm.lower() not in {"none", "off", ""}:
-            # The LM only phrases lead-ins, so the app need not wait for it to load.
+            # The LM only phrases lead-ins, so the app need not wait for it to load. The
+            # embedder loads first, so the two never import transformers at the same time.
+            _ = resources.embedder
             lm = BackgroundLM(settings.lm, lambda: resources.language_model)
         elif language_model == "auto":
             lm = None

@@ -138,6 +138,16 @@ class BackgroundLM:
         self._model: LanguageModel | None = None
         self.error: BaseException | None = None
         self._ready = threading.Event()
+        # transformers resolves its classes lazily and that is not thread-safe: a thread
+        # importing them while the main thread loads the embedder raised ImportError. Resolve
+        # them here, in the caller's thread, before the loader starts.
+        from transformers import (  # noqa: F401
+            AutoModelForCausalLM,
+            AutoTokenizer,
+            StoppingCriteria,
+            TextIteratorStreamer,
+        )
+
         threading.Thread(target=self._load, args=(load,), daemon=True,
                          name=f"load-lm-{name}").start()
 
