@@ -5,8 +5,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.install-stamp
-# pip's find-links notices on this machine are noise; keep real errors.
-QUIET_PIP := grep -v "is ignored: it is neither a file nor a directory" || true
+# pip's find-links notices on this machine are noise; drop them but keep pip's exit status
+# (sed always succeeds, so under pipefail a failing pip still fails the target).
+QUIET_PIP := sed '/is ignored: it is neither a file nor a directory/d'
 
 .PHONY: run test install prepare lint clean
 
