@@ -155,13 +155,16 @@ def bench_lm(data: str | None = DataOpt, lm: str | None = LmOpt,
 
 @eval_app.command("offline")
 def eval_offline(data: str | None = DataOpt, embedder: str | None = EmbedderOpt,
-                 seed: int = typer.Option(2020, help="Split seed."),
+                 lm: str | None = LmOpt, seed: int = typer.Option(2020, help="Split seed."),
                  json_path: Path | None = JsonOpt) -> None:
-    """Every candidate source and the hybrid under RecBole's protocol (80/10/10, full ranking)."""
+    """Every candidate source and the hybrid under RecBole's protocol (80/10/10, full ranking).
+
+    ``--embedder lm-pooled`` embeds items with the hidden states of ``--lm``.
+    """
     from chatrec.evaluation.offline import format_offline_table, run_offline_eval
     from chatrec.resources import load_resources
 
-    resources = load_resources(_settings(data, "none", embedder))
+    resources = load_resources(_settings(data, lm, embedder))
     result = run_offline_eval(resources.dataset, resources.item_vectors, seed=seed)
     typer.echo(format_offline_table(result))
     _write_json(json_path, result)
