@@ -21,6 +21,8 @@ DEFAULT_COMMANDS = {
     "offline_ml-100k": "chatrec eval offline --data ml-100k",
     "offline_ml-latest-small": "chatrec eval offline --data ml-latest-small",
     "chat_ml-100k": "chatrec eval chat --data ml-100k",
+    "chat_ml-latest-small": "chatrec eval chat --data ml-latest-small --users 100",
+    "offline_ml-100k_lm-pooled": "chatrec eval offline --embedder lm-pooled",
     "lm_bench": "chatrec bench lm",
     "turn_none": "chatrec bench turn --lm none",
     "turn_smollm2": "chatrec bench turn --lm smollm2",
@@ -122,35 +124,51 @@ def summary_section(results: dict[str, dict]) -> list[str]:
 def offline_section(results: dict[str, dict]) -> list[str]:
     """One metrics table per offline evaluation file."""
     out = ["## Offline ranking quality (RecBole protocol, @10)"]
-    for name in ("offline_ml-100k", "offline_ml-latest-small"):
+    for name in ("offline_ml-100k", "offline_ml-latest-small", "offline_ml-100k_lm-pooled"):
         if name not in results:
             out.append(missing(name))
             continue
         result = results[name]
         rows = [[model, *[m.get(k) for k in OFFLINE_METRICS], m.get("fit_s")]
                 for model, m in result["models"].items()]
-        out += [f"### {result['protocol']['dataset']}", provenance(name, result),
+        title = result["protocol"]["dataset"] + (" (item vectors: LM-pooled)"
+                                                 if name.endswith("lm-pooled") else "")
+        out += [f"### {title}", provenance(name, result),
                 md_table(["model", *[f"{k}@10" for k in OFFLINE_METRICS], "fit s"], rows)]
     return out
 
 
+CHAT_FILES = ("chat_ml-100k", "chat_ml-latest-small")
+
+
 def chat_section(results: dict[str, dict], docs: Path) -> list[str]:
-    """SR@10 after each turn per ablation and mode, and the plot."""
+    """SR@10 after each turn per ablation and mode, with a plot, for each chat result file."""
     out = ["## Simulated chat (SR@10 after each turn)"]
-    if "chat_ml-100k" not in results:
-        return [*out, missing("chat_ml-100k")]
-    result = results["chat_ml-100k"]
-    protocol = result["protocol"]
-    out += [provenance("chat_ml-100k", result),
-            f"{protocol['users']} simulated users per mode, {protocol['turns']} turns, "
-            f"{protocol['dataset']}; 95% bootstrap interval at the last turn.",
-            f"![SR@10 per turn]({plot_chat(result, docs).name})"]
+    present = [name for name in CHAT_FILES if name in results]
+    if not present:
+        return [*out, missing(CHAT_FILES[0])]
+    for name in present:
+        result = results[name]
+        protocol = result["protocol"]
+        plot_name = "chat_sr_per_turn.png" if name == CHAT_FILES[0] else f"{name}.png"
+        out += [f"### {protocol['dataset']}", provenance(name, result),
+                f"{protocol['users']} simulated users per mode, {protocol['turns']} turns, "
+                f"{protocol['dataset']}; 95% bootstrap interval at the last turn.",
+                f"![SR@10 per turn on {protocol['dataset']}]"
+                f"({plot_chat(result, docs, plot_name).name})"]
+        out += chat_tables(result)
+    return out
+
+
+def chat_tables(result: dict) -> list[str]:
+    """One SR@10-per-turn table per mode."""
+    out = []
     for mode, block in result["modes"].items():
         turns = len(next(iter(block["runs"].values()))["sr_at_turn"])
         rows = [[run, *r["sr_at_turn"], "[{:.3f}, {:.3f}]".format(*r["ci95"]["sr_at_turn"][-1]),
                  r["ndcg_at_turn"][-1], r["avg_turns"]] for run, r in block["runs"].items()]
-        out += [f"### {mode}", md_table(["run", *[f"t{t}" for t in range(1, turns + 1)],
-                                         "CI95 last", "NDCG@10 last", "avg turns"], rows)]
+        out += [f"#### {mode}", md_table(["run", *[f"t{t}" for t in range(1, turns + 1)],
+                                          "CI95 last", "NDCG@10 last", "avg turns"], rows)]
     return out
 
 
@@ -286,7 +304,7 @@ def _save(plt, figure, path: Path) -> Path:
     return path
 
 
-def plot_chat(result: dict, docs: Path) -> Path:
+def plot_chat(result: dict, docs: Path, name: str = "chat_sr_per_turn.png") -> Path:
     """SR@10 after each turn, one line per ablation, one panel per mode."""
     modes = result["modes"]
     plt, figure, axes = _figure(4.2 * len(modes), 3.6, len(modes))
@@ -297,7 +315,7 @@ def plot_chat(result: dict, docs: Path) -> Path:
         axis.set(title=f"{mode} users", xlabel="turn", ylabel="SR@10", ylim=(0, None))
         axis.set_xticks(list(turns))
     axes[0].legend(fontsize=8)
-    return _save(plt, figure, docs / "chat_sr_per_turn.png")
+    return _save(plt, figure, docs / name)
 
 
 def plot_stages(runs: dict[str, dict], docs: Path) -> Path:
