@@ -30,7 +30,6 @@ from chatrec.profiles import (
     constraints_event,
     item_event,
     shown_event,
-    summary,
     thumb_event,
 )
 from chatrec.replies import render
@@ -233,10 +232,7 @@ class TurnPlanner:
 
     def _returning_greeting(self, user_id: str, intent: str) -> bool:
         """A returning user who says hello gets picks from their saved profile at once."""
-        if intent != "greeting":
-            return False
-        return bool(summary(self.rec.store.load_profile(user_id), self.catalog)["liked"]
-                    or self.rec.store.load_profile(user_id).liked)
+        return intent == "greeting" and bool(self.rec.store.load_profile(user_id).liked)
 
 
 _SOCIAL = {"greeting", "thanks", "smalltalk", "help", "unknown"}
