@@ -23,20 +23,12 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from chatrec.candidates.base import TrainingData
-from chatrec.catalog import Dataset
+from chatrec.catalog import Dataset, hash_files
 from chatrec.models.embedder import Embedder
 
 # Bump when the way an artifact is computed changes, so old caches are not reused.
 CACHE_VERSION = 1
 log = logging.getLogger(__name__)
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _read_verified(path: Path, sha256: str) -> np.ndarray | None:
@@ -124,7 +116,7 @@ class ArtifactCache:
             tmp = path.with_suffix(f".{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
             with tmp.open("wb") as handle:
                 np.save(handle, np.ascontiguousarray(array), allow_pickle=False)
-            entries[name] = {"sha256": _sha256(tmp), "shape": list(np.shape(array))}
+            entries[name] = {"sha256": hash_files([tmp]), "shape": list(np.shape(array))}
             os.replace(tmp, path)
         manifest = {**self._manifest(), **entries}
         tmp_manifest = self._manifest_path.with_suffix(f".{os.getpid()}.tmp")

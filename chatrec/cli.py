@@ -7,6 +7,11 @@ from __future__ import annotations
 
 import json
 import logging
+import shlex
+import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import typer
@@ -34,7 +39,12 @@ def _settings(data: str | None = None, lm: str | None = None, embedder: str | No
 
 
 def _write_json(path: Path | None, result: dict) -> None:
+    """Save a result with the command line that produced it and the machine it ran on."""
     if path is not None:
+        from chatrec.evaluation.report import machine_info
+
+        result = {**result, "command": "chatrec " + shlex.join(sys.argv[1:]),
+                  "machine": machine_info()}
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(result, indent=2, default=float))
         typer.echo(f"wrote {path}")
@@ -61,6 +71,18 @@ def _recommender(data: str | None, lm: str | None, embedder: str | None = None,
     from chatrec.recommender import ChatRecommender
 
     return ChatRecommender.from_settings(_settings(data, lm, embedder, **extra))
+
+
+@contextmanager
+def _scratch_recommender(data: str | None, lm: str | None, embedder: str | None = None
+                         ) -> Iterator:
+    """A recommender whose profile store is a throwaway SQLite file (for benchmarks)."""
+    with tempfile.TemporaryDirectory(prefix="chatrec-bench-") as tmp:
+        rec = _recommender(data, lm, embedder, db_url=f"sqlite:///{tmp}/bench.db")
+        try:
+            yield rec
+        finally:
+            rec.store.close()
 
 
 @app.command()
@@ -142,12 +164,9 @@ def bench_lm(data: str | None = DataOpt, lm: str | None = LmOpt,
              turns: int = typer.Option(50, help="Number of chat turns."),
              json_path: Path | None = JsonOpt) -> None:
     """Gate rejection rate and LM timings over real chat turns."""
-    import tempfile
-
     from chatrec.evaluation.lm_bench import format_lm_bench, run_lm_bench
 
-    with tempfile.TemporaryDirectory() as tmp:
-        rec = _recommender(data, lm, db_url=f"sqlite:///{tmp}/bench.db")
+    with _scratch_recommender(data, lm) as rec:
         result = run_lm_bench(rec, turns=turns)
     typer.echo(format_lm_bench(result))
     _write_json(json_path, result)
@@ -199,17 +218,6 @@ def bench_engine(data: str | None = DataOpt, embedder: str | None = EmbedderOpt,
     _write_json(json_path, result)
 
 
-def _with_provenance(result: dict) -> dict:
-    """The result plus the command line that produced it and the machine it ran on."""
-    import shlex
-    import sys
-
-    from chatrec.evaluation.report import machine_info
-
-    return {**result, "command": "chatrec " + shlex.join(sys.argv[1:]),
-            "machine": machine_info()}
-
-
 def _int_list(text: str) -> tuple[int, ...]:
     try:
         return tuple(int(part) for part in text.split(",") if part.strip())
@@ -223,16 +231,12 @@ def bench_turn(data: str | None = DataOpt, lm: str | None = LmOpt,
                turns: int = typer.Option(200, help="Number of chat turns."),
                json_path: Path | None = JsonOpt) -> None:
     """Whole-turn and per-stage latency through respond_stream (p50/p95), LM on or off."""
-    import tempfile
-
     from chatrec.evaluation.turn_bench import format_turn_bench, run_turn_bench
 
-    with tempfile.TemporaryDirectory() as tmp:
-        rec = _recommender(data, lm, embedder, db_url=f"sqlite:///{tmp}/bench.db")
+    with _scratch_recommender(data, lm, embedder) as rec:
         result = run_turn_bench(rec, turns=turns)
-        rec.store.close()
     typer.echo(format_turn_bench(result))
-    _write_json(json_path, _with_provenance(result))
+    _write_json(json_path, result)
 
 
 @bench_app.command("startup")
@@ -245,7 +249,7 @@ def bench_startup(data: str = typer.Option("ml-100k", "--data", help="Catalog.")
 
     result = run_startup_bench(data, lm, warm_runs=warm_runs)
     typer.echo(format_startup_bench(result))
-    _write_json(json_path, _with_provenance(result))
+    _write_json(json_path, result)
 
 
 @bench_app.command("scale")
@@ -260,7 +264,7 @@ def bench_scale(sizes: str = typer.Option("5000,20000,50000,100000",
 
     result = run_scale_bench(_int_list(sizes), queries, embedder=embedder, real=real)
     typer.echo(format_scale_bench(result))
-    _write_json(json_path, _with_provenance(result))
+    _write_json(json_path, result)
 
 
 @bench_app.command("load")
@@ -270,8 +274,6 @@ def bench_load(data: str = typer.Option("ml-100k", "--data", help="Catalog."),
                turns: int = typer.Option(5, help="Turns per session."),
                json_path: Path | None = JsonOpt) -> None:
     """Concurrent gradio_client sessions against a live app on 127.0.0.1."""
-    import tempfile
-
     from chatrec.evaluation.load_bench import format_load_bench, run_load_bench
     from chatrec.evaluation.startup_bench import bench_env
 
@@ -280,7 +282,7 @@ def bench_load(data: str = typer.Option("ml-100k", "--data", help="Catalog."),
         env = bench_env(data, lm, cache, Path(tmp) / "load.db")
         result = run_load_bench(env, Path(tmp) / "serve.log", _int_list(sessions), turns)
     typer.echo(format_load_bench(result))
-    _write_json(json_path, _with_provenance(result))
+    _write_json(json_path, result)
 
 
 @eval_app.command("report")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import importlib.util
 import re
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import numpy as np
@@ -154,18 +154,26 @@ def _ml100k_people(folder: Path) -> dict[str, list[str]]:
     return people
 
 
+def _movie_records(ids: Iterable[str], raw_titles: Iterable[str], genres: Iterable[str],
+                   tags: dict[str, list[str]] | None = None) -> list[dict]:
+    """Catalog records from MovieLens-style "Title (Year)" titles and ``|``-separated genres."""
+    records = []
+    for item_id, raw_title, raw_genres in zip(ids, raw_titles, genres, strict=True):
+        title, year = split_title_year(raw_title)
+        records.append({"item_id": item_id, "title": display_title(title), "year": year,
+                        "genres": _genres(raw_genres, "|"),
+                        "tags": (tags or {}).get(item_id, [])})
+    return records
+
+
 def load_movielens_csv(folder: Path) -> Dataset:
     """A MovieLens CSV folder: movies.csv, ratings.csv and optionally tags.csv."""
     movies_path, ratings_path = folder / "movies.csv", folder / "ratings.csv"
     movies = _read_table(movies_path, dtype=str, keep_default_na=False)
     _require_columns(movies, movies_path, ["movieId", "title", "genres"])
     tags = _tags_by_item(folder / "tags.csv")
-    records = []
-    for row in movies.itertuples(index=False):
-        title, year = split_title_year(row.title)
-        records.append({"item_id": row.movieId, "title": display_title(title), "year": year,
-                        "genres": _genres(row.genres, "|"), "tags": tags.get(row.movieId, [])})
-    catalog = build_catalog(records)
+    catalog = build_catalog(_movie_records(movies["movieId"], movies["title"], movies["genres"],
+                                           tags))
     ratings = _read_table(ratings_path, dtype=str)
     _require_columns(ratings, ratings_path, ["userId", "movieId", "rating", "timestamp"])
     ratings = ratings.rename(columns={"userId": "user", "movieId": "item"})
@@ -190,12 +198,7 @@ def load_ml1m(folder: Path) -> Dataset:
     """The ml-1m ``::``-separated .dat files."""
     movies_path, ratings_path = folder / "movies.dat", folder / "ratings.dat"
     movies = _read_dat(movies_path, ["item_id", "title", "genres"])
-    records = []
-    for row in movies.itertuples(index=False):
-        title, year = split_title_year(row.title)
-        records.append({"item_id": row.item_id, "title": display_title(title), "year": year,
-                        "genres": _genres(row.genres, "|")})
-    catalog = build_catalog(records)
+    catalog = build_catalog(_movie_records(movies["item_id"], movies["title"], movies["genres"]))
     ratings = _read_dat(ratings_path, ["user", "item", "rating", "timestamp"])
     frame = _interactions(ratings, ratings_path, catalog._index, first_line=1)
     fingerprint = fingerprint_files([movies_path, ratings_path], "ml-1m")

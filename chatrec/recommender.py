@@ -7,6 +7,7 @@ profiles → store. The UI, the CLI and the benchmarks use only this class's pub
 from __future__ import annotations
 
 import dataclasses
+import functools
 import threading
 import time
 from collections.abc import Iterator
@@ -54,6 +55,7 @@ class ChatRecommender:
         self.lead_in = LeadInWriter(lm, LeadInGate(self.catalog), settings.lm_time_budget_s,
                                     settings.lm_max_new_tokens)
         self.planner = TurnPlanner(self)
+        self._wish_vector = functools.lru_cache(maxsize=1024)(self._compute_wish_vector)
         self._conversations: dict[str, Conversation] = {}
         self._locks: dict[str, threading.Lock] = {}
         self._guard = threading.Lock()
@@ -205,7 +207,7 @@ class ChatRecommender:
              timings: dict[str, float] | None = None) -> list[RankedItem]:
         """Run the engine for this profile and these preferences (stage times into timings)."""
         parts = to_query_parts(profile, self.catalog)
-        wish_vector = self._wish_vector(preferences)
+        wish_vector = self._wish_vector(preferences.wish, tuple(preferences.avoid))
         query = Query(
             history=parts.history, history_ratings=parts.history_ratings,
             disliked=parts.disliked, exclude=parts.exclude, text=preferences.wish,
@@ -216,20 +218,26 @@ class ChatRecommender:
             year_min=preferences.year_min, year_max=preferences.year_max)
         return self.engine.recommend(query, k, timings)
 
-    def _wish_vector(self, preferences: Preferences) -> np.ndarray | None:
+    def _compute_wish_vector(self, wish: str, avoid: tuple[str, ...]) -> np.ndarray | None:
         """The wish embedding, pushed away from soft avoids ("not too violent").
 
         A wish made only of genre and filler words ("westerns", "a comedy") says nothing the
         genre filter does not, and its embedding would only add noise to the ranking.
+        Memoised per instance (see __init__): a wish persists across turns, and re-embedding
+        it was the largest untimed cost of a turn.
         """
-        wish = preferences.wish if informative(preferences.wish) else ""
-        if not wish and not preferences.avoid:
+        wish = wish if informative(wish) else ""
+        if not wish and not avoid:
             return None
-        texts = [wish or "a good movie", *preferences.avoid]
+        texts = [wish or "a good movie", *avoid]
         vectors = self.embedder.encode(texts)
         vector = vectors[0] - 0.5 * vectors[1:].sum(axis=0)
         norm = float(np.linalg.norm(vector))
-        return vector / norm if norm > 0 else None
+        if norm == 0:
+            return None
+        vector = vector / norm
+        vector.setflags(write=False)  # shared by every turn that hits the memo
+        return vector
 
     def _check_message(self, message: str) -> str | None:
         if not isinstance(message, str) or not message.strip():

@@ -61,6 +61,12 @@ def item_id_at(history: History, index: int) -> str | None:
     return message_id[len(MOVIE_PREFIX):] if message_id.startswith(MOVIE_PREFIX) else None
 
 
+def event_index(data: gr.EventData) -> int:
+    """The chat message a like/select event refers to (Gradio may send a (row, col) pair)."""
+    index = data.index
+    return int(index if isinstance(index, int) else index[0])
+
+
 class ChatHandlers:
     """Event handlers bound to one recommender; kept separate from layout for testing."""
 
@@ -103,8 +109,7 @@ class ChatHandlers:
                 ) -> tuple[History, str]:
         """A thumb on a movie message: record it (committed first), then acknowledge."""
         history = list(history or [])
-        item_id = item_id_at(history, int(data.index if isinstance(data.index, int)
-                                          else data.index[0]))
+        item_id = item_id_at(history, event_index(data))
         if item_id is None or not user_id:
             return history, gr.skip()
         liked = data.liked if isinstance(data.liked, bool) else None
@@ -120,8 +125,7 @@ class ChatHandlers:
                   ) -> History:
         """Clicking a movie message asks "why this?"."""
         history = list(history or [])
-        index = data.index if isinstance(data.index, int) else data.index[0]
-        item_id = item_id_at(history, int(index))
+        item_id = item_id_at(history, event_index(data))
         if item_id is None or not user_id:
             return history
         try:

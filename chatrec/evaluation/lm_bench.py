@@ -6,21 +6,8 @@ configured LM, so the numbers describe exactly what a user would see.
 
 from __future__ import annotations
 
-import time
-
-import numpy as np
-
-from chatrec.evaluation.nlu import load_utterances
+from chatrec.evaluation.turn_bench import bench_messages, percentiles, timed_turn
 from chatrec.recommender import ChatRecommender
-
-LEAD_IN_INTENTS = {"recommend", "refine", "more_like", "like_title"}
-
-
-def bench_messages(n: int, seed: int = 0) -> list[str]:
-    """``n`` recommendation-type messages from the labelled set, in a seeded order."""
-    rows = [r["text"] for r in load_utterances() if r["intent"] in LEAD_IN_INTENTS]
-    order = np.random.default_rng(seed).permutation(len(rows))
-    return [rows[i % len(rows)] for i in np.resize(order, n)]
 
 
 def run_lm_bench(rec: ChatRecommender, turns: int = 50, per_user: int = 5, seed: int = 0
@@ -34,11 +21,8 @@ def run_lm_bench(rec: ChatRecommender, turns: int = 50, per_user: int = 5, seed:
     for i, message in enumerate(bench_messages(turns, seed)):
         if i % per_user == 0:
             user = rec.new_user_id()
-        start, first = time.perf_counter(), None
-        for turn in rec.respond_stream(user, message):
-            if first is None and not turn.final:
-                first = time.perf_counter() - start
-        turn_s.append(time.perf_counter() - start)
+        turn, seconds, first = timed_turn(rec, user, message)
+        turn_s.append(seconds)
         if turn.recommendations:
             sources.append(turn.lead_in_source)
             reply.append(turn.lead_in_seconds)
@@ -52,14 +36,14 @@ def run_lm_bench(rec: ChatRecommender, turns: int = 50, per_user: int = 5, seed:
         "gate_rejection_rate": rejected / checked if checked else 0.0,
         "rejections_by_reason": dict(stats.rejected),
         "lm_used_share": sources.count("lm") / len(sources) if sources else 0.0,
-        "first_token_s_p50": _pct(first_token, 50), "first_token_s_p95": _pct(first_token, 95),
-        "lm_reply_s_p50": _pct(reply, 50), "lm_reply_s_p95": _pct(reply, 95),
-        "turn_s_p50": _pct(turn_s, 50), "turn_s_p95": _pct(turn_s, 95),
+        **_p50_p95("first_token_s", first_token), **_p50_p95("lm_reply_s", reply),
+        **_p50_p95("turn_s", turn_s),
     }
 
 
-def _pct(values: list[float], q: float) -> float | None:
-    return float(np.percentile(values, q)) if values else None
+def _p50_p95(name: str, values: list[float]) -> dict[str, float | None]:
+    figures = percentiles(values)
+    return {f"{name}_p50": figures["p50"], f"{name}_p95": figures["p95"]}
 
 
 def format_lm_bench(result: dict) -> str:

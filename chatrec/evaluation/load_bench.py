@@ -18,8 +18,7 @@ import urllib.request
 from concurrent.futures import ThreadPoolExecutor, wait
 from pathlib import Path
 
-from chatrec.evaluation.lm_bench import bench_messages
-from chatrec.evaluation.turn_bench import percentiles
+from chatrec.evaluation.turn_bench import bench_messages, percentiles
 from chatrec.store import ProfileStore
 
 TURN_TIMEOUT_S = 120.0

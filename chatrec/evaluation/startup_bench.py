@@ -19,8 +19,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from chatrec.evaluation.lm_bench import bench_messages
 from chatrec.evaluation.load_bench import ServedApp, chat_session
+from chatrec.evaluation.turn_bench import bench_messages
 
 READY_MARK = "CHATREC_READY "
 START_TIMEOUT_S = 900.0

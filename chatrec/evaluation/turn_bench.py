@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from chatrec.evaluation.lm_bench import bench_messages
+from chatrec.evaluation.nlu import load_utterances
 from chatrec.recommender import ChatRecommender, Turn
 
 STAGES = ("nlu", "store", "candidates", "rerank", "explain", "lm")
@@ -25,6 +25,14 @@ STAGES = ("nlu", "store", "candidates", "rerank", "explain", "lm")
 UNTIMED = "other"
 WARMUP_TURNS = 3  # first calls load lazy models and fill caches; not what a user waits for
 TARGETS = {"turn_p95_ms_no_lm": 60.0, "first_token_s": 0.5, "lm_reply_s": 2.0}
+LEAD_IN_INTENTS = {"recommend", "refine", "more_like", "like_title"}
+
+
+def bench_messages(n: int, seed: int = 0) -> list[str]:
+    """``n`` recommendation-type messages from the labelled set, in a seeded order."""
+    rows = [r["text"] for r in load_utterances() if r["intent"] in LEAD_IN_INTENTS]
+    order = np.random.default_rng(seed).permutation(len(rows))
+    return [rows[i % len(rows)] for i in np.resize(order, n)]
 
 
 def percentiles(values: Iterable[float], scale: float = 1.0, suffix: str = "") -> dict:
