@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import logging
 
-from chatrec.recommender import ChatRecommender
-from chatrec.settings import Settings
-from chatrec.ui import launch
+from chatrec.app.recommender import ChatRecommender
+from chatrec.app.settings import Settings
+from chatrec.app.ui import launch
 
 if __name__ == "__main__":
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")

@@ -1,5 +1,5 @@
 """``python -m chatrec`` runs the command line."""
 
-from chatrec.cli import main
+from chatrec.app.cli import main
 
 main()

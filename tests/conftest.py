@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from chatrec.catalog import Dataset, build_catalog
+from chatrec.domain.catalog import Dataset, build_catalog
 from chatrec.models.embedder import HashingEmbedder
 
 TINY_MOVIES = [

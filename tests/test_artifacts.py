@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from chatrec.artifacts import ArtifactCache, item_vectors
+from chatrec.app.artifacts import ArtifactCache, item_vectors
 
 
 class CountingEmbedder:

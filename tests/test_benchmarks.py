@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 from test_recommender import build
 
-from chatrec.evaluation.report import md_table, write_report
-from chatrec.evaluation.scale_bench import fit_growth
-from chatrec.evaluation.synthetic import synthetic_dataset, synthetic_item_vectors
-from chatrec.evaluation.turn_bench import STAGES, percentiles, run_turn_bench
+from chatrec_eval.report import md_table, write_report
+from chatrec_eval.scale_bench import fit_growth
+from chatrec_eval.synthetic import synthetic_dataset, synthetic_item_vectors
+from chatrec_eval.turn_bench import STAGES, percentiles, run_turn_bench
 
 
 def test_synthetic_dataset_is_deterministic_and_sized() -> None:

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from test_ui import free_port
 
-from chatrec.recommender import ChatRecommender
-from chatrec.settings import Settings
-from chatrec.ui import build_demo
+from chatrec.app.recommender import ChatRecommender
+from chatrec.app.settings import Settings
+from chatrec.app.ui import build_demo
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from chatrec.catalog import build_catalog, display_title, normalize_title, split_title_year
+from chatrec.domain.catalog import build_catalog, display_title, normalize_title, split_title_year
 
 
 @pytest.mark.parametrize(

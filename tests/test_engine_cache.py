@@ -8,15 +8,15 @@ import os
 import numpy as np
 import pytest
 
-from chatrec import resources
-from chatrec.artifacts import EngineCache
+from chatrec.app import resources
+from chatrec.app.artifacts import EngineCache
+from chatrec.app.settings import Settings
 from chatrec.candidates import training_data
 from chatrec.candidates.base import Query
 from chatrec.candidates.ease import EASESource
 from chatrec.candidates.itemknn import ItemKNNSource
 from chatrec.candidates.neural import NeuralSource
-from chatrec.rerank import EngineConfig, build_engine
-from chatrec.settings import Settings
+from chatrec.rank.engine import EngineConfig, build_engine
 
 STATEFUL = (EASESource, NeuralSource, ItemKNNSource)
 # A short neural run keeps the tests fast; the cache does not care how long training took.

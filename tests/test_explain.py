@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from chatrec.catalog import build_catalog
-from chatrec.explain import escape_markdown, explain, explain_why_not, reasons, short_reason
-from chatrec.profiles import item_event, replay
+from chatrec.domain.catalog import build_catalog
+from chatrec.explain.reasons import escape_markdown, explain, explain_why_not, reasons, short_reason
+from chatrec.profile.replay import item_event, replay
 
 CRIME_90S = {"genres_in": ["Crime"], "genres_out": ["Horror"], "year_min": 1990, "year_max": 1999}
 

@@ -6,9 +6,9 @@ import time
 
 import pytest
 
-from chatrec.gate import LeadInGate
 from chatrec.models.lm import HFCausalLM
-from chatrec.replies import LeadInWriter, clean_lm_text, render
+from chatrec.reply.gate import LeadInGate
+from chatrec.reply.templates import LeadInWriter, clean_lm_text, render
 
 FALLBACK = "Here are some picks for you."
 

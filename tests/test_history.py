@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from chatrec.catalog import normalize_title
-from chatrec.history import (
+from chatrec.domain.catalog import normalize_title
+from chatrec.domain.history import (
     HistoryFormatError,
     HistoryRow,
     parse_history_csv,

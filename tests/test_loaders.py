@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from chatrec.loaders import CatalogError, load_dataset
+from chatrec.domain.loaders import CatalogError, load_dataset
 
 
 def write(folder: Path, name: str, text: str) -> None:

@@ -78,7 +78,7 @@ def test_local_gpt2_folder_goes_through_the_same_path(tiny_gpt2, tmp_path) -> No
 
 @pytest.mark.integration
 def test_packaged_minilm_embeds_real_catalog_text() -> None:
-    from chatrec.loaders import load_dataset
+    from chatrec.domain.loaders import load_dataset
 
     catalog = load_dataset("ml-100k").catalog
     embedder = load_embedder("minilm")
@@ -99,7 +99,7 @@ def test_packaged_minilm_embeds_real_catalog_text() -> None:
 
 @pytest.mark.integration
 def test_packaged_smollm2_loads_from_the_converted_cache() -> None:
-    from chatrec.settings import Settings
+    from chatrec.app.settings import Settings
 
     lm = load_language_model("smollm2", Settings().cache_dir)
     text = lm.generate(MESSAGES, max_new_tokens=4)

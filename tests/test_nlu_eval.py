@@ -7,7 +7,8 @@ import time
 
 import pytest
 
-from chatrec.evaluation.nlu import (
+from chatrec.understand.intents import INTENTS
+from chatrec_eval.nlu import (
     DEFAULT_PATH,
     LIST_SLOTS,
     SCALAR_SLOTS,
@@ -16,7 +17,6 @@ from chatrec.evaluation.nlu import (
     run_nlu_eval,
     slot_pairs,
 )
-from chatrec.intents import INTENTS
 
 
 def write(tmp_path, rows: list[dict]):
@@ -67,7 +67,7 @@ def test_labelled_set_is_large_varied_and_well_formed():
 
 @pytest.mark.integration
 def test_real_minilm_on_ml100k_meets_the_targets():
-    from chatrec.loaders import load_dataset
+    from chatrec.domain.loaders import load_dataset
     from chatrec.models.embedder import minilm_embedder
 
     start = time.perf_counter()

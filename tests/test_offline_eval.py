@@ -7,9 +7,9 @@ import pandas as pd
 import pytest
 import scipy.sparse as sp
 
-from chatrec.evaluation.metrics import ranking_metrics
-from chatrec.evaluation.offline import format_offline_table, run_offline_eval
-from chatrec.evaluation.split import split_by_ratio, split_counts
+from chatrec_eval.metrics import ranking_metrics
+from chatrec_eval.offline import format_offline_table, run_offline_eval
+from chatrec_eval.split import split_by_ratio, split_counts
 
 
 @pytest.mark.parametrize(("total", "expected"), [
@@ -84,8 +84,8 @@ def test_offline_report_has_every_model_and_a_table(tiny_dataset, fake_embedder,
 @pytest.mark.integration
 def test_ease_on_ml100k_reaches_recbole_level():
     from chatrec.candidates.ease import EASESource
-    from chatrec.evaluation.offline import make_split, top_items
-    from chatrec.loaders import load_dataset
+    from chatrec.domain.loaders import load_dataset
+    from chatrec_eval.offline import make_split, top_items
 
     split = make_split(load_dataset("ml-100k"), None, seed=2020)
     users = np.flatnonzero(np.diff(split.test.indptr) > 0)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from chatrec.intents import INTENTS, IntentClassifier
-from chatrec.preferences import ParsedMessage, PreferenceDelta, Preferences, parse_message
-from chatrec.titles import TitleMatcher
+from chatrec.understand.intents import INTENTS, IntentClassifier
+from chatrec.understand.parse import ParsedMessage, PreferenceDelta, Preferences, parse_message
+from chatrec.understand.titles import TitleMatcher
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import json
 import numpy as np
 import pytest
 
-from chatrec.profiles import (
+from chatrec.profile.replay import (
     FeedbackEvent,
     UserProfile,
     apply_event,
@@ -185,7 +185,7 @@ def test_era_label(lo, hi, text):
 def test_dislikes_alone_give_no_taste_direction(tiny_dataset) -> None:
     import numpy as np
 
-    from chatrec.profiles import UserProfile, item_event, profile_vector, replay
+    from chatrec.profile.replay import UserProfile, item_event, profile_vector, replay
 
     catalog = tiny_dataset.catalog
     vectors = np.eye(len(catalog), dtype=np.float32)

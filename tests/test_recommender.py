@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from chatrec.recommender import ChatRecommender
-from chatrec.settings import Settings
+from chatrec.app.recommender import ChatRecommender
+from chatrec.app.settings import Settings
 
 
 def build(tiny_dataset, fake_embedder, db_path, **overrides) -> ChatRecommender:
@@ -145,7 +145,7 @@ def test_user_text_is_escaped_in_replies(rec) -> None:
 
 
 def test_forget_from_a_classifier_guess_asks_instead_of_deleting(rec) -> None:
-    from chatrec.preferences import ParsedMessage
+    from chatrec.understand.parse import ParsedMessage
 
     user = rec.new_user_id()
     rec.respond(user, "I loved Fargo")
@@ -180,7 +180,7 @@ def test_every_final_turn_reports_stage_timings(rec) -> None:
 
 
 def test_a_wish_of_only_genre_words_adds_no_semantic_noise() -> None:
-    from chatrec.recommender import informative
+    from chatrec.app.recommender import informative
 
     assert not informative("westerns") and not informative("a comedy tonight")
     assert informative("dark and mind-bending") and informative("a slow-burn mystery")

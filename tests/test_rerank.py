@@ -7,7 +7,7 @@ import pytest
 
 from chatrec.candidates import training_data
 from chatrec.candidates.base import Query
-from chatrec.rerank import (
+from chatrec.rank.engine import (
     BlendConfig,
     EngineConfig,
     RankedItem,
@@ -117,7 +117,7 @@ def test_cold_queries_lean_on_popularity(tiny_dataset, fake_embedder) -> None:
 
     from chatrec.candidates import training_data
     from chatrec.candidates.base import Query
-    from chatrec.rerank import build_engine
+    from chatrec.rank.engine import build_engine
 
     vectors = fake_embedder.encode(tiny_dataset.catalog.texts())
     engine = build_engine(training_data(tiny_dataset, item_vectors=vectors))

@@ -6,7 +6,7 @@ import dataclasses
 
 import pytest
 
-from chatrec.settings import Settings
+from chatrec.app.settings import Settings
 
 
 def test_defaults_bind_loopback_and_packaged_models() -> None:

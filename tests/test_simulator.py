@@ -9,17 +9,18 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from chatrec.catalog import build_catalog
-from chatrec.dialogue import Recommendation, Turn
-from chatrec.evaluation.bootstrap import bootstrap_ci
-from chatrec.evaluation.chat_eval import (
+from chatrec.app.settings import Settings
+from chatrec.dialogue.compose import Recommendation, Turn
+from chatrec.domain.catalog import build_catalog
+from chatrec_eval.bootstrap import bootstrap_ci
+from chatrec_eval.chat_eval import (
     converse,
     format_chat_report,
     run_chat_eval,
     summarise,
     train_split,
 )
-from chatrec.evaluation.simulator import (
+from chatrec_eval.simulator import (
     MAX_DISLIKES,
     TEMPLATES,
     SimulatedUser,
@@ -31,7 +32,6 @@ from chatrec.evaluation.simulator import (
     sample_users,
     title_keys,
 )
-from chatrec.settings import Settings
 
 
 class FakeRecommender:

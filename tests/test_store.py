@@ -9,7 +9,7 @@ import threading
 import pytest
 from sqlalchemy import create_engine, func, inspect, select, text
 
-from chatrec.profiles import (
+from chatrec.profile.replay import (
     FeedbackEvent,
     constraints_event,
     item_event,
@@ -17,7 +17,7 @@ from chatrec.profiles import (
     shown_event,
     thumb_event,
 )
-from chatrec.store import FEEDBACK, META, PROFILES, ProfileStore, migrate, validate_user_id
+from chatrec.profile.store import FEEDBACK, META, PROFILES, ProfileStore, migrate, validate_user_id
 
 
 @pytest.fixture

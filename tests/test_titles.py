@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from chatrec.catalog import build_catalog, display_title
-from chatrec.titles import TitleMatch, TitleMatcher, is_ambiguous
+from chatrec.domain.catalog import build_catalog, display_title
+from chatrec.understand.titles import TitleMatch, TitleMatcher, is_ambiguous
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import gradio as gr
 import pytest
 from test_recommender import build
 
-from chatrec.ui import ChatHandlers, build_demo, item_id_at
+from chatrec.app.ui import ChatHandlers, build_demo, item_id_at
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ from chatrec.candidates.neural import NeuralSource
 from chatrec.candidates.popularity import PopularitySource
 from chatrec.candidates.semantic import SemanticSource
 from chatrec.candidates.userknn import UserKNNSource
-from chatrec.catalog import Dataset
+from chatrec.domain.catalog import Dataset
 
 SOURCES: dict[str, type] = {
     "popularity": PopularitySource,

@@ -4,7 +4,7 @@ A source is fitted once on training data, then asked per request. It scores *eve
 vectorised call (`score`), and explains only the few it returns (`evidence`), so the per-turn path
 has no Python loop over the catalog. Items are catalog indices here; ids are for the outside.
 
-Evidence keys (shared with `chatrec.explain`; a source uses only the ones that apply):
+Evidence keys (shared with `chatrec.explain.reasons`; a source uses only the ones that apply):
 - ``because``: list of history item indices that drove the score, strongest first.
 - ``co_raters``: dict {history item index: number of training users who rated both it and this
   item highly (rating >= 4)}; must match the training matrix exactly.
@@ -26,7 +26,7 @@ from typing import Any, Protocol, runtime_checkable
 import numpy as np
 import scipy.sparse as sp
 
-from chatrec.catalog import Catalog
+from chatrec.domain.catalog import Catalog
 
 EMPTY = np.zeros(0, dtype=np.int64)
 

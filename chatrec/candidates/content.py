@@ -13,7 +13,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from chatrec.candidates.base import Query, TrainingData, history_weights
-from chatrec.catalog import Catalog
+from chatrec.domain.catalog import Catalog
 
 ROLES = ("director", "actor", "writer")
 

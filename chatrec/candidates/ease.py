@@ -2,7 +2,7 @@
 
 B = I - P diag(1 / diag(P)) with P = (X^T X + lambda I)^-1, so B has a zero diagonal and a
 query scores items by summing the rows of B for its history. lambda is picked on a validation
-split (``chatrec.evaluation.offline``); a few hundred suits MovieLens-sized matrices.
+split (``chatrec_eval.offline``); a few hundred suits MovieLens-sized matrices.
 """
 
 from __future__ import annotations

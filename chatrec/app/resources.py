@@ -1,0 +1,117 @@
+"""Load everything a `Settings` names: the dataset, item embeddings, the embedder, the LM and
+the fitted engine.
+
+`prepare` fills the caches (with progress bars) so that serving starts fast; it is a no-op when
+they are up to date. Models load lazily, so a warm start does not pay for what it does not use,
+and the engine's slow sources (EASE, neural, item-kNN) are restored from their cached state.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from chatrec.app.artifacts import EngineCache, item_vectors
+from chatrec.app.settings import Settings
+from chatrec.domain.catalog import Dataset
+from chatrec.domain.loaders import load_dataset
+from chatrec.models.embedder import Embedder, load_embedder
+from chatrec.models.lm import LanguageModel, convert_smollm2, load_language_model
+
+if TYPE_CHECKING:  # the engine pulls in torch; commands that only need data should not
+    from chatrec.rank.engine import Engine, EngineConfig
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Resources:
+    """The loaded dataset plus lazily built models for one `Settings`."""
+
+    settings: Settings
+    dataset: Dataset
+    _embedder: Embedder | None = field(default=None, repr=False)
+
+    @property
+    def embedder(self) -> Embedder:
+        """The sentence embedder named in settings, built on first use."""
+        if self._embedder is None:
+            s = self.settings
+            self._embedder = load_embedder(s.embedder, s.lm, s.cache_dir, s.allow_downloads)
+        return self._embedder
+
+    @cached_property
+    def item_vectors(self) -> np.ndarray:
+        """Catalog embeddings from the cache (computed once per dataset and model)."""
+        s = self.settings
+        cached = item_vectors(self.dataset, self._embedder_key(), s.cache_dir,
+                              lambda: self.embedder)
+        return cached.vectors
+
+    @cached_property
+    def language_model(self) -> LanguageModel | None:
+        """The reply-phrasing LM, or ``None`` when settings say ``none``."""
+        s = self.settings
+        return load_language_model(s.lm, s.cache_dir, s.allow_downloads)
+
+    @property
+    def engine_cache(self) -> EngineCache:
+        """Where fitted source state for this dataset is cached."""
+        return EngineCache.for_dataset(self.settings.cache_dir, self.dataset)
+
+    def engine(self, config: EngineConfig | None = None, vectors: np.ndarray | None = None,
+               progress: bool = False) -> Engine:
+        """The engine fitted on the whole dataset, slow sources restored from the cache.
+
+        ``vectors`` replaces the cached item embeddings (tests inject their own).
+        """
+        from chatrec.candidates import training_data
+        from chatrec.rank.engine import build_engine
+
+        vectors = self.item_vectors if vectors is None else vectors
+        data = training_data(self.dataset, item_vectors=vectors)
+        return build_engine(data, config, cache=self.engine_cache, progress=progress)
+
+    def _embedder_key(self) -> str:
+        s = self.settings
+        return f"lm-pooled-{s.lm}" if s.embedder == "lm-pooled" else s.embedder
+
+
+def load_resources(settings: Settings, embedder: Embedder | None = None,
+                   dataset: Dataset | None = None) -> Resources:
+    """Load the dataset; models stay unloaded until used. Either may be injected (tests)."""
+    set_torch_threads(settings.torch_threads)
+    return Resources(settings, dataset or load_dataset(settings.data), embedder)
+
+
+def set_torch_threads(threads: int) -> None:
+    """Apply the settings' torch thread count (process-wide, so it is set in one place)."""
+    if threads > 0:
+        import torch
+
+        torch.set_num_threads(threads)
+
+
+def prepare(settings: Settings) -> dict[str, float]:
+    """Build every cache the app needs and return how long each step took, in seconds."""
+    timings: dict[str, float] = {}
+    start = time.perf_counter()
+    resources = load_resources(settings)
+    timings["load_dataset_s"] = time.perf_counter() - start
+    step = time.perf_counter()
+    _ = resources.item_vectors
+    timings["item_vectors_s"] = time.perf_counter() - step
+    step = time.perf_counter()
+    resources.engine(progress=True)  # fits and caches only what is missing or stale
+    timings["engine_s"] = time.perf_counter() - step
+    if settings.lm == "smollm2":
+        step = time.perf_counter()
+        convert_smollm2(settings.cache_dir)
+        timings["lm_cache_s"] = time.perf_counter() - step
+    timings["total_s"] = time.perf_counter() - start
+    return timings

@@ -1,0 +1,244 @@
+"""Fuzzy movie-title matching: a typed title, or title mentions inside a free sentence.
+
+Keys are precomputed once per catalog (main title, alternative title in parentheses, the part
+before a colon), so an exact hit is a dict lookup and a fuzzy hit is one
+``rapidfuzz.process.extract`` call with a cutoff. Finding titles in a sentence is tuned for
+precision: ordinary words ("heat", "kids", "crash") only count as titles when a cue licenses
+them ("I loved heat", "more like Crash", "Fargo was great", a capitalised word mid-sentence).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz, process
+
+from chatrec.domain.catalog import Catalog, display_title, normalize_title
+from chatrec.understand.cues import licensed, span_is_common
+from chatrec.understand.lexicon import Token, tokenize
+
+_YEAR_RE = re.compile(r"^(?P<title>.*?)[\s,]*\(?(?P<year>(?:19|20)\d\d)\)?\s*$")
+# "Heat (1995)", "Heat, 1995", and a parenthesised year after a title's own closing mark:
+# "That Darn Cat! (1997)", "Shadows (Cienie) (1988)".
+_TRAILING_YEAR_RE = re.compile(r"(?:[)!?.'’]*\s*\(|\s*,?\s*)((?:19|20)\d\d)\b\)?")
+# A full stop after these ends no sentence ("M. Butterfly", "Mr. Holland's Opus").
+_ABBREVIATIONS = frozenset({"mr", "mrs", "ms", "dr", "st", "jr", "sr", "mt", "ft", "vs"})
+_SENTENCE_ENDS = frozenset({".", "!", "?", ";"})
+MATCH_CUTOFF = 80.0  # fuzz.ratio for a typed title ("godfater" -> 94, "pulp fictoin" -> 92)
+MENTION_CUTOFF = 86.0  # stricter inside sentences, where most n-grams are not titles
+AMBIGUITY_MARGIN = 3.0  # matches this close to the best one are shown as options
+YEAR_PENALTY = 10.0  # a stated year that disagrees demotes a match below the ambiguity margin
+MAX_TITLE_WORDS = 8
+
+
+@dataclass(frozen=True)
+class TitleMatch:
+    """A catalog item matched by some text; ``score`` is 0-100, ``label`` is "Title (Year)"."""
+
+    index: int
+    score: float
+    label: str
+
+
+@dataclass(frozen=True)
+class TitleMention:
+    """A title found inside a message: character ``span``, the words, the candidates (best
+    first), whether the dialogue should ask which one was meant, and the cue word before it."""
+
+    span: tuple[int, int]
+    text: str
+    matches: tuple[TitleMatch, ...]
+    ambiguous: bool
+    cue: str = ""
+
+
+def is_ambiguous(matches: list[TitleMatch] | tuple[TitleMatch, ...]) -> bool:
+    """Whether matches with two or more different labels score within ``AMBIGUITY_MARGIN`` of
+    the best one; catalog duplicates ("Chasing Amy (1997)" twice) offer the user no choice."""
+    if len(matches) < 2:
+        return False
+    floor = matches[0].score - AMBIGUITY_MARGIN
+    return len({m.label for m in matches if m.score >= floor}) > 1
+
+
+class TitleMatcher:
+    """Matches user text against one catalog's titles (build once, reuse per message)."""
+
+    def __init__(self, catalog: Catalog) -> None:
+        self.catalog = catalog
+        self._exact: dict[str, list[int]] = defaultdict(list)
+        self._prefix: dict[str, list[int]] = defaultdict(list)
+        for index, title in enumerate(catalog.titles):
+            for key in _title_keys(title):
+                if index not in self._exact[key]:
+                    self._exact[key].append(index)
+            head = title.partition(" (")[0]
+            if ":" in head:  # "Star Trek: Generations" is also reachable as "star trek"
+                prefix = normalize_title(head.partition(":")[0]).removesuffix(" or")
+                self._prefix[prefix].append(index)
+        self._keys = list(self._exact)
+
+    def match(self, title_text: str, cutoff: float = MATCH_CUTOFF) -> list[TitleMatch]:
+        """Catalog items for a typed title, best first; a trailing year ranks that year first."""
+        found = _YEAR_RE.match(title_text.strip())
+        year = int(found.group("year")) if found and found.group("title") else None
+        key = normalize_title(found.group("title") if year else title_text)
+        return self._rank(self._lookup(key, cutoff), year)
+
+    def find_in_text(self, message: str) -> list[TitleMention]:
+        """Title mentions in a free sentence, left to right, without overlaps."""
+        tokens = tokenize(message)
+        candidates = [c for c in self._candidates(message, tokens) if c.matches]
+        chosen: list[_Candidate] = []
+        for cand in sorted(candidates, key=lambda c: -c.rank):
+            if cand.cue is not None and not any(cand.overlaps(c) for c in chosen):
+                chosen.append(cand)
+        chosen = _add_chained(candidates, chosen, tokens)
+        return [self._mention(message, tokens, c) for c in chosen]
+
+    def _lookup(self, key: str, cutoff: float) -> list[TitleMatch]:
+        """Exact key, then a title's part before a colon, then fuzzy keys above ``cutoff``."""
+        hits = self._exact.get(key) or self._prefix.get(key)
+        if hits:
+            score = 100.0 if key in self._exact else 95.0
+            return [TitleMatch(i, score, self.catalog.label(i)) for i in hits]
+        if len(key) < 4:  # a fuzzy "it" or "up" would match half the catalog
+            return []
+        best: dict[int, float] = {}
+        for choice, score, _ in process.extract(key, self._keys, scorer=fuzz.ratio,
+                                                score_cutoff=cutoff, limit=8):
+            for i in self._exact[choice]:
+                best[i] = max(best.get(i, 0.0), float(score))
+        return [TitleMatch(i, s, self.catalog.label(i)) for i, s in best.items()]
+
+    def _rank(self, matches: list[TitleMatch], year: int | None) -> list[TitleMatch]:
+        """Sort best first, demoting items whose year disagrees with a stated one; of catalog
+        duplicates (same label) only the best-scored, lowest-index item stays."""
+        if year is not None:
+            matches = [m if int(self.catalog.years[m.index]) == year
+                       else TitleMatch(m.index, m.score - YEAR_PENALTY, m.label)
+                       for m in matches]
+        first: dict[str, TitleMatch] = {}
+        for match in sorted(matches, key=lambda m: (-m.score, m.index)):
+            first.setdefault(match.label, match)
+        return list(first.values())
+
+    def _candidates(self, message: str, tokens: list[Token]) -> list[_Candidate]:
+        """Every word n-gram that hits a title exactly, or fuzzily where a cue licenses it."""
+        out = []
+        starts = [i for i, t in enumerate(tokens) if t.is_word]
+        for i in starts:
+            words = 0
+            for j in range(i, len(tokens)):
+                words += tokens[j].is_word
+                if words > MAX_TITLE_WORDS or _ends_sentence(tokens, j):
+                    break
+                if not tokens[j].is_word:
+                    continue
+                key = normalize_title(message[tokens[i].start:tokens[j].end])
+                year, after = _trailing_year(message, tokens, j + 1)
+                cue = licensed(tokens, i, j + 1, message, after)
+                exact = key in self._exact or key in self._prefix
+                if cue is None and year is not None and self._dated(key, year):
+                    cue = ""  # "Shine (1996) was great": a title with its own year is a title
+                fuzzy_ok = cue is not None and not span_is_common(tokens[i:j + 1])
+                if exact or (fuzzy_ok and len(key) >= 5):
+                    cutoff = 101.0 if not fuzzy_ok else MENTION_CUTOFF
+                    out.append(_Candidate(i, j + 1, self._lookup(key, cutoff), cue, words))
+        return out
+
+    def _dated(self, key: str, year: int) -> bool:
+        """Whether a catalog item with exactly this title key was released in ``year``."""
+        return any(int(self.catalog.years[i]) == year for i in self._exact.get(key, ()))
+
+    def _mention(self, message: str, tokens: list[Token], cand: _Candidate) -> TitleMention:
+        """Build the public mention, absorbing a year written after the title."""
+        year, after = _trailing_year(message, tokens, cand.end)
+        stop = tokens[after - 1].end if year is not None else tokens[cand.end - 1].end
+        matches = tuple(self._rank(list(cand.matches), year))
+        span = (tokens[cand.start].start, stop)
+        return TitleMention(span, message[span[0]:span[1]], matches, is_ambiguous(matches),
+                            cand.cue or "")
+
+
+@dataclass
+class _Candidate:
+    """An n-gram (token positions ``start``..``end``) that may be a title."""
+
+    start: int
+    end: int
+    matches: list[TitleMatch]
+    cue: str | None  # None: not licensed by any cue
+    words: int
+
+    @property
+    def rank(self) -> float:
+        """Prefer strong matches, then longer spans ("the godfather part ii" over "godfather")."""
+        return max(m.score for m in self.matches) + 3.0 * self.words
+
+    def overlaps(self, other: _Candidate) -> bool:
+        """Whether two candidates share a token."""
+        return self.start < other.end and other.start < self.end
+
+
+def _add_chained(candidates: list[_Candidate], chosen: list[_Candidate],
+                 tokens: list[Token]) -> list[_Candidate]:
+    """Accept exact titles listed next to an accepted one: "loved heat, fargo and casino"."""
+    spare = sorted((c for c in candidates if c.cue is None and not span_is_common(
+                    tokens[c.start:c.end]) and max(m.score for m in c.matches) >= 100.0),
+                   key=lambda c: -c.words)
+    added = True
+    while added:
+        added = False
+        for cand in spare:
+            if not any(cand.overlaps(c) for c in chosen) and any(
+                    _listed(tokens, cand, c) for c in chosen):
+                chosen.append(_Candidate(cand.start, cand.end, cand.matches, "and", cand.words))
+                added = True
+    return sorted(chosen, key=lambda c: c.start)
+
+
+def _trailing_year(message: str, tokens: list[Token], end: int) -> tuple[int | None, int]:
+    """A year written right after ``tokens[:end]`` ("Heat (1995)", "Heat, 1995") and the
+    position of the first token after it (``end`` itself when there is no year)."""
+    found = _TRAILING_YEAR_RE.match(message, tokens[end - 1].end)
+    if not found:
+        return None, end
+    after = next((k for k in range(end, len(tokens)) if tokens[k].start >= found.end()),
+                 len(tokens))
+    return int(found.group(1)), after
+
+
+def _ends_sentence(tokens: list[Token], j: int) -> bool:
+    """Whether ``tokens[j]`` ends a sentence; a full stop glued to an initial or an
+    abbreviation and followed by more words does not ("M. Butterfly", "Dr. Strangelove")."""
+    if tokens[j].lower not in _SENTENCE_ENDS:
+        return False
+    if tokens[j].lower != "." or j == 0 or j + 1 >= len(tokens):
+        return True
+    prev = tokens[j - 1]
+    glued = prev.end == tokens[j].start and tokens[j + 1].is_word
+    return not (glued and (len(prev.lower) == 1 and prev.lower.isalpha()
+                           or prev.lower in _ABBREVIATIONS))
+
+
+def _listed(tokens: list[Token], a: _Candidate, b: _Candidate) -> bool:
+    """Whether two spans are neighbours in a list, separated only by "and", "or" or commas."""
+    lo, hi = (a.end, b.start) if a.end <= b.start else (b.end, a.start)
+    between = [t.lower for t in tokens[lo:hi]]
+    return 1 <= len(between) <= 2 and all(w in {"and", "or", ",", "&", "nor"} for w in between)
+
+
+def _title_keys(title: str) -> set[str]:
+    """Matching keys for one catalog title: main part, alternative title, and both."""
+    head, _, rest = title.partition(" (")
+    keys = {normalize_title(head), normalize_title(title)}
+    if rest.endswith(")"):
+        alt = normalize_title(display_title(rest[:-1]))
+        keys.add(alt)
+        first, _, tail = alt.partition(" ")
+        if tail and first in {"la", "le", "les", "il", "el", "der", "die", "das", "l"}:
+            keys.add(tail)  # "La Femme Nikita" is also typed "Femme Nikita"
+    return {k for k in keys if k}

@@ -1,0 +1,160 @@
+"""Release-year constraints from a message: decades, years, ranges and relative words.
+
+"the 90s", "early 80s", "1980s", "'70s", "the eighties", "between 1980 and 1990",
+"from the 60s to the 80s", "after 2000", "before the 90s", "nothing older than 1990",
+"older"/"classic" and "recent"/"newer" (relative to the catalog's newest year).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from chatrec.understand.lexicon import (
+    GENRE_WORDS,
+    OLD_SPAN,
+    OLD_WORDS,
+    RECENT_SPAN,
+    RECENT_WORDS,
+    Token,
+)
+from chatrec.understand.slots import negated_at
+
+_DECADE_WORDS = {"twenties": 1920, "thirties": 1930, "forties": 1940, "fifties": 1950,
+                 "sixties": 1960, "seventies": 1970, "eighties": 1980, "nineties": 1990}
+_POINT = (r"(?:(?:early|mid|late)[\s-]*)?(?:the\s+)?(?:(?:19|20)\d0\s?'?s|'?\d0\s?'?s|"
+          + "|".join(_DECADE_WORDS) + r"|(?:19|20)\d\d|'\d\d)\b")
+_NEG = r"(?P<neg>\b(?:nothing|not|no|none)\s+(?:\w+\s+)?)?"
+_PATTERNS = [  # (kind, regex); the first that matches a stretch of text claims it
+    ("range", re.compile(rf"\b(?:between|from)\s+(?P<a>{_POINT})\s*(?:and|to|till|until|"
+                         rf"through|-|–)\s*(?P<b>{_POINT})")),
+    ("range", re.compile(rf"(?P<a>{_POINT})\s*(?:-|–|to|through)\s*(?P<b>{_POINT})")),
+    ("min_lo", re.compile(rf"\bfrom\s+(?P<a>{_POINT})\s*(?:on|onwards?|forward|and later|"
+                          rf"or later|and up|\+)")),
+    ("min_lo", re.compile(rf"(?P<a>{_POINT})\s*(?:or|and)\s+(?:later|newer|up|after)")),
+    ("max_hi", re.compile(rf"(?P<a>{_POINT})\s*(?:or|and)\s+(?:earlier|older|before)")),
+    ("min_lo", re.compile(rf"{_NEG}\b(?:since)\s+(?P<a>{_POINT})")),
+    ("min_next", re.compile(rf"{_NEG}\b(?:after|post|newer than|later than|more recent than)"
+                            rf"\s*-?\s*(?P<a>{_POINT})")),
+    ("max_prev", re.compile(rf"{_NEG}\b(?:before|pre|older than|earlier than|prior to)"
+                            rf"\s*-?\s*(?P<a>{_POINT})")),
+    ("max_hi", re.compile(rf"{_NEG}\b(?:until|till|up to|up until|through)\s+(?P<a>{_POINT})")),
+    ("point", re.compile(rf"(?:\b(?:from|in|of)\s+)?(?P<a>{_POINT})")),
+]
+# Relative words only read as time before a noun ("old movies", "new releases"), since
+# "something new" or "a classic" rarely mean a year range.
+_TIME_NOUNS = frozenset({"movie", "movies", "film", "films", "flick", "flicks", "ones", "stuff",
+                         "releases", "release", "titles", "cinema", "hollywood"}
+                        | {key for key in GENRE_WORDS if " " not in key})
+# Verbs that only introduce a time expression ("made in the 90s", "released after 1990",
+# "came out recently"): read with it, so they do not leak into the free-text wish.
+_TIME_VERBS = frozenset({"made", "filmed", "released", "shot", "set", "produced", "came", "out",
+                         "dating", "dated", "premiered"})
+_ALWAYS_TIME = frozenset({"older", "newer", "recent", "latest", "newest", "modern", "classics",
+                          "oldies", "vintage", "retro", "recently", "contemporary"})
+
+
+@dataclass
+class YearSlots:
+    """Year bounds stated in a message; ``used`` holds the token positions read."""
+
+    year_min: int | None = None
+    year_max: int | None = None
+    used: set[int] = field(default_factory=set)
+
+
+def point_bounds(text: str) -> tuple[int, int]:
+    """First and last year of "1995", "the 90s", "early 80s", "the eighties", "2000s"."""
+    text = text.lower().replace("the ", "").replace("'", "").replace(" ", "")
+    modifier = next((m for m in ("early", "mid", "late") if text.startswith(m)), "")
+    text = text[len(modifier):].lstrip("-")
+    if text in _DECADE_WORDS:
+        lo = _DECADE_WORDS[text]
+    elif len(text) == 4 and text.isdigit():
+        return int(text), int(text)
+    elif len(text) == 2 and text.isdigit():  # "'77"
+        year = (1900 if int(text) >= 20 else 2000) + int(text)
+        return year, year
+    else:
+        digits = text.rstrip("s")
+        century = 1900 if int(digits) >= 20 else 2000  # "10s" and "00s" are this century's
+        lo = int(digits) if len(digits) == 4 else century + int(digits)
+    spans = {"early": (0, 3), "mid": (4, 6), "late": (7, 9), "": (0, 9)}[modifier]
+    return lo + spans[0], lo + spans[1]
+
+
+def extract_years(text: str, tokens: list[Token], mask: set[int], newest: int) -> YearSlots:
+    """Year bounds from explicit expressions, then from relative words ("older", "recent")."""
+    slots = YearSlots()
+    masked = _mask_text(text, tokens, mask)
+    taken: list[tuple[int, int]] = []
+    for kind, pattern in _PATTERNS:
+        for found in pattern.finditer(masked):
+            if any(found.start() < e and s < found.end() for s, e in taken):
+                continue
+            taken.append(found.span())
+            _apply(slots, kind, found)
+            slots.used.update(i for i, t in enumerate(tokens)
+                              if t.start >= found.start() and t.end <= found.end())
+    _relative_words(slots, tokens, mask | slots.used, newest)
+    _claim_verbs(slots, tokens, mask)
+    return slots
+
+
+def _claim_verbs(slots: YearSlots, tokens: list[Token], mask: set[int]) -> None:
+    """Add the verbs right before each time expression ("filmed in the 80s") to ``used``."""
+    for i in sorted(slots.used):
+        k = i - 1
+        while k >= 0 and k not in slots.used and k not in mask and tokens[k].lower in _TIME_VERBS:
+            slots.used.add(k)
+            k -= 1
+
+
+def _apply(slots: YearSlots, kind: str, found: re.Match[str]) -> None:
+    """Turn one matched expression into bounds; a leading "nothing"/"not" flips its side."""
+    lo, hi = point_bounds(found.group("a"))
+    if kind == "range":
+        slots.year_min, slots.year_max = lo, point_bounds(found.group("b"))[1]
+        return
+    negated = bool(found.groupdict().get("neg"))
+    if kind == "point":
+        slots.year_min, slots.year_max = lo, hi
+    elif kind in {"min_lo", "min_next"} and not negated:
+        slots.year_min = lo if kind == "min_lo" else hi + 1
+    elif kind in {"max_prev", "max_hi"} and not negated:
+        slots.year_max = lo - 1 if kind == "max_prev" else hi
+    elif kind in {"min_lo", "min_next"}:  # "nothing after 2000"
+        slots.year_max = lo - 1 if kind == "min_lo" else hi
+    else:  # "nothing before 1980", "nothing older than 1990"
+        slots.year_min = lo if kind == "max_prev" else hi + 1
+
+
+def _relative_words(slots: YearSlots, tokens: list[Token], skip: set[int], newest: int
+                    ) -> None:
+    """"older"/"classic" cap the year, "recent"/"newer" raise it; negation swaps the side."""
+    for i, token in enumerate(tokens):
+        low = token.lower
+        nxt = tokens[i + 1].lower if i + 1 < len(tokens) else ""
+        if i in skip or (low not in _ALWAYS_TIME and nxt not in _TIME_NOUNS):
+            continue
+        old, recent = low in OLD_WORDS, low in RECENT_WORDS
+        if not (old or recent):
+            continue
+        if negated_at(tokens, i):  # "nothing too recent" caps the year, "not too old" raises it
+            if old:
+                slots.year_min = newest - OLD_SPAN
+            else:
+                slots.year_max = newest - RECENT_SPAN
+        elif old:
+            slots.year_max = newest - OLD_SPAN
+        else:
+            slots.year_min = newest - RECENT_SPAN
+        slots.used.add(i)
+
+
+def _mask_text(text: str, tokens: list[Token], mask: set[int]) -> str:
+    """Lower-case text with masked tokens (title mentions) blanked out, offsets kept."""
+    chars = list(text.lower())
+    for i in mask:
+        chars[tokens[i].start:tokens[i].end] = " " * (tokens[i].end - tokens[i].start)
+    return "".join(chars)
