@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
-from chatrec.app.recommender import ChatRecommender
+from chatrec import ChatRecommender
 from chatrec.app.resources import load_resources
 from chatrec.app.settings import Settings
 from chatrec.domain.catalog import Catalog, Dataset
@@ -230,7 +230,7 @@ def run_chat_eval(settings: Settings, users: int = 300, turns: int = 5, seed: in
                                                                   seed, progress)
                 seconds[mode][run] = time.perf_counter() - step
         for rec in {id(r): r for r in recs.values()}.values():
-            rec.store.close()  # release the SQLite files before the folder goes
+            rec.close()  # release the SQLite files before the folder goes
     result["protocol"] = {
         "dataset": resources.dataset.name, "split": "per-user random 80/10/10 (eval offline's)",
         "split_seed": SPLIT_SEED, "ratios": list(DEFAULT_RATIOS), "seed": seed,

@@ -6,7 +6,7 @@ configured LM, so the numbers describe exactly what a user would see.
 
 from __future__ import annotations
 
-from chatrec.app.recommender import ChatRecommender
+from chatrec import ChatRecommender
 from chatrec_eval.turn_bench import bench_messages, percentiles, timed_turn
 
 
@@ -15,7 +15,7 @@ def run_lm_bench(rec: ChatRecommender, turns: int = 50, per_user: int = 5, seed:
     """Send ``turns`` messages (``per_user`` per fresh user); report the gate and LM timings."""
     rec.wait_for_models()  # time the LM's replies, not its loading
     first_token, reply, turn_s, sources = [], [], [], []
-    stats = rec.lead_in.gate.stats
+    stats = rec.gate_stats()
     checked_before, rejected_before = stats.checked, sum(stats.rejected.values())
     user = rec.new_user_id()
     for i, message in enumerate(bench_messages(turns, seed)):

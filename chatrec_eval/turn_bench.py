@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from chatrec.app.recommender import ChatRecommender, Turn
+from chatrec import ChatRecommender, Turn
 from chatrec_eval.nlu import load_utterances
 
 STAGES = ("nlu", "store", "candidates", "rerank", "explain", "lm")
@@ -109,7 +109,7 @@ def run_turn_bench(rec: ChatRecommender, turns: int = 200, per_user: int = 5, se
         if i and i % per_user == 0:
             user = rec.new_user_id()
         turn, seconds, first = timed_turn(rec, user, message)
-        samples.add(turn, seconds, first, rec.lead_in.lm is not None)
+        samples.add(turn, seconds, first, rec.has_language_model)
         samples.feedback += give_thumbs(rec, user, turn, rng, thumb_rate)
     return summarise(rec, turns, per_user, samples)
 
@@ -119,7 +119,7 @@ def summarise(rec: ChatRecommender, turns: int, per_user: int, samples: Samples)
     stages = dict(samples.stages)
     turn = percentiles(stages.pop("total"), 1000, "_ms")
     result = {
-        "dataset": rec.dataset_name, "lm": rec.settings.lm if rec.lead_in.lm else "none",
+        "dataset": rec.dataset_name, "lm": rec.settings.lm if rec.has_language_model else "none",
         "embedder": rec.settings.embedder, "turns": turns, "per_user": per_user,
         "users": -(-turns // per_user), "warmup_turns": WARMUP_TURNS,
         "stages": {s: percentiles(v, 1000, "_ms") for s, v in stages.items()},

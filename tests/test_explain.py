@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
+from chatrec.candidates.base import Query
 from chatrec.domain.catalog import build_catalog
-from chatrec.explain.reasons import escape_markdown, explain, explain_why_not, reasons, short_reason
-from chatrec.profile.replay import item_event, replay
+from chatrec.explain.reasons import explain, reasons, short_reason
+from chatrec.explain.why_not import explain_why_not
+from chatrec.explain.words import escape_markdown
+from chatrec.profile.events import item_event
+from chatrec.profile.replay import replay
 
-CRIME_90S = {"genres_in": ["Crime"], "genres_out": ["Horror"], "year_min": 1990, "year_max": 1999}
+CRIME_90S = Query(genres_in=frozenset({"Crime"}), genres_out=frozenset({"Horror"}), year_min=1990,
+                  year_max=1999)
 
 
 @pytest.fixture
@@ -66,11 +73,11 @@ def test_reasons_follow_contribution_order(catalog):
 def test_constraints_name_only_what_the_item_satisfies(catalog):
     fargo = catalog.index_of("2")
     text = explain(catalog, fargo, {"pop": {"n_ratings": 3}}, {"pop": 1.0},
-                   constraints={**CRIME_90S, "genres_in": ["Crime", "Animation"]})
+                   query=replace(CRIME_90S, genres_in=frozenset({"Crime", "Animation"})))
     assert text == ("Popular: rated by 3 people. "
                     "Matches what you asked for: Crime, 1990s, not Horror.")
     godfather = catalog.index_of("8")  # 1972: the era is not claimed
-    found = reasons(catalog, godfather, {}, {}, constraints=CRIME_90S)
+    found = reasons(catalog, godfather, {}, {}, query=CRIME_90S)
     assert [r.text for r in found] == ["Matches what you asked for: Crime, not Horror."]
 
 
@@ -114,13 +121,15 @@ def test_escape_markdown(raw, escaped):
 
 def test_why_not(catalog):
     scream, godfather, heat = (catalog.index_of(i) for i in ("7", "8", "1"))
-    assert explain_why_not(catalog, scream, {"genres_out": ["Horror"]}, None, False, False) == \
+    no_horror, animation = Query(genres_out=frozenset({"Horror"})), Query(
+        genres_in=frozenset({"Animation"}))
+    assert explain_why_not(catalog, scream, no_horror, None, False, False) == \
         "*Scream* is a Horror film, and you said no horror."
     assert explain_why_not(catalog, godfather, CRIME_90S, 12, False, False) == \
         "*The Godfather* is from 1972, outside the years you asked for (1990s)."
     assert explain_why_not(catalog, heat, None, 37, False, False) == "*Heat* ranked #37 for you."
     assert explain_why_not(catalog, heat, None, None, True, True) == \
         "You gave *Heat* a 👎. *Heat* was already shown to you."
-    assert explain_why_not(catalog, heat, {"genres_in": ["Animation"]}, None, False, False) == \
+    assert explain_why_not(catalog, heat, animation, None, False, False) == \
         "*Heat* is not an Animation film, which you asked for."
-    assert "not among the candidates" in explain_why_not(catalog, heat, {}, None, False, False)
+    assert "not among the candidates" in explain_why_not(catalog, heat, Query(), None, False, False)

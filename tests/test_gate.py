@@ -8,7 +8,8 @@ import pytest
 
 from chatrec.models.lm import HFCausalLM
 from chatrec.reply.gate import LeadInGate
-from chatrec.reply.templates import LeadInWriter, clean_lm_text, render
+from chatrec.reply.lead_in import LeadInWriter, clean_lm_text
+from chatrec.reply.templates import render
 
 FALLBACK = "Here are some picks for you."
 

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from chatrec.understand.intents import INTENTS
+from chatrec.understand.message import INTENTS
 from chatrec_eval.nlu import (
     DEFAULT_PATH,
     LIST_SLOTS,

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from chatrec.understand.intents import INTENTS, IntentClassifier
-from chatrec.understand.parse import ParsedMessage, PreferenceDelta, Preferences, parse_message
+from chatrec.dialogue.state import Preferences
+from chatrec.understand.intents import IntentClassifier
+from chatrec.understand.message import INTENTS, ParsedMessage, PreferenceDelta
+from chatrec.understand.parse import parse_message
 from chatrec.understand.titles import TitleMatcher
 
 

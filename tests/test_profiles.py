@@ -7,21 +7,17 @@ import json
 import numpy as np
 import pytest
 
-from chatrec.profile.replay import (
+from chatrec.dialogue.compose import profile_summary as summary
+from chatrec.dialogue.query import profile_vector, to_query_parts
+from chatrec.explain.words import era_label
+from chatrec.profile.events import (
     FeedbackEvent,
-    UserProfile,
-    apply_event,
     constraints_event,
-    era_label,
     import_events,
     item_event,
-    profile_vector,
-    replay,
     shown_event,
-    summary,
-    thumb_event,
-    to_query_parts,
 )
+from chatrec.profile.replay import UserProfile, apply_event, replay, thumb_event
 
 
 @pytest.fixture
@@ -185,7 +181,6 @@ def test_era_label(lo, hi, text):
 def test_dislikes_alone_give_no_taste_direction(tiny_dataset) -> None:
     import numpy as np
 
-    from chatrec.profile.replay import UserProfile, item_event, profile_vector, replay
 
     catalog = tiny_dataset.catalog
     vectors = np.eye(len(catalog), dtype=np.float32)

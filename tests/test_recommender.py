@@ -145,12 +145,12 @@ def test_user_text_is_escaped_in_replies(rec) -> None:
 
 
 def test_forget_from_a_classifier_guess_asks_instead_of_deleting(rec) -> None:
-    from chatrec.understand.parse import ParsedMessage
+    from chatrec.understand.message import ParsedMessage
 
     user = rec.new_user_id()
     rec.respond(user, "I loved Fargo")
     guess = ParsedMessage(text="keep going", intent="forget", intent_score=0.62)
-    turns = list(rec.planner.plan(user, rec.conversation(user), guess, {}))
+    turns = list(rec.respond_to(user, guess))
     assert "forget me" in turns[-1].text
     assert rec.profile(user)["liked"]  # nothing was deleted
 
@@ -162,11 +162,12 @@ def test_genre_weights_skip_the_genres_the_user_asked_for(rec) -> None:
     rec.respond(user, "a crime movie please")
     conv = rec.conversation(user)
     profile = rec.store.load_profile(user)
-    raw = [r.item_index for r in rec.rank(profile, conv.preferences, 3)]
+    raw = [r.item_index for r in rec.ranker.rank(rec.ranker.query(profile, conv.preferences), 3)]
     lowered = dataclasses.replace(profile, genre_weights={"Crime": 0.0})
-    assert [r.item_index for r in rec.planner._ranked(lowered, conv, {})] == raw
+    query = rec.ranker.query(lowered, conv.preferences)
+    assert [r.item_index for r in rec.ranker.picks(query, lowered, 3)] == raw
     other = dataclasses.replace(profile, genre_weights={"Thriller": 0.0})
-    ranked = rec.planner._ranked(other, conv, {})
+    ranked = rec.ranker.picks(rec.ranker.query(other, conv.preferences), other, 3)
     thrillers = [r for r in ranked if "Thriller" in rec.catalog.genres[r.item_index]]
     if thrillers and len(thrillers) < len(ranked):  # demoted below the non-thrillers
         assert "Thriller" in rec.catalog.genres[ranked[-1].item_index]
@@ -180,7 +181,7 @@ def test_every_final_turn_reports_stage_timings(rec) -> None:
 
 
 def test_a_wish_of_only_genre_words_adds_no_semantic_noise() -> None:
-    from chatrec.app.recommender import informative
+    from chatrec.dialogue.query import informative
 
     assert not informative("westerns") and not informative("a comedy tonight")
     assert informative("dark and mind-bending") and informative("a slow-burn mystery")

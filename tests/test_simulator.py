@@ -10,7 +10,7 @@ import pytest
 import scipy.sparse as sp
 
 from chatrec.app.settings import Settings
-from chatrec.dialogue.compose import Recommendation, Turn
+from chatrec.dialogue.acts import Recommendation, Turn
 from chatrec.domain.catalog import build_catalog
 from chatrec_eval.bootstrap import bootstrap_ci
 from chatrec_eval.chat_eval import (

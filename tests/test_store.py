@@ -9,14 +9,8 @@ import threading
 import pytest
 from sqlalchemy import create_engine, func, inspect, select, text
 
-from chatrec.profile.replay import (
-    FeedbackEvent,
-    constraints_event,
-    item_event,
-    replay,
-    shown_event,
-    thumb_event,
-)
+from chatrec.profile.events import FeedbackEvent, constraints_event, item_event, shown_event
+from chatrec.profile.replay import replay, thumb_event
 from chatrec.profile.store import FEEDBACK, META, PROFILES, ProfileStore, migrate, validate_user_id
 
 

@@ -82,7 +82,7 @@ def _scratch_recommender(data: str | None, lm: str | None, embedder: str | None 
         try:
             yield rec
         finally:
-            rec.store.close()
+            rec.close()
 
 
 @app.command()

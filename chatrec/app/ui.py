@@ -12,8 +12,9 @@ from typing import Any
 
 import gradio as gr
 
-from chatrec.app.recommender import ChatRecommender, Turn
-from chatrec.explain.reasons import escape_markdown
+from chatrec.app.recommender import ChatRecommender
+from chatrec.dialogue.acts import Turn
+from chatrec.explain.words import escape_markdown
 
 log = logging.getLogger(__name__)
 MOVIE_PREFIX = "movie:"
@@ -44,8 +45,10 @@ def movie_message(rec: Any, position: int) -> dict[str, Any]:
 
 
 def turn_messages(turn: Turn) -> History:
-    """The reply text, then one message per movie, then a collapsible explanation if any."""
-    messages: History = [{"role": "assistant", "content": turn.text}] if turn.text else []
+    """The reply text, then one message per pick, then a collapsible explanation if any (a
+    why-turn's text is its explanation, shown once)."""
+    shows_text = turn.text and turn.text != turn.explanation
+    messages: History = [{"role": "assistant", "content": turn.text}] if shows_text else []
     messages += [movie_message(r, i) for i, r in enumerate(turn.recommendations, start=1)]
     if turn.explanation:
         messages.append({"role": "assistant", "content": turn.explanation,

@@ -1,106 +1,41 @@
-"""Conversation state and reply composition.
+"""Reply text assembled from structured data and templates: the filters in plain words, the
+one clarifying question worth asking, the no-results answer and the profile panel.
 
-`Conversation` is the per-user state that persists between turns: the accumulated constraints,
-the items on screen with their positions, the evidence of everything shown (for "why?"), and
-the last question asked (so it is never asked twice in a row). Replies are assembled here from
-structured data and templates; the LM's lead-in is only ever a gated first sentence.
+The LM's lead-in is only ever a gated first sentence; everything here is deterministic.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
-from chatrec.explain.reasons import escape_markdown
-from chatrec.profile.replay import constraint_filters, era_label
-from chatrec.rank.engine import RankedItem
-from chatrec.reply.templates import question, render
-from chatrec.understand.parse import Preferences
+from chatrec.dialogue.state import Preferences
+from chatrec.domain.catalog import Catalog
+from chatrec.explain.words import era_label, escape_markdown
+from chatrec.profile.events import EXPLICIT_SOURCES
+from chatrec.profile.replay import Mark, UserProfile
+from chatrec.reply.templates import Phrasebook
 
 
-@dataclass(frozen=True)
-class Recommendation:
-    """One pick as the outside world sees it; ``explanation`` is a one-line grounded reason."""
-
-    item_id: str
-    title: str
-    year: int
-    genres: tuple[str, ...]
-    score: float
-    explanation: str
-
-
-@dataclass(frozen=True)
-class Turn:
-    """chatrec's answer to one message.
-
-    ``text`` is the reply (markdown, escaped); ``recommendations`` are shown one per message;
-    ``explanation`` is a "why this?" answer shown collapsible; ``lead_in_source`` says whether
-    the LM or a template wrote the first sentence.
-    """
-
-    text: str
-    recommendations: tuple[Recommendation, ...] = ()
-    intent: str = "unknown"
-    explanation: str | None = None
-    lead_in_source: str = "template"
-    lead_in_seconds: float = 0.0  # time the LM spent on the lead-in (0 without an LM)
-    question: str | None = None
-    final: bool = True
-    timings: dict[str, float] = field(default_factory=dict)  # seconds per stage (final turn)
-
-
-@dataclass
-class Conversation:
-    """What chatrec remembers between turns of one user's chat."""
-
-    preferences: Preferences = field(default_factory=Preferences)
-    shown: list[int] = field(default_factory=list)  # on screen now; position = list index + 1
-    ranked: dict[int, RankedItem] = field(default_factory=dict)  # evidence of all shown items
-    last_question: str | None = None
-    focus: int | None = None  # the item "that one" refers to (last explained)
-    turns: int = 0
-
-
-def constraints_of(preferences: Preferences) -> dict[str, Any]:
-    """The JSON-able constraints snapshot stored in the profile (Query's key names)."""
-    return {"genres_in": list(preferences.genres_in), "genres_out": list(preferences.genres_out),
-            "year_min": preferences.year_min, "year_max": preferences.year_max,
-            "text": preferences.wish, "avoid": list(preferences.avoid)}
-
-
-def preferences_from_constraints(constraints: Mapping[str, Any] | None) -> Preferences:
-    """Restore a returning user's preferences from their saved constraints."""
-    c = constraints or {}
-    return Preferences(genres_in=tuple(c.get("genres_in") or ()),
-                       genres_out=tuple(c.get("genres_out") or ()),
-                       year_min=c.get("year_min"), year_max=c.get("year_max"),
-                       avoid=tuple(c.get("avoid") or ()), wish=c.get("text") or "")
-
-
-def constraints_phrase(constraints: Mapping[str, Any]) -> str:
+def constraints_phrase(preferences: Preferences) -> str:
     """Plain words for the active filters: ``"Crime, 1990s, not Horror"`` (escaped)."""
-    filters = constraint_filters(constraints)
-    parts = [escape_markdown(g) for g in sorted(filters.genres_in)]
-    era = era_label(filters.year_min, filters.year_max)
+    parts = [escape_markdown(g) for g in sorted(preferences.genres_in)]
+    era = era_label(preferences.year_min, preferences.year_max)
     if era:
         parts.append(era)
-    parts += [f"not {escape_markdown(g)}" for g in sorted(filters.genres_out)]
-    wish = constraints.get("text")
-    if wish:
-        parts.append(f"'{escape_markdown(str(wish))}'")
+    parts += [f"not {escape_markdown(g)}" for g in sorted(preferences.genres_out)]
+    if preferences.wish:
+        parts.append(f"'{escape_markdown(preferences.wish)}'")
     return ", ".join(parts)
 
 
-def pick_question(constraints: Mapping[str, Any], knows_taste: bool,
+def pick_question(preferences: Preferences, knows_taste: bool,
                   last_question: str | None) -> str | None:
     """One useful clarifying question, or None; never the same topic twice in a row."""
-    filters = constraint_filters(constraints)
     topics = []
-    if not filters.genres_in and not constraints.get("text"):
+    if not preferences.genres_in and not preferences.wish:
         topics.append("genre")
-    if filters.year_min is None and filters.year_max is None:
+    if preferences.year_min is None and preferences.year_max is None:
         topics.append("era")
     if not knows_taste:
         topics.append("title")
@@ -110,29 +45,51 @@ def pick_question(constraints: Mapping[str, Any], knows_taste: bool,
     return None
 
 
-def recommendation_text(lead_in: str, constraints: Mapping[str, Any], topic: str | None) -> str:
-    """The reply above the movie messages: the lead-in plus an optional question."""
-    text = lead_in
-    if topic:
-        text += "\n\n" + question(topic)
-    return text
+def recommendation_text(book: Phrasebook, lead_in: str, topic: str | None) -> str:
+    """The reply above the picks: the lead-in plus an optional question."""
+    return lead_in + ("\n\n" + book.question(topic) if topic else "")
 
 
-def fallback_lead_in(constraints: Mapping[str, Any], seed: str) -> str:
+def fallback_lead_in(book: Phrasebook, preferences: Preferences, seed: str) -> str:
     """The template lead-in used when there is no LM or the gate rejects it."""
-    phrase = constraints_phrase(constraints)
+    phrase = constraints_phrase(preferences)
     if phrase:
-        return render("lead_in_with_filters", seed, filters=phrase)
-    return render("lead_in", seed)
+        return book.render("lead_in_with_filters", seed, filters=phrase)
+    return book.render("lead_in", seed)
 
 
-def no_results_text(constraints: Mapping[str, Any], seed: str) -> str:
+def no_results_text(book: Phrasebook, preferences: Preferences, seed: str) -> str:
     """What to say when the filters leave nothing to recommend."""
-    return render("no_results", seed, filters=constraints_phrase(constraints) or "your request")
+    return book.render("no_results", seed,
+                       filters=constraints_phrase(preferences) or "your request")
 
 
-def profile_markdown(summary: Mapping[str, Any]) -> str:
-    """The profile panel / "what do you know about me" answer, from `profiles.summary`."""
+def profile_summary(profile: UserProfile, catalog: Catalog) -> dict[str, Any]:
+    """What chatrec believes about the user, in plain (unescaped) words, most recent first."""
+    def explicit(marks: Mapping[str, Mark]) -> list[str]:
+        ids = [i for i, m in reversed(marks.items()) if m.source in EXPLICIT_SOURCES]
+        return [catalog.label(catalog.index_of(i)) if catalog.has(i) else f"item {i}" for i in ids]
+
+    def imported(marks: Mapping[str, Mark]) -> int:
+        return sum(m.source == "import" for m in marks.values())
+
+    asked = Preferences.from_dict(profile.constraints)
+    return {
+        "liked": explicit(profile.liked),
+        "disliked": explicit(profile.disliked),
+        "imported_liked": imported(profile.liked),
+        "imported_disliked": imported(profile.disliked),
+        "genres_wanted": sorted(asked.genres_in),
+        "genres_excluded": sorted(asked.genres_out),
+        "era": era_label(asked.year_min, asked.year_max),
+        "wish": asked.wish or None,
+        "genre_weights": dict(profile.genre_weights),
+        "shown": len(profile.shown),
+    }
+
+
+def profile_markdown(book: Phrasebook, summary: Mapping[str, Any]) -> str:
+    """The profile panel / "what do you know about me" answer, from `profile_summary`."""
     lines = ["### What I know about you"]
     rows = [
         ("Liked", summary.get("liked")), ("Disliked", summary.get("disliked")),
@@ -150,5 +107,5 @@ def profile_markdown(summary: Mapping[str, Any]) -> str:
     if imported:
         lines.append(f"**Imported ratings:** {imported}")
     if len(lines) == 1:
-        return render("profile_empty")
+        return book.render("profile_empty")
     return "\n\n".join(lines)

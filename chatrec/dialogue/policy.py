@@ -1,245 +1,53 @@
-"""What to do with one understood message: the intent handlers behind `ChatRecommender`.
+"""What to do with one understood message: the intent handlers.
 
-Each handler turns a `ParsedMessage` into feedback events (committed to the store first) and
-a `Turn`. Recommendation turns stream the gated LM lead-in, then attach the picks.
+The `Policy` gets everything it needs in its constructor (the catalog, a `Ranker`, the profile
+store, the lead-in writer, a small config), never the facade. Each handler turns a
+`ParsedMessage` into feedback events (committed to the store first) and a `Turn`;
+recommendation turns stream the gated LM lead-in, then attach the picks.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, field, replace
 
+from chatrec.candidates.base import Query
+from chatrec.dialogue.acts import Applied, Recommendation, Turn
 from chatrec.dialogue.compose import (
-    Conversation,
-    Recommendation,
-    Turn,
-    constraints_of,
     fallback_lead_in,
     no_results_text,
     pick_question,
     profile_markdown,
+    profile_summary,
     recommendation_text,
 )
-from chatrec.explain.reasons import escape_markdown, explain, explain_why_not, short_reason
-from chatrec.profile.replay import (
-    FeedbackEvent,
-    UserProfile,
-    constraints_event,
-    item_event,
-    shown_event,
-    thumb_event,
-)
+from chatrec.dialogue.query import Ranker
+from chatrec.dialogue.state import Conversation
+from chatrec.domain.catalog import Catalog
+from chatrec.explain.reasons import explain, short_reason
+from chatrec.explain.why_not import explain_why_not
+from chatrec.explain.words import escape_markdown
+from chatrec.profile.events import FeedbackEvent, constraints_event, item_event, shown_event
+from chatrec.profile.replay import UserProfile, replay, thumb_event
+from chatrec.profile.store import ProfileStore
 from chatrec.rank.engine import RankedItem
-from chatrec.reply.templates import render
-from chatrec.understand.parse import ParsedMessage
-
-if TYPE_CHECKING:
-    from chatrec.app.recommender import ChatRecommender
-
-RECOMMENDING = {"recommend", "refine", "more_like", "like_title", "dislike_title", "feedback_ref"}
-GENRE_WEIGHT_EFFECT = 0.5  # score shift per unit of (genre weight - 1), averaged over genres
+from chatrec.reply.lead_in import LeadInWriter
+from chatrec.reply.templates import Phrasebook
+from chatrec.understand.message import Intent, ParsedMessage
 
 
-class TurnPlanner:
-    """Intent handlers; holds no state of its own (the conversation and store do)."""
+@dataclass(frozen=True)
+class PolicyConfig:
+    """How many picks a turn shows, and how deep "why not X?" looks for X's rank."""
 
-    def __init__(self, rec: ChatRecommender) -> None:
-        self.rec = rec
-        self.catalog = rec.catalog
-
-    def title(self, index: int) -> str:
-        return escape_markdown(self.catalog.label(index))
-
-    def plan(self, user_id: str, conv: Conversation, parsed: ParsedMessage,
-             timings: dict[str, float]) -> Iterator[Turn]:
-        """Dispatch on the intent; yields partial turns, the last one final.
-
-        Seconds per stage (store, candidates, rerank, explain, lm) are added to ``timings``.
-        """
-        intent, seed = parsed.intent, f"{user_id}:{conv.turns}"
-        if parsed.ambiguous_titles:
-            yield Turn(self._clarify(parsed), intent=intent)
-            return
-        if intent == "why":
-            yield self._why(user_id, conv, parsed)
-        elif intent == "profile":
-            yield Turn(self.rec.profile_markdown(user_id), intent=intent)
-        elif intent == "forget" and parsed.intent_score < 1.0:
-            # Deleting data needs an explicit phrase, never a near-miss of the classifier.
-            yield Turn(render("confirm_forget", seed), intent="unknown")
-        elif intent == "forget":
-            self.rec.store.forget(user_id)
-            conv.__init__()  # an empty conversation, same object for the caller
-            yield Turn(render("forgotten", seed), intent=intent)
-        elif intent in RECOMMENDING or self._returning_greeting(user_id, intent):
-            with _timed(timings, "store"):
-                ack = self._apply(user_id, conv, parsed)
-            if ack is not None and ack.startswith("!"):
-                yield Turn(ack[1:], intent=intent)
-                return
-            yield from self._recommend(user_id, conv, parsed.text, intent, ack, timings)
-        else:
-            yield Turn(render(intent if intent in _SOCIAL else "unknown", seed), intent=intent)
-
-    # -- changing state ------------------------------------------------------------------------
-    def thumb(self, profile: UserProfile, item_id: str, liked: bool | None) -> FeedbackEvent:
-        """The event for a 👍/👎 (toggling off when repeated) or an explicit undo."""
-        if liked is None:
-            return FeedbackEvent("clear", item_id, source="thumb")
-        return thumb_event(profile, item_id, liked, self.catalog)
-
-    def _apply(self, user_id: str, conv: Conversation, parsed: ParsedMessage) -> str | None:
-        """Commit stated likes, referenced feedback and new constraints; return an ack.
-
-        An ack starting with "!" is a complete answer (nothing to recommend after it).
-        """
-        events, acks = [], []
-        delta = parsed.delta
-        liked = list(delta.liked) + (list(parsed.targets) if parsed.intent == "more_like" else [])
-        for index in dict.fromkeys(liked):
-            events.append(item_event("like", self.catalog.item_ids[index], self.catalog,
-                                     source="stated"))
-        for index in delta.disliked:
-            events.append(item_event("dislike", self.catalog.item_ids[index], self.catalog,
-                                     source="stated"))
-        if parsed.intent == "feedback_ref":
-            problem = self._ref_events(conv, parsed, events, acks)
-            if problem:
-                return "!" + problem
-        conv.preferences = conv.preferences.merge(delta)
-        events.append(constraints_event(constraints_of(conv.preferences)))
-        self.rec.store.append_many(user_id, events)
-        return " ".join(acks) or None
-
-    def _ref_events(self, conv: Conversation, parsed: ParsedMessage,
-                    events: list[FeedbackEvent], acks: list[str]) -> str | None:
-        """Thumb events for "the second one" / "not #3"; a message when refs are unusable."""
-        if not conv.shown:
-            return render("nothing_shown")
-        if parsed.invalid_refs and not parsed.refs:
-            return render("ref_out_of_range", position=parsed.invalid_refs[0],
-                          count=len(conv.shown))
-        for ref, polarity in zip(parsed.refs, parsed.ref_polarities, strict=False):
-            index = self._resolve_ref(conv, ref)
-            liked = polarity is not False
-            events.append(item_event("like" if liked else "dislike",
-                                     self.catalog.item_ids[index], self.catalog, source="thumb"))
-            kind = "ack_like" if liked else "ack_dislike"
-            acks.append(render(kind, title=f"*{self.title(index)}*"))
-        return None
-
-    @staticmethod
-    def _resolve_ref(conv: Conversation, ref: int) -> int:
-        """Position 1.. from the top, -1.. from the bottom, 0 for the item in focus."""
-        if ref == 0:
-            return conv.shown[0] if conv.focus is None else conv.focus
-        return conv.shown[ref - 1] if ref > 0 else conv.shown[ref]
-
-    # -- recommending --------------------------------------------------------------------------
-    def _recommend(self, user_id: str, conv: Conversation, text: str, intent: str,
-                   ack: str | None, timings: dict[str, float]) -> Iterator[Turn]:
-        with _timed(timings, "store"):
-            profile = self.rec.store.load_profile(user_id)
-        constraints = constraints_of(conv.preferences)
-        ranked = self._ranked(profile, conv, timings)
-        seed = f"{user_id}:{conv.turns}"
-        if not ranked:
-            yield Turn(_join(ack, no_results_text(constraints, seed)), intent=intent)
-            return
-        with _timed(timings, "explain"):
-            recs = tuple(self._recommendation(r, profile, constraints) for r in ranked)
-        conv.shown = [r.item_index for r in ranked]
-        conv.ranked.update({r.item_index: r for r in ranked})
-        conv.focus = None
-        with _timed(timings, "store"):
-            self.rec.store.append(user_id, shown_event([rec.item_id for rec in recs]))
-        topic = pick_question(constraints, bool(profile.liked), conv.last_question)
-        conv.last_question = topic
-        fallback = fallback_lead_in(constraints, seed)
-        lead = None
-        with _timed(timings, "lm"):
-            for lead in self.rec.lead_in.stream(text, conv.shown, fallback):
-                if lead.source == "lm":
-                    yield Turn(_join(ack, lead.text), intent=intent, final=False)
-        body = recommendation_text(lead.text, constraints, topic)
-        yield Turn(_join(ack, body), recs, intent, lead_in_source=lead.source,
-                   lead_in_seconds=lead.seconds, question=topic)
-
-    def _ranked(self, profile: UserProfile, conv: Conversation,
-                timings: dict[str, float]) -> list[RankedItem]:
-        """The engine's picks, nudged by genre weights learnt from thumbs."""
-        k = self.rec.settings.k_shown
-        ranked = self.rec.rank(profile, conv.preferences, 2 * k, timings)
-        # Genres the user asked for are exempt: thumbs-down on several comedies after "a comedy
-        # please" mean "not these comedies", not "fewer comedies".
-        asked = set(conv.preferences.genres_in)
-        weights = {g: w for g, w in profile.genre_weights.items() if g not in asked}
-        if not weights:
-            return ranked[:k]
-
-        def adjusted(item: RankedItem) -> float:
-            genres = self.catalog.genres[item.item_index] or ("",)
-            shift = sum(weights.get(g, 1.0) - 1.0 for g in genres) / len(genres)
-            return item.score + GENRE_WEIGHT_EFFECT * shift
-
-        return sorted(ranked, key=adjusted, reverse=True)[:k]
-
-    def _recommendation(self, item: RankedItem, profile: UserProfile,
-                        constraints: dict) -> Recommendation:
-        i = item.item_index
-        reason = short_reason(self.catalog, i, item.evidence, item.contributions, profile,
-                              constraints)
-        return Recommendation(self.catalog.item_ids[i], self.catalog.titles[i],
-                              int(self.catalog.years[i]), self.catalog.genres[i],
-                              round(item.score, 4), reason)
-
-    # -- answering -----------------------------------------------------------------------------
-    def explanation(self, user_id: str, conv: Conversation, index: int) -> str:
-        """"Why X?" from the shown item's evidence, or "why not X?" from constraints and rank."""
-        conv.focus = index
-        profile = self.rec.store.load_profile(user_id)
-        constraints = constraints_of(conv.preferences)
-        if index in conv.ranked:
-            item = conv.ranked[index]
-            return explain(self.catalog, index, item.evidence, item.contributions, profile,
-                           constraints)
-        ranked = self.rec.rank(profile, conv.preferences, 100)
-        rank = next((r + 1 for r, item in enumerate(ranked) if item.item_index == index), None)
-        item_id = self.catalog.item_ids[index]
-        return explain_why_not(self.catalog, index, constraints, rank,
-                               disliked=item_id in profile.disliked,
-                               shown=item_id in profile.shown, liked=item_id in profile.liked)
-
-    def _why(self, user_id: str, conv: Conversation, parsed: ParsedMessage) -> Turn:
-        indices = [self._resolve_ref(conv, r) for r in parsed.refs if conv.shown]
-        indices += list(parsed.targets)
-        if not indices:
-            if parsed.invalid_refs:
-                return Turn(render("ref_out_of_range", position=parsed.invalid_refs[0],
-                                   count=len(conv.shown)), intent="why")
-            if not conv.shown:
-                return Turn(render("nothing_shown"), intent="why")
-            indices = [conv.focus if conv.focus is not None else conv.shown[0]]
-        parts = [f"**{self.title(i)}**: {self.explanation(user_id, conv, i)}" for i in indices]
-        return Turn("", intent="why", explanation="\n\n".join(parts))
-
-    def _clarify(self, parsed: ParsedMessage) -> str:
-        mention = parsed.ambiguous_titles[0]
-        options = " or ".join(f"*{escape_markdown(m.label)}*" for m in mention.matches[:4])
-        return render("clarify_title", options=options)
-
-    def _returning_greeting(self, user_id: str, intent: str) -> bool:
-        """A returning user who says hello gets picks from their saved profile at once."""
-        return intent == "greeting" and bool(self.rec.store.load_profile(user_id).liked)
-
-
-_SOCIAL = {"greeting", "thanks", "smalltalk", "help", "unknown"}
+    k_shown: int = 5
+    why_not_depth: int = 100
 
 
 @contextmanager
-def _timed(timings: dict[str, float], stage: str) -> Iterator[None]:
+def timed(timings: dict[str, float], stage: str) -> Iterator[None]:
     """Add the seconds spent in the block to ``timings[stage]``."""
     start = time.perf_counter()
     try:
@@ -248,8 +56,228 @@ def _timed(timings: dict[str, float], stage: str) -> Iterator[None]:
         timings[stage] = timings.get(stage, 0.0) + time.perf_counter() - start
 
 
+@dataclass
+class TurnContext:
+    """One turn's working set: the conversation, the profile (loaded at most once, then kept
+    in step with what the turn commits) and the seconds per stage."""
+
+    user_id: str
+    conversation: Conversation
+    store: ProfileStore
+    timings: dict[str, float] = field(default_factory=dict)
+    loaded: UserProfile | None = None
+
+    @property
+    def profile(self) -> UserProfile:
+        """The user's profile, read from the store on first use in this turn."""
+        if self.loaded is None:
+            with timed(self.timings, "store"):
+                self.loaded = self.store.load_profile(self.user_id)
+        return self.loaded
+
+    @property
+    def seed(self) -> str:
+        """Picks a template variant per user and turn."""
+        return f"{self.user_id}:{self.conversation.turns}"
+
+    def commit(self, events: Sequence[FeedbackEvent]) -> None:
+        """Append events (committed when this returns) and apply them to the loaded profile."""
+        if not events:
+            return
+        with timed(self.timings, "store"):
+            ids = self.store.append_many(self.user_id, events)
+        if self.loaded is not None:  # else the first read sees them in the store
+            self.loaded = replay([replace(e, id=i) for e, i in zip(events, ids, strict=True)],
+                                 self.loaded)
+
+
+class Policy:
+    """The intent handlers; holds no state of its own (the conversation and store do)."""
+
+    def __init__(self, catalog: Catalog, ranker: Ranker, store: ProfileStore,
+                 lead_in: LeadInWriter, config: PolicyConfig | None = None) -> None:
+        self.catalog, self.ranker, self.store, self.lead_in = catalog, ranker, store, lead_in
+        self.config = config or PolicyConfig()
+        self.book = Phrasebook(catalog.info.noun, catalog.info.nouns)
+        self._handlers: dict[Intent, Callable[[TurnContext, ParsedMessage], Iterator[Turn]]] = {
+            Intent.WHY: self._why, Intent.PROFILE: self._profile, Intent.FORGET: self._forget}
+
+    def title(self, index: int) -> str:
+        """An item's label, escaped for markdown."""
+        return escape_markdown(self.catalog.label(index))
+
+    def handle(self, ctx: TurnContext, parsed: ParsedMessage) -> Iterator[Turn]:
+        """Dispatch on the intent; yields partial turns, the last one final."""
+        if parsed.ambiguous_titles:
+            yield Turn(self._clarify(parsed), intent=parsed.intent)
+            return
+        handler = self._handlers.get(parsed.intent)
+        if handler is None and (parsed.intent.states_preferences
+                                or self._returning_greeting(ctx, parsed.intent)):
+            handler = self._recommend
+        yield from (handler or self._social)(ctx, parsed)
+
+    # -- changing state ------------------------------------------------------------------------
+    def thumb(self, ctx: TurnContext, item_id: str, liked: bool | None) -> str:
+        """Record a 👍/👎 (toggling off when repeated) or an explicit undo; the acknowledgement."""
+        if liked is None:
+            event = FeedbackEvent("clear", item_id, source="thumb")
+        else:
+            event = thumb_event(ctx.profile, item_id, liked, self.catalog)
+        ctx.commit([event])
+        kind = {"like": "ack_like", "dislike": "ack_dislike"}.get(event.signal, "ack_clear")
+        title = f"*{self.title(self.catalog.index_of(item_id))}*"
+        return self.book.render(kind, item_id, title=title)
+
+    def _apply(self, ctx: TurnContext, parsed: ParsedMessage) -> Applied:
+        """Commit stated likes, referenced feedback and changed constraints."""
+        conv, delta = ctx.conversation, parsed.delta
+        liked = list(delta.liked) + (list(parsed.targets) if parsed.intent is Intent.MORE_LIKE
+                                     else [])
+        events = [item_event("like", self.catalog.item_ids[i], self.catalog, source="stated")
+                  for i in dict.fromkeys(liked)]
+        events += [item_event("dislike", self.catalog.item_ids[i], self.catalog,
+                              source="stated") for i in delta.disliked]
+        acks: list[str] = []
+        if parsed.intent is Intent.FEEDBACK_REF:
+            problem = self._ref_events(conv, parsed, events, acks)
+            if problem:
+                return Applied(answer=problem)
+        before, conv.preferences = conv.preferences, conv.preferences.merge(delta)
+        if conv.preferences.to_dict() != before.to_dict():  # only a change is worth a row
+            events.append(constraints_event(conv.preferences.to_dict()))
+        ctx.commit(events)
+        return Applied(tuple(acks))
+
+    def _ref_events(self, conv: Conversation, parsed: ParsedMessage,
+                    events: list[FeedbackEvent], acks: list[str]) -> str | None:
+        """Thumb events for "the second one" / "not #3"; a message when refs are unusable."""
+        if not conv.shown:
+            return self.book.render("nothing_shown")
+        if parsed.invalid_refs and not parsed.refs:
+            return self.book.render("ref_out_of_range", position=parsed.invalid_refs[0],
+                                    count=len(conv.shown))
+        for ref, polarity in zip(parsed.refs, parsed.ref_polarities, strict=False):
+            index = resolve_ref(conv, ref)
+            liked = polarity is not False
+            events.append(item_event("like" if liked else "dislike",
+                                     self.catalog.item_ids[index], self.catalog, source="thumb"))
+            kind = "ack_like" if liked else "ack_dislike"
+            acks.append(self.book.render(kind, title=f"*{self.title(index)}*"))
+        return None
+
+    # -- recommending --------------------------------------------------------------------------
+    def _recommend(self, ctx: TurnContext, parsed: ParsedMessage) -> Iterator[Turn]:
+        applied = self._apply(ctx, parsed)
+        if applied.answer is not None:
+            yield Turn(applied.answer, intent=parsed.intent)
+            return
+        conv, intent, ack = ctx.conversation, parsed.intent, applied.ack
+        query = self.ranker.query(ctx.profile, conv.preferences, ctx.timings)
+        ranked = self.ranker.picks(query, ctx.profile, self.config.k_shown, ctx.timings)
+        if not ranked:
+            yield Turn(_join(ack, no_results_text(self.book, conv.preferences, ctx.seed)),
+                       intent=intent)
+            return
+        with timed(ctx.timings, "explain"):
+            recs = tuple(self._recommendation(r, ctx.profile, query) for r in ranked)
+        conv.shown = [r.item_index for r in ranked]
+        conv.ranked.update({r.item_index: r for r in ranked})
+        conv.focus = None
+        ctx.commit([shown_event([rec.item_id for rec in recs])])
+        topic = pick_question(conv.preferences, bool(ctx.profile.liked), conv.last_question)
+        conv.last_question = topic
+        fallback = fallback_lead_in(self.book, conv.preferences, ctx.seed)
+        lead = None
+        with timed(ctx.timings, "lm"):
+            for lead in self.lead_in.stream(parsed.text, conv.shown, fallback):
+                if lead.source == "lm":
+                    yield Turn(_join(ack, lead.text), intent=intent, final=False)
+        body = recommendation_text(self.book, lead.text, topic)
+        yield Turn(_join(ack, body), recs, intent, lead_in_source=lead.source,
+                   lead_in_seconds=lead.seconds, question=topic)
+
+    def _recommendation(self, item: RankedItem, profile: UserProfile,
+                        query: Query) -> Recommendation:
+        i = item.item_index
+        reason = short_reason(self.catalog, i, item.evidence, item.contributions, profile, query)
+        return Recommendation(self.catalog.item_ids[i], self.catalog.titles[i],
+                              int(self.catalog.years[i]), self.catalog.genres[i],
+                              round(item.score, 4), reason)
+
+    # -- answering -----------------------------------------------------------------------------
+    def explanation(self, ctx: TurnContext, index: int) -> str:
+        """"Why X?" from the shown item's evidence, or "why not X?" from constraints and rank."""
+        conv, profile = ctx.conversation, ctx.profile
+        conv.focus = index
+        query = self.ranker.query(profile, conv.preferences, ctx.timings)
+        if index in conv.ranked:
+            item = conv.ranked[index]
+            return explain(self.catalog, index, item.evidence, item.contributions, profile,
+                           query)
+        ranked = self.ranker.rank(query, self.config.why_not_depth, ctx.timings)
+        rank = next((r + 1 for r, item in enumerate(ranked) if item.item_index == index), None)
+        item_id = self.catalog.item_ids[index]
+        return explain_why_not(self.catalog, index, query, rank,
+                               disliked=item_id in profile.disliked,
+                               shown=item_id in profile.shown, liked=item_id in profile.liked)
+
+    def _why(self, ctx: TurnContext, parsed: ParsedMessage) -> Iterator[Turn]:
+        conv = ctx.conversation
+        indices = [resolve_ref(conv, r) for r in parsed.refs if conv.shown]
+        indices += list(parsed.targets)
+        if not indices:
+            if parsed.invalid_refs:
+                yield Turn(self.book.render("ref_out_of_range", position=parsed.invalid_refs[0],
+                                            count=len(conv.shown)), intent=Intent.WHY)
+                return
+            if not conv.shown:
+                yield Turn(self.book.render("nothing_shown"), intent=Intent.WHY)
+                return
+            indices = [conv.focus if conv.focus is not None else conv.shown[0]]
+        with timed(ctx.timings, "explain"):
+            parts = [f"**{self.title(i)}**: {self.explanation(ctx, i)}" for i in indices]
+        text = "\n\n".join(parts)
+        yield Turn(text, intent=Intent.WHY, explanation=text)
+
+    def _profile(self, ctx: TurnContext, parsed: ParsedMessage) -> Iterator[Turn]:
+        yield Turn(self.profile_markdown(ctx.profile), intent=Intent.PROFILE)
+
+    def profile_markdown(self, profile: UserProfile) -> str:
+        """The profile panel text."""
+        return profile_markdown(self.book, profile_summary(profile, self.catalog))
+
+    def _forget(self, ctx: TurnContext, parsed: ParsedMessage) -> Iterator[Turn]:
+        if parsed.intent_score < 1.0:
+            # Deleting data needs an explicit phrase, never a near-miss of the classifier.
+            yield Turn(self.book.render("confirm_forget", ctx.seed), intent=Intent.UNKNOWN)
+            return
+        self.store.forget(ctx.user_id)
+        ctx.loaded = UserProfile()
+        ctx.conversation.__init__()  # an empty conversation, same object for the caller
+        yield Turn(self.book.render("forgotten", ctx.seed), intent=Intent.FORGET)
+
+    def _social(self, ctx: TurnContext, parsed: ParsedMessage) -> Iterator[Turn]:
+        intent = parsed.intent if parsed.intent.is_social else Intent.UNKNOWN
+        yield Turn(self.book.render(intent.value, ctx.seed), intent=parsed.intent)
+
+    def _clarify(self, parsed: ParsedMessage) -> str:
+        mention = parsed.ambiguous_titles[0]
+        options = " or ".join(f"*{escape_markdown(m.label)}*" for m in mention.matches[:4])
+        return self.book.render("clarify_title", options=options)
+
+    @staticmethod
+    def _returning_greeting(ctx: TurnContext, intent: Intent) -> bool:
+        """A returning user who says hello gets picks from their saved profile at once."""
+        return intent is Intent.GREETING and bool(ctx.profile.liked)
+
+
+def resolve_ref(conv: Conversation, ref: int) -> int:
+    """Position 1.. from the top, -1.. from the bottom, 0 for the item in focus."""
+    if ref == 0:
+        return conv.shown[0] if conv.focus is None else conv.focus
+    return conv.shown[ref - 1] if ref > 0 else conv.shown[ref]
+
+
 def _join(first: str | None, second: str) -> str:
     return f"{first}\n\n{second}" if first else second
-
-
-__all__ = ["TurnPlanner", "profile_markdown"]

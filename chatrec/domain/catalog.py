@@ -65,6 +65,24 @@ def normalize_title(text: str) -> str:
 
 
 @dataclass(frozen=True)
+class CatalogInfo:
+    """What a catalog is about: the word for one item, and whom to credit for the data.
+
+    Loaders set it (MovieLens: "movie", crediting GroupLens); a generic catalog reads it from an
+    optional ``catalog.toml``. Replies, explanations and the UI take their nouns from here.
+    """
+
+    noun: str = "item"
+    plural: str = ""  # defaults to noun + "s"
+    credit: str = ""  # markdown shown in the UI footer, e.g. "MovieLens data by GroupLens"
+
+    @property
+    def nouns(self) -> str:
+        """The plural noun ("movies", "books")."""
+        return self.plural or f"{self.noun}s"
+
+
+@dataclass(frozen=True)
 class Catalog:
     """Items with their metadata. All sequences are aligned by item index."""
 
@@ -75,6 +93,7 @@ class Catalog:
     tags: tuple[tuple[str, ...], ...] = ()
     # Content tokens such as "director:m.0abc" (ml-100k's Freebase entities); no names.
     attributes: tuple[tuple[str, ...], ...] = ()
+    info: CatalogInfo = field(default_factory=CatalogInfo, compare=False)
     _index: dict[str, int] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -189,7 +208,7 @@ def fingerprint_files(paths: Iterable[object], extra: str = "") -> str:
     return hash_files(paths, extra)[:16]
 
 
-def build_catalog(records: Sequence[dict]) -> Catalog:
+def build_catalog(records: Sequence[dict], info: CatalogInfo | None = None) -> Catalog:
     """Build a catalog from dicts with keys item_id, title, year, genres[, tags, attributes]."""
     return Catalog(
         item_ids=tuple(str(r["item_id"]) for r in records),
@@ -198,4 +217,5 @@ def build_catalog(records: Sequence[dict]) -> Catalog:
         genres=tuple(tuple(r.get("genres", ())) for r in records),
         tags=tuple(tuple(r.get("tags", ())) for r in records),
         attributes=tuple(tuple(r.get("attributes", ())) for r in records),
+        info=info or CatalogInfo(),
     )

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from chatrec.domain.catalog import (
+    CatalogInfo,
     Dataset,
     build_catalog,
     display_title,
@@ -32,6 +33,10 @@ KG_RELATIONS = {
     "film.film.actor": "actor",
     "film.film.written_by": "writer",
 }
+
+
+MOVIELENS = CatalogInfo(noun="movie", credit="MovieLens data by "
+                        "[GroupLens Research](https://grouplens.org/datasets/movielens/)")
 
 
 class CatalogError(ValueError):
@@ -131,7 +136,7 @@ def load_ml100k(folder: Path) -> Dataset:
         records.append({"item_id": row.item_id, "title": display_title(title), "year": year,
                         "genres": _genres(row.genres, " "),
                         "attributes": people.get(row.item_id, [])})
-    catalog = build_catalog(records)
+    catalog = build_catalog(records, MOVIELENS)
     raw = _read_table(inter_path, sep="\t", header=0, dtype=str,
                       names=["user", "item", "rating", "timestamp"])
     frame = _interactions(raw, inter_path, catalog._index, first_line=2)
@@ -173,7 +178,7 @@ def load_movielens_csv(folder: Path) -> Dataset:
     _require_columns(movies, movies_path, ["movieId", "title", "genres"])
     tags = _tags_by_item(folder / "tags.csv")
     catalog = build_catalog(_movie_records(movies["movieId"], movies["title"], movies["genres"],
-                                           tags))
+                                           tags), MOVIELENS)
     ratings = _read_table(ratings_path, dtype=str)
     _require_columns(ratings, ratings_path, ["userId", "movieId", "rating", "timestamp"])
     ratings = ratings.rename(columns={"userId": "user", "movieId": "item"})
@@ -198,7 +203,8 @@ def load_ml1m(folder: Path) -> Dataset:
     """The ml-1m ``::``-separated .dat files."""
     movies_path, ratings_path = folder / "movies.dat", folder / "ratings.dat"
     movies = _read_dat(movies_path, ["item_id", "title", "genres"])
-    catalog = build_catalog(_movie_records(movies["item_id"], movies["title"], movies["genres"]))
+    catalog = build_catalog(_movie_records(movies["item_id"], movies["title"], movies["genres"]),
+                            MOVIELENS)
     ratings = _read_dat(ratings_path, ["user", "item", "rating", "timestamp"])
     frame = _interactions(ratings, ratings_path, catalog._index, first_line=1)
     fingerprint = fingerprint_files([movies_path, ratings_path], "ml-1m")

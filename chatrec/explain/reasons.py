@@ -8,24 +8,17 @@ Output is markdown with ``*Title*`` emphasis; titles and wishes pass through `es
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from chatrec.domain.catalog import Catalog, display_title
-from chatrec.profile.replay import Filters, UserProfile, constraint_filters, era_label
+from chatrec.candidates.base import Query
+from chatrec.domain.catalog import Catalog
+from chatrec.explain.words import era_label, escape_markdown, people, title, titles
+from chatrec.profile.replay import UserProfile
 
-_HTML_ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
-_MARKDOWN_SPECIAL = frozenset("\\`*_[]()#")
 _ROLE_ARTICLES = {"director": "a director", "actor": "an actor", "writer": "a writer"}
 Evidence = Mapping[str, Any]
-
-
-def escape_markdown(text: str) -> str:
-    """Make text render literally in markdown/HTML: ``& < >`` become entities, and
-    ``\\ ` * _ [ ] ( ) #`` get a backslash (one pass, so nothing is escaped twice)."""
-    return "".join(_HTML_ESCAPES.get(ch) or ("\\" + ch if ch in _MARKDOWN_SPECIAL else ch)
-                   for ch in str(text))
 
 
 @dataclass(frozen=True)
@@ -35,19 +28,6 @@ class Reason:
     kind: str
     text: str
     short: str
-
-
-def _title(catalog: Catalog, index: int) -> str:
-    return f"*{escape_markdown(display_title(catalog.titles[index]))}*"
-
-
-def _titles(catalog: Catalog, indices: Sequence[int]) -> str:
-    names = [_title(catalog, i) for i in indices]
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
-
-
-def _people(n: int) -> str:
-    return f"{n} {'person' if n == 1 else 'people'}"
 
 
 def _items(value: Any) -> list[Any]:
@@ -70,14 +50,14 @@ def _because(catalog: Catalog, ev: Evidence, profile: UserProfile | None) -> Rea
     named = liked[:2]
     thumbs = profile is not None and all(
         profile.liked[catalog.item_ids[i]].source == "thumb" for i in named)
-    head = f"you gave 👍 to {_titles(catalog, named)}" if thumbs else \
-        f"you liked {_titles(catalog, named)}"
+    head = f"you gave 👍 to {titles(catalog, named)}" if thumbs else \
+        f"you liked {titles(catalog, named)}"
     counts = {int(k): int(v) for k, v in (ev.get("co_raters") or {}).items()}
     ref = next((i for i in named if counts.get(i, 0) > 0), None)
-    short = ("You gave 👍 to " if thumbs else "Because you liked ") + _title(catalog, named[0])
+    short = ("You gave 👍 to " if thumbs else "Because you liked ") + title(catalog, named[0])
     if ref is not None:
-        which = "it" if len(named) == 1 else _title(catalog, ref)
-        text = (f"Because {head}: {_people(counts[ref])} who rated {which} highly "
+        which = "it" if len(named) == 1 else title(catalog, ref)
+        text = (f"Because {head}: {people(counts[ref])} who rated {which} highly "
                 f"also rated this highly.")
     elif ev.get("similarity") is not None and not ev.get("wish"):
         text = f"Because {head} (similarity {float(ev['similarity']):.2f})."
@@ -91,8 +71,8 @@ def _shared(catalog: Catalog, ev: Evidence, profile: UserProfile | None) -> Reas
     for role, indices in (ev.get("shared") or {}).items():
         liked = _known_likes(catalog, indices, profile)
         if liked and role in _ROLE_ARTICLES:
-            parts.append(f"{_ROLE_ARTICLES[role]} with {_titles(catalog, liked[:2])}")
-            short = short or f"Same {role} as {_title(catalog, liked[0])}"
+            parts.append(f"{_ROLE_ARTICLES[role]} with {titles(catalog, liked[:2])}")
+            short = short or f"Same {role} as {title(catalog, liked[0])}"
     if not parts:
         return None
     return Reason("shared", f"Shares {' and '.join(parts)}.", short)
@@ -116,7 +96,7 @@ def _neighbours(ev: Evidence) -> Reason | None:
         return None
     sim = ev.get("similarity")  # user-user here: how alike those people are to the user
     detail = f" (similarity {float(sim):.2f})" if sim is not None else ""
-    return Reason("neighbors", f"{_people(n)} with tastes like yours rated this{detail}.",
+    return Reason("neighbors", f"{people(n)} with tastes like yours rated this{detail}.",
                   "Rated by people like you")
 
 
@@ -153,9 +133,9 @@ def _popular(ev: Evidence) -> Reason | None:
         return None
     mean = ev.get("mean_rating")
     avg = f", average {float(mean):.1f}★" if mean is not None else ""
-    short = f"Rated {float(mean):.1f}★ by {_people(n)}" if mean is not None else \
-        f"Rated by {_people(n)}"
-    return Reason("popular", f"Popular: rated by {_people(n)}{avg}.", short)
+    short = f"Rated {float(mean):.1f}★ by {people(n)}" if mean is not None else \
+        f"Rated by {people(n)}"
+    return Reason("popular", f"Popular: rated by {people(n)}{avg}.", short)
 
 
 def _source_reasons(catalog: Catalog, item: int, ev: Evidence,
@@ -168,20 +148,19 @@ def _source_reasons(catalog: Catalog, item: int, ev: Evidence,
     return reasons or ([popular] if popular else [])
 
 
-def _in_years(year: int, f: Filters) -> bool:
-    """Whether a known year (0 means unknown) lies in the requested range."""
-    return bool(year) and (f.year_min or year) <= year <= (f.year_max or year)
+def in_years(year: int, query: Query) -> bool:
+    """Whether a known year (0 means unknown) lies in the query's range."""
+    return bool(year) and (query.year_min or year) <= year <= (query.year_max or year)
 
 
-def _constraint_reason(catalog: Catalog, item: int,
-                       constraints: Mapping[str, Any] | None) -> Reason | None:
+def _constraint_reason(catalog: Catalog, item: int, query: Query | None) -> Reason | None:
     """What the user asked for that this item really satisfies."""
-    f = constraint_filters(constraints)
+    f = query or Query()
     genres = set(catalog.genres[item])
     parts = [g for g in catalog.genres[item] if g in f.genres_in]
     year = int(catalog.years[item])
     era = era_label(f.year_min, f.year_max)
-    if era and _in_years(year, f):
+    if era and in_years(year, f):
         parts.append(era)
     parts += [f"not {g}" for g in sorted(f.genres_out) if g not in genres]
     if not parts:
@@ -192,11 +171,11 @@ def _constraint_reason(catalog: Catalog, item: int,
 
 def reasons(catalog: Catalog, item_index: int, evidence: Mapping[str, Evidence],
             contributions: Mapping[str, float], profile: UserProfile | None = None,
-            constraints: Mapping[str, Any] | None = None, max_reasons: int = 3) -> list[Reason]:
+            query: Query | None = None, max_reasons: int = 3) -> list[Reason]:
     """The strongest grounded reasons, sources ordered by contribution (highest first); a
     constraints match, when there is one, takes the last slot."""
     order = sorted(evidence, key=lambda s: (-float(contributions.get(s, 0.0)), s))
-    asked = _constraint_reason(catalog, item_index, constraints)
+    asked = _constraint_reason(catalog, item_index, query)
     picked: dict[str, Reason] = {}
     for source in order:
         for reason in _source_reasons(catalog, item_index, evidence[source], profile):
@@ -209,56 +188,20 @@ def reasons(catalog: Catalog, item_index: int, evidence: Mapping[str, Evidence],
 
 def explain(catalog: Catalog, item_index: int, evidence: Mapping[str, Evidence],
             contributions: Mapping[str, float], profile: UserProfile | None = None,
-            constraints: Mapping[str, Any] | None = None, max_reasons: int = 3) -> str:
+            query: Query | None = None, max_reasons: int = 3) -> str:
     """A short markdown explanation naming the strongest two or three real reasons."""
-    found = reasons(catalog, item_index, evidence, contributions, profile, constraints,
+    found = reasons(catalog, item_index, evidence, contributions, profile, query,
                     max_reasons)
     if not found:
-        title = _title(catalog, item_index)
-        return f"{title} scored well overall; no specific reason was recorded."
+        return f"{title(catalog, item_index)} scored well overall; no specific reason was recorded."
     return " ".join(r.text for r in found)
 
 
 def short_reason(catalog: Catalog, item_index: int, evidence: Mapping[str, Evidence],
                  contributions: Mapping[str, float], profile: UserProfile | None = None,
-                 constraints: Mapping[str, Any] | None = None) -> str:
-    """A one-line phrase for the movie card: the single strongest reason ("" if none)."""
-    found = reasons(catalog, item_index, evidence, contributions, profile, constraints, 2)
+                 query: Query | None = None) -> str:
+    """A one-line phrase for the item card: the single strongest reason ("" if none)."""
+    found = reasons(catalog, item_index, evidence, contributions, profile, query, 2)
     return found[0].short if found else ""
 
 
-def _genre_list(genres: Sequence[str], joiner: str) -> str:
-    return genres[0] if len(genres) == 1 else ", ".join(genres[:-1]) + f" {joiner} " + genres[-1]
-
-
-def _a(word: str) -> str:
-    return ("an " if word[:1].lower() in "aeiou" else "a ") + word
-
-
-def explain_why_not(catalog: Catalog, item_index: int, constraints: Mapping[str, Any] | None,
-                    rank: int | None, disliked: bool, shown: bool, *, liked: bool = False) -> str:
-    """Why an item was not recommended: every blocker that applies, else its rank."""
-    title, f = _title(catalog, item_index), constraint_filters(constraints)
-    genres, year = catalog.genres[item_index], int(catalog.years[item_index])
-    blockers = [f"You gave {title} a 👎."] if disliked else []
-    if liked:
-        blockers.append(f"You already liked {title}, so it is not suggested again.")
-    banned = [escape_markdown(g) for g in genres if g in f.genres_out]
-    if banned:
-        blockers.append(f"{title} is {_a(_genre_list(banned, 'and'))} film, and you said no "
-                        f"{_genre_list([b.lower() for b in banned], 'or')}.")
-    if f.genres_in and not set(genres) & f.genres_in:
-        wanted = [escape_markdown(g) for g in sorted(f.genres_in)]
-        blockers.append(f"{title} is not {_a(_genre_list(wanted, 'or'))} film, "
-                        "which you asked for.")
-    era = era_label(f.year_min, f.year_max)
-    if era and not _in_years(year, f):
-        when = f"is from {year}" if year else "has no known year"
-        blockers.append(f"{title} {when}, outside the years you asked for ({era}).")
-    if shown:
-        blockers.append(f"{title} was already shown to you.")
-    if blockers:
-        return " ".join(blockers)
-    if rank is not None:
-        return f"{title} ranked #{rank} for you."
-    return f"{title} is not among the candidates for your current request."

@@ -39,7 +39,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.pool import StaticPool
 
-from chatrec.profile.replay import FeedbackEvent, UserProfile, replay
+from chatrec.profile.events import FeedbackEvent
+from chatrec.profile.replay import UserProfile, replay
 
 SCHEMA_VERSION = 1
 DEFAULT_URL = "sqlite:///data/chatrec.db"

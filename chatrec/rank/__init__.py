@@ -1,1 +1,1 @@
-"""rank."""
+"""rank: blend every source's scores, apply hard filters, diversify (engine, blend, filters)."""

@@ -13,50 +13,27 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 from threadpoolctl import ThreadpoolController
 from tqdm.auto import tqdm
 
-from chatrec.app.artifacts import EngineCache
-from chatrec.candidates import CF_SOURCES, SOURCE_NAMES, make_source
+from chatrec.candidates import CF_SOURCES, make_source
 from chatrec.candidates.base import CandidateSource, Query, TrainingData, blocked_items, top_k
-from chatrec.domain.catalog import Catalog
 from chatrec.models.embedder import l2_normalize
+from chatrec.rank.blend import BlendConfig, normalise
+from chatrec.rank.diversity import mmr
+from chatrec.rank.filters import filter_mask
 
-SIGNALS = (*SOURCE_NAMES, "profile", "wish")  # everything a blend weight can apply to
+__all__ = ["BlendConfig", "Engine", "EngineConfig", "RankedItem", "SourceCache", "build_engine",
+           "filter_mask", "mmr", "normalise"]
 
 
-@dataclass(frozen=True)
-class BlendConfig:
-    """Blend weights (tuned on the ml-100k validation split) and reranking knobs.
+class SourceCache(Protocol):
+    """Restores a fitted source from saved state, or fits and saves it (the app's artifacts)."""
 
-    ``profile`` / ``wish`` weigh the (z-normalised) cosine between item vectors and the
-    query's profile / wish vector; the wish cannot be tuned offline (no text there), so its
-    weight is set by hand. ``mmr_lambda`` = 1 turns MMR off.
-    """
-
-    # Tuned by first-improvement coordinate ascent on the ml-100k validation split (seed 2020),
-    # EASE fixed at 1. The stricter search in chatrec_eval.offline keeps only EASE 1 +
-    # neural 3 (about equal on test); these stay because the other sources' evidence feeds the
-    # explanations, a trade-off for the simulated-chat evaluation to settle.
-    popularity: float = 0.2
-    itemknn: float = 0.2
-    userknn: float = 0.0
-    ease: float = 1.0
-    content: float = 0.1
-    semantic: float = 0.3
-    neural: float = 2.0
-    profile: float = 0.0
-    wish: float = 1.0
-    cold_popularity: float = 1.0
-    mmr_lambda: float = 0.85
-    pool_size: int = 200
-
-    def weight(self, source: str) -> float:
-        """The blend weight of a source (0 for one it does not know)."""
-        return float(getattr(self, source)) if source in SIGNALS else 0.0
+    def fit(self, source: CandidateSource, data: TrainingData) -> CandidateSource: ...
 
 
 @dataclass(frozen=True)
@@ -101,61 +78,6 @@ class RankedItem:
     contributions: dict[str, float]
     scores: dict[str, float]
     evidence: dict[str, dict[str, Any]]
-
-
-def normalise(scores: np.ndarray, allowed: np.ndarray) -> np.ndarray:
-    """z-scores over the allowed, finite entries; 0 elsewhere (no opinion counts as average)."""
-    out = np.zeros(scores.shape, dtype=np.float32)
-    usable = allowed & np.isfinite(scores)
-    if usable.sum() < 2:
-        return out
-    values = scores[usable]
-    std = float(values.std())
-    out[usable] = (values - values.mean()) / (std if std > 0 else 1.0)
-    return out
-
-
-def filter_mask(catalog: Catalog, query: Query) -> np.ndarray:
-    """Items passing the hard filters (genres_in / genres_out / year range)."""
-    mask = np.ones(len(catalog), dtype=bool)
-    lookup = {g.lower(): j for j, g in enumerate(catalog.genre_names)}
-    if query.genres_in:
-        cols = [lookup[g.lower()] for g in query.genres_in if g.lower() in lookup]
-        mask &= np.asarray(catalog.genre_matrix[:, cols].sum(axis=1)).ravel() > 0
-    if query.genres_out:
-        cols = [lookup[g.lower()] for g in query.genres_out if g.lower() in lookup]
-        mask &= np.asarray(catalog.genre_matrix[:, cols].sum(axis=1)).ravel() == 0
-    years = catalog.years
-    if query.year_min is not None:
-        mask &= (years >= query.year_min) & (years > 0)
-    if query.year_max is not None:
-        mask &= (years <= query.year_max) & (years > 0)
-    return mask
-
-
-def mmr(candidates: np.ndarray, relevance: np.ndarray, vectors: np.ndarray | None,
-        lam: float, k: int) -> np.ndarray:
-    """Maximal marginal relevance: greedily pick lam*rel - (1-lam)*max cosine to those picked.
-
-    ``candidates`` come sorted by relevance; relevance is rescaled to [0, 1] so it is
-    commensurate with cosine. Loops over the k picks only, never over items.
-    """
-    k = min(k, candidates.size)
-    if vectors is None or lam >= 1.0 or k <= 1:
-        return candidates[:k]
-    span = np.ptp(relevance)
-    rel = (relevance - relevance.min()) / (span if span > 0 else 1.0)
-    unit = l2_normalize(vectors[candidates])
-    sims = unit @ unit.T
-    chosen = [0]
-    closest = sims[0].copy()
-    for _ in range(k - 1):
-        gain = lam * rel - (1.0 - lam) * closest
-        gain[chosen] = -np.inf
-        pick = int(np.argmax(gain))
-        chosen.append(pick)
-        closest = np.maximum(closest, sims[pick])
-    return candidates[np.asarray(chosen)]
 
 
 class Engine:
@@ -269,7 +191,7 @@ class Engine:
 
 
 def build_engine(data: TrainingData, config: EngineConfig | None = None,
-                 cache: EngineCache | None = None, progress: bool = False) -> Engine:
+                 cache: SourceCache | None = None, progress: bool = False) -> Engine:
     """Fit every source named in ``config`` on ``data`` and wrap them in an Engine.
 
     With a ``cache``, sources that can save their state (EASE, neural, item-kNN) are restored

@@ -15,9 +15,6 @@ import numpy as np
 
 from chatrec.models.embedder import Embedder
 
-INTENTS = ("recommend", "refine", "more_like", "like_title", "dislike_title", "feedback_ref",
-           "why", "profile", "forget", "greeting", "thanks", "smalltalk", "help", "unknown")
-
 EXEMPLARS: dict[str, tuple[str, ...]] = {
     "recommend": ("recommend me a movie", "what should I watch tonight",
                   "give me some movie suggestions", "I'm bored, find me a film",

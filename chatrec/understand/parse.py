@@ -1,6 +1,5 @@
-"""Conversation preferences: one message's change (``PreferenceDelta``), the conversation's
-state (``Preferences``, whose ``merge`` lets the latest explicit statement win: "no horror" after
-"horror please" moves Horror out, "actually horror is fine" lifts it) and ``parse_message``."""
+"""``parse_message``: one message to a `ParsedMessage` (intent, preference delta, references,
+titles and the free-text wish), by running every extractor and the intent rules."""
 
 from __future__ import annotations
 
@@ -25,6 +24,7 @@ from chatrec.understand.lexicon import (
     Token,
     tokenize,
 )
+from chatrec.understand.message import Intent, ParsedMessage, PreferenceDelta
 from chatrec.understand.slots import (
     GenreSlots,
     clause_polarities,
@@ -35,121 +35,6 @@ from chatrec.understand.slots import (
 from chatrec.understand.titles import TitleMatcher, TitleMention
 from chatrec.understand.years import YearSlots, extract_years
 
-
-def _union(old: tuple, add: tuple, remove: tuple = ()) -> tuple:
-    """``old`` minus ``remove`` plus ``add``, in first-seen order without duplicates."""
-    kept = [v for v in old if v not in remove]
-    return tuple(kept + [v for v in dict.fromkeys(add) if v not in kept])
-
-
-@dataclass(frozen=True)
-class PreferenceDelta:
-    """What one message states. ``genres_ok``/``avoid_ok`` lift earlier exclusions/avoids;
-    ``liked``/``disliked`` are item indices named in words; ``wish`` is free descriptive text."""
-
-    genres_in: tuple[str, ...] = ()
-    genres_out: tuple[str, ...] = ()
-    genres_ok: tuple[str, ...] = ()
-    year_min: int | None = None
-    year_max: int | None = None
-    liked: tuple[int, ...] = ()
-    disliked: tuple[int, ...] = ()
-    avoid: tuple[str, ...] = ()
-    avoid_ok: tuple[str, ...] = ()
-    wish: str = ""
-
-    def is_empty(self) -> bool:
-        """Whether the message stated no preference at all."""
-        return self == PreferenceDelta()
-
-
-@dataclass(frozen=True)
-class Preferences:
-    """The constraints a conversation has accumulated (immutable; ``merge`` returns a new one).
-
-    ``avoid`` holds soft avoids ("violent", "dark", "sad", "long", "scary", ...) that should
-    lower a score rather than filter; ``wish`` is the latest descriptive request, for the
-    semantic query.
-    """
-
-    genres_in: tuple[str, ...] = ()
-    genres_out: tuple[str, ...] = ()
-    year_min: int | None = None
-    year_max: int | None = None
-    liked: tuple[int, ...] = ()
-    disliked: tuple[int, ...] = ()
-    avoid: tuple[str, ...] = ()
-    wish: str = ""
-
-    def merge(self, delta: PreferenceDelta) -> Preferences:
-        """Apply one message's delta; on any conflict the delta (the newer statement) wins."""
-        year_min, year_max = self._years(delta)
-        return replace(
-            self,
-            genres_in=_union(self.genres_in, delta.genres_in, delta.genres_out),
-            genres_out=_union(self.genres_out, delta.genres_out,
-                              delta.genres_in + delta.genres_ok),
-            year_min=year_min,
-            year_max=year_max,
-            liked=_union(self.liked, delta.liked, delta.disliked),
-            disliked=_union(self.disliked, delta.disliked, delta.liked),
-            avoid=_union(self.avoid, delta.avoid, delta.avoid_ok),
-            wish=delta.wish or self.wish,
-        )
-
-    def _years(self, delta: PreferenceDelta) -> tuple[int | None, int | None]:
-        """New year bounds: stated ones replace old ones; an old bound that now contradicts
-        the new one is dropped ("90s" then "older" keeps no lower bound above the new cap)."""
-        year_min = delta.year_min if delta.year_min is not None else self.year_min
-        year_max = delta.year_max if delta.year_max is not None else self.year_max
-        if year_min is not None and year_max is not None and year_min > year_max:
-            if delta.year_min is None:
-                year_min = None
-            else:
-                year_max = None
-        return year_min, year_max
-
-
-@dataclass(frozen=True)
-class ParsedMessage:
-    """One user message, understood.
-
-    ``intent`` is one of ``chatrec.understand.intents.INTENTS``. ``refs`` are 1-based positions in the
-    last shown list (-1 last, -2 second to last, 0 "that one": the item in focus), with
-    ``ref_polarities`` aligned to them and ``ref_liked`` the first of those. ``targets`` are
-    item indices the message asks about or compares to ("why Heat?", "more like Fargo").
-    ``invalid_refs`` are positions beyond ``shown_count``. ``intent_score`` is 1.0 for a rule,
-    else the classifier's cosine.
-    """
-
-    text: str
-    intent: str
-    delta: PreferenceDelta = field(default_factory=PreferenceDelta)
-    refs: tuple[int, ...] = ()
-    ref_polarities: tuple[bool | None, ...] = ()
-    titles: tuple[TitleMention, ...] = ()
-    targets: tuple[int, ...] = ()
-    why_not: bool = False
-    invalid_refs: tuple[int, ...] = ()
-    intent_score: float = 1.0
-
-    @property
-    def ref_liked(self) -> bool | None:
-        """Polarity of the first reference: True liked, False disliked, None not said."""
-        return self.ref_polarities[0] if self.ref_polarities else None
-
-    @property
-    def wish(self) -> str:
-        """The free-text wish for the semantic query ("" when none)."""
-        return self.delta.wish
-
-    @property
-    def ambiguous_titles(self) -> tuple[TitleMention, ...]:
-        """Mentions the dialogue should ask about ("which Scarlet Letter: 1926 or 1995?")."""
-        return tuple(m for m in self.titles if m.ambiguous)
-
-
-
 # Cues that compare with a title rather than judge it ("more like Heat", "better than Fargo").
 _SIMILAR_CUES = frozenset({"similar to", "same as", "vein of", "style of", "lines of", "me of",
                            "than", "compared to", "close to", "kind of", "good as", "unlike",
@@ -158,10 +43,6 @@ _SUBJECT_CUES = frozenset({"why", "about", "recommend", "recommended", "picked",
                            "suggested", "included", "include"})
 _SIMILAR_RE = re.compile(r"\b(similar|in the vein of|along the lines of|same vibe|in the style of|"
                          r"reminiscent of|more of (that|those|this|these|the same))\b")
-# Intents whose message states preferences; a "why" or "help" message changes none.
-_STATING_INTENTS = frozenset({"recommend", "refine", "more_like", "like_title", "dislike_title",
-                              "feedback_ref"})
-_TARGET_INTENTS = _STATING_INTENTS | {"why"}
 _NOT_WISH = FILLER_WORDS | NEGATORS | POSITIVE_WORDS | NEGATIVE_WORDS | CUE_WORDS
 
 
@@ -186,19 +67,19 @@ def parse_message(text: str, catalog: Catalog, title_matcher: TitleMatcher,
     found = _Found.extract(text, catalog, title_matcher)
     intent, score = _intent(text, found.signals(), intent_classifier)
     roles, wish = found.roles, found.wish
-    if intent == "why":
+    if intent is Intent.WHY:
         roles = _Titles(subject=roles.liked + roles.disliked + roles.similar + roles.subject)
-    elif intent == "more_like" and not roles.similar and not found.refs:
+    elif intent is Intent.MORE_LIKE and not roles.similar and not found.refs:
         roles = replace(roles, similar=roles.liked, liked=[])  # "loved Heat, anything similar?"
-    if intent not in {"recommend", "refine", "more_like"}:
+    if intent not in {Intent.RECOMMEND, Intent.REFINE, Intent.MORE_LIKE}:
         wish = ""
-    delta = _delta(found, roles, wish) if intent in _STATING_INTENTS else PreferenceDelta()
+    delta = _delta(found, roles, wish) if intent.states_preferences else PreferenceDelta()
     valid = [(r, i) for r, i in found.refs if not shown_count or r <= shown_count]
     return ParsedMessage(
         text=text, intent=intent, delta=delta, refs=tuple(r for r, _ in valid),
         ref_polarities=tuple(found.polarity[i] for _, i in valid), titles=found.mentions,
-        targets=tuple(roles.similar + roles.subject) if intent in _TARGET_INTENTS else (),
-        why_not=intent == "why" and is_why_not(text),
+        targets=tuple(roles.similar + roles.subject) if intent.has_targets else (),
+        why_not=intent is Intent.WHY and is_why_not(text),
         invalid_refs=tuple(r for r, _ in found.refs if (r, _) not in valid), intent_score=score)
 
 
@@ -308,7 +189,11 @@ def _wish(tokens: list[Token], skip: set[int]) -> str:
     return ", ".join(parts)
 
 
-def _intent(text: str, signals: Signals, classifier: IntentClassifier) -> tuple[str, float]:
+def _intent(text: str, signals: Signals, classifier: IntentClassifier
+            ) -> tuple[Intent, float]:
     """Rules first, then greetings/thanks, then the nearest exemplar."""
     intent = rule_intent(text, signals) or social_intent(text)
-    return (intent, 1.0) if intent else classifier.classify(text)
+    if intent:
+        return Intent(intent), 1.0
+    name, score = classifier.classify(text)
+    return Intent(name), score

@@ -1,0 +1,160 @@
+"""State + profile -> the engine's `Query`, in one place; and the `Ranker` that runs it.
+
+`Preferences` (what was asked) and the `UserProfile` (likes, dislikes, what was shown) are the
+only inputs. The wish embedding is memoised because a wish persists across turns.
+"""
+
+from __future__ import annotations
+
+import functools
+import time
+from collections.abc import Iterable
+from typing import NamedTuple
+
+import numpy as np
+
+from chatrec.candidates.base import Query
+from chatrec.dialogue.state import Preferences
+from chatrec.domain.catalog import Catalog
+from chatrec.models.embedder import Embedder
+from chatrec.profile.replay import UserProfile
+from chatrec.rank.engine import Engine, RankedItem
+from chatrec.understand.lexicon import FILLER_WORDS, GENRE_WORDS, REF_NOUNS, REQUEST_WORDS, tokenize
+
+GENRE_WEIGHT_EFFECT = 0.5  # score shift per unit of (genre weight - 1), averaged over genres
+_UNINFORMATIVE = (frozenset(GENRE_WORDS) | FILLER_WORDS | REQUEST_WORDS | REF_NOUNS
+                  | frozenset("good great best nice some something tonight craving crave mood "
+                              "feel feeling like watch watching see love want need fancy do "
+                              "let's lets please movie movies film films flick flicks".split()))
+
+
+def informative(wish: str) -> bool:
+    """Whether a wish has a word beyond genre names, fillers and request words."""
+    return any(t.lower not in _UNINFORMATIVE for t in tokenize(wish) if t.is_word)
+
+
+class QueryParts(NamedTuple):
+    """The profile's share of a `candidates.base.Query` (all arrays of catalog indices)."""
+
+    history: np.ndarray
+    history_ratings: np.ndarray
+    disliked: np.ndarray
+    exclude: np.ndarray
+
+
+def _indices(item_ids: Iterable[str], catalog: Catalog) -> np.ndarray:
+    """Catalog indices of the ids the catalog knows (a profile may outlive a catalog change)."""
+    return np.array([catalog.index_of(i) for i in item_ids if catalog.has(i)], dtype=np.int64)
+
+
+def to_query_parts(profile: UserProfile, catalog: Catalog) -> QueryParts:
+    """History (oldest first) with ratings — 5 for thumbs/stated, the rating for imports —
+    dislikes, and everything never to show again (shown, disliked, liked)."""
+    known = [(i, m) for i, m in profile.liked.items() if catalog.has(i)]
+    history = _indices([i for i, _ in known], catalog)
+    ratings = np.array([m.rating if m.source == "import" and m.rating is not None else 5.0
+                        for _, m in known], dtype=np.float32)
+    disliked = _indices(profile.disliked, catalog)
+    shown = _indices(profile.shown, catalog)
+    exclude = np.unique(np.concatenate([shown, disliked, history])).astype(np.int64)
+    return QueryParts(history, ratings, disliked, exclude)
+
+
+def profile_vector(profile: UserProfile, item_vectors: np.ndarray, catalog: Catalog,
+                   wish_vector: np.ndarray | None = None, alpha: float = 1.0, beta: float = 0.75,
+                   gamma: float = 0.25) -> np.ndarray | None:
+    """Rocchio taste vector: alpha·wish + beta·mean(liked) − gamma·mean(disliked), L2-normalised.
+
+    ``None`` when no wish or liked item is known (dislikes only refine a direction) or the
+    terms cancel out.
+    """
+    total = np.zeros(item_vectors.shape[1], dtype=np.float64)
+    known = False
+    if wish_vector is not None:
+        total += alpha * np.asarray(wish_vector, dtype=np.float64)
+        known = True
+    for marks, weight in ((profile.liked, beta), (profile.disliked, -gamma)):
+        rows = _indices(marks, catalog)
+        if rows.size:
+            total += weight * item_vectors[rows].astype(np.float64).mean(axis=0)
+            known = known or weight > 0
+    # Dislikes alone give no direction to move towards: "away from these three 90s thrillers"
+    # points away from every 90s thriller, the very thing asked for (measured in eval chat).
+    norm = float(np.linalg.norm(total))
+    if not known or norm < 1e-9:
+        return None
+    return (total / norm).astype(np.float32)
+
+
+class Ranker:
+    """Builds the `Query` for a profile and preferences and runs the engine on it.
+
+    ``rank`` is the engine's answer; ``picks`` nudges it by the genre weights learnt from
+    thumbs: the list a user is shown.
+    """
+
+    def __init__(self, engine: Engine, embedder: Embedder, item_vectors: np.ndarray) -> None:
+        self.engine, self.catalog = engine, engine.catalog
+        self.embedder, self.item_vectors = embedder, item_vectors
+        self._wish_vector = functools.lru_cache(maxsize=1024)(self._compute_wish_vector)
+
+    def query(self, profile: UserProfile, preferences: Preferences,
+              timings: dict[str, float] | None = None) -> Query:
+        """The engine's request for this profile and these preferences: the one place where
+        `Preferences` become a `Query` (seconds into the ``query`` stage of ``timings``)."""
+        start = time.perf_counter()
+        parts = to_query_parts(profile, self.catalog)
+        query = Query(
+            history=parts.history, history_ratings=parts.history_ratings,
+            disliked=parts.disliked, exclude=parts.exclude, text=preferences.wish,
+            text_vector=self._wish_vector(preferences.wish, tuple(preferences.avoid)),
+            profile_vector=profile_vector(profile, self.item_vectors, self.catalog),
+            genres_in=frozenset(preferences.genres_in),
+            genres_out=frozenset(preferences.genres_out),
+            year_min=preferences.year_min, year_max=preferences.year_max)
+        if timings is not None:
+            timings["query"] = timings.get("query", 0.0) + time.perf_counter() - start
+        return query
+
+    def rank(self, query: Query, k: int,
+             timings: dict[str, float] | None = None) -> list[RankedItem]:
+        """The engine's ``k`` best items (stage seconds added to ``timings``)."""
+        return self.engine.recommend(query, k, timings)
+
+    def picks(self, query: Query, profile: UserProfile, k: int,
+              timings: dict[str, float] | None = None) -> list[RankedItem]:
+        """The ``k`` items to show: the engine's best ``2k``, nudged by learnt genre weights.
+
+        Genres the user asked for are exempt: thumbs-down on several comedies after "a comedy
+        please" mean "not these comedies", not "fewer comedies".
+        """
+        ranked = self.rank(query, 2 * k, timings)
+        weights = {g: w for g, w in profile.genre_weights.items() if g not in query.genres_in}
+        if not weights:
+            return ranked[:k]
+
+        def adjusted(item: RankedItem) -> float:
+            genres = self.catalog.genres[item.item_index] or ("",)
+            shift = sum(weights.get(g, 1.0) - 1.0 for g in genres) / len(genres)
+            return item.score + GENRE_WEIGHT_EFFECT * shift
+
+        return sorted(ranked, key=adjusted, reverse=True)[:k]
+
+    def _compute_wish_vector(self, wish: str, avoid: tuple[str, ...]) -> np.ndarray | None:
+        """The wish embedding, pushed away from soft avoids ("not too violent").
+
+        A wish made only of genre and filler words ("westerns", "a comedy") says nothing the
+        genre filter does not, and its embedding would only add noise to the ranking.
+        """
+        wish = wish if informative(wish) else ""
+        if not wish and not avoid:
+            return None
+        texts = [wish or f"a good {self.catalog.info.noun}", *avoid]
+        vectors = self.embedder.encode(texts)
+        vector = vectors[0] - 0.5 * vectors[1:].sum(axis=0)
+        norm = float(np.linalg.norm(vector))
+        if norm == 0:
+            return None
+        vector = vector / norm
+        vector.setflags(write=False)  # shared by every turn that hits the memo
+        return vector
