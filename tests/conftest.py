@@ -43,7 +43,7 @@ def make_tiny_dataset() -> Dataset:
     catalog = build_catalog([
         {"item_id": i, "title": t, "year": y, "genres": g, "tags": tg, "attributes": a}
         for i, t, y, g, tg, a in TINY_MOVIES
-    ], CatalogInfo(noun="film"))
+    ], CatalogInfo(noun="movie", synonym="film"))
     frame = pd.DataFrame({
         "user": [u for u, _, _ in TINY_RATINGS],
         "item": [catalog.index_of(i) for _, i, _ in TINY_RATINGS],

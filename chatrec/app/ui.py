@@ -17,7 +17,6 @@ from chatrec.dialogue.acts import Turn
 from chatrec.explain.words import escape_markdown
 
 log = logging.getLogger(__name__)
-MOVIE_PREFIX = "movie:"
 EXAMPLES = [
     "something tense from the 90s, I loved Heat, no horror",
     "a feel-good comedy for a rainy evening",
@@ -34,22 +33,22 @@ FRIENDLY_ERROR = "Sorry, something went wrong on my side. Please try again."
 History = list[dict[str, Any]]
 
 
-def movie_message(rec: Any, position: int) -> dict[str, Any]:
-    """One recommendation as its own chat message, carrying the item id for thumbs."""
+def pick_message(rec: Any, position: int, noun: str) -> dict[str, Any]:
+    """One recommendation as its own chat message, carrying ``<noun>:<item id>`` for thumbs."""
     genres = ", ".join(rec.genres) or "no genre listed"
     year = f" ({rec.year})" if rec.year else ""
     content = (f"**{position}. {escape_markdown(rec.title)}**{year} · {escape_markdown(genres)}"
                f"\n\n{rec.explanation}")
     return {"role": "assistant", "content": content,
-            "metadata": {"id": f"{MOVIE_PREFIX}{rec.item_id}"}}
+            "metadata": {"id": f"{noun}:{rec.item_id}"}}
 
 
-def turn_messages(turn: Turn) -> History:
+def turn_messages(turn: Turn, noun: str) -> History:
     """The reply text, then one message per pick, then a collapsible explanation if any (a
     why-turn's text is its explanation, shown once)."""
     shows_text = turn.text and turn.text != turn.explanation
     messages: History = [{"role": "assistant", "content": turn.text}] if shows_text else []
-    messages += [movie_message(r, i) for i, r in enumerate(turn.recommendations, start=1)]
+    messages += [pick_message(r, i, noun) for i, r in enumerate(turn.recommendations, start=1)]
     if turn.explanation:
         messages.append({"role": "assistant", "content": turn.explanation,
                          "metadata": {"title": "Why this?"}})
@@ -57,11 +56,11 @@ def turn_messages(turn: Turn) -> History:
 
 
 def item_id_at(history: History, index: int) -> str | None:
-    """The movie id of the message at ``index``, or None for a non-movie message."""
+    """The item id of the pick message at ``index``, or None for any other message."""
     if not 0 <= index < len(history):
         return None
-    message_id = str((history[index].get("metadata") or {}).get("id") or "")
-    return message_id[len(MOVIE_PREFIX):] if message_id.startswith(MOVIE_PREFIX) else None
+    kind, sep, item_id = str((history[index].get("metadata") or {}).get("id") or "").partition(":")
+    return item_id if sep and kind.isalpha() and item_id else None
 
 
 def event_index(data: gr.EventData) -> int:
@@ -100,13 +99,16 @@ class ChatHandlers:
         history.append({"role": "user", "content": escape_markdown(message)})
         try:
             for turn in self.rec.respond_stream(user_id, message):
-                yield history + turn_messages(turn), "", gr.skip(), user_id
+                yield history + self._messages(turn), "", gr.skip(), user_id
         except Exception:  # noqa: BLE001 - never a traceback in the page
             log.exception("respond failed")
             history.append({"role": "assistant", "content": FRIENDLY_ERROR})
             yield history, "", gr.skip(), user_id
             return
-        yield history + turn_messages(turn), "", self.profile_markdown(user_id), user_id
+        yield history + self._messages(turn), "", self.profile_markdown(user_id), user_id
+
+    def _messages(self, turn: Turn) -> History:
+        return turn_messages(turn, self.rec.catalog.info.noun)
 
     def on_like(self, history: History, data: gr.LikeData, user_id: str | None
                 ) -> tuple[History, str]:
@@ -198,12 +200,14 @@ def build_demo(rec: ChatRecommender) -> gr.Blocks:
 
 
 def footer(rec: ChatRecommender) -> str:
-    """Credit MovieLens/GroupLens and name the models in use."""
+    """Name the catalog (with its data credit, such as GroupLens for MovieLens) and the models."""
     lm = rec.settings.lm if rec.settings.lm != "none" else "none (template replies)"
-    return (f"<small>Catalog: {escape_markdown(rec.dataset_name)} · MovieLens data by "
-            "[GroupLens Research](https://grouplens.org/datasets/movielens/) · language model: "
-            f"{escape_markdown(lm)} · embeddings: {escape_markdown(rec.settings.embedder)} · "
-            "runs entirely on this machine</small>")
+    credit = rec.catalog.info.credit  # written by the loader, not by the catalog's files
+    parts = [f"Catalog: {escape_markdown(rec.dataset_name)}", *([credit] if credit else []),
+             f"language model: {escape_markdown(lm)}",
+             f"embeddings: {escape_markdown(rec.settings.embedder)}",
+             "runs entirely on this machine"]
+    return f"<small>{' · '.join(parts)}</small>"
 
 
 def launch(rec: ChatRecommender, auth: tuple[str, str] | None = None,

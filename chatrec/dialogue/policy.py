@@ -95,9 +95,11 @@ class Policy:
     """The intent handlers; holds no state of its own (the conversation and store do)."""
 
     def __init__(self, catalog: Catalog, ranker: Ranker, store: ProfileStore,
-                 lead_in: LeadInWriter, config: PolicyConfig | None = None) -> None:
+                 lead_in: LeadInWriter, config: PolicyConfig | None = None,
+                 examples: Sequence[str] = ()) -> None:
         self.catalog, self.ranker, self.store, self.lead_in = catalog, ranker, store, lead_in
         self.config = config or PolicyConfig()
+        self.examples = tuple(examples)  # example requests for the help text
         self.book = Phrasebook(catalog.info.noun, catalog.info.nouns)
         self._handlers: dict[Intent, Callable[[TurnContext, ParsedMessage], Iterator[Turn]]] = {
             Intent.WHY: self._why, Intent.PROFILE: self._profile, Intent.FORGET: self._forget}
@@ -259,7 +261,15 @@ class Policy:
 
     def _social(self, ctx: TurnContext, parsed: ParsedMessage) -> Iterator[Turn]:
         intent = parsed.intent if parsed.intent.is_social else Intent.UNKNOWN
-        yield Turn(self.book.render(intent.value, ctx.seed), intent=parsed.intent)
+        fields = self._help_fields() if intent is Intent.HELP else {}
+        yield Turn(self.book.render(intent.value, ctx.seed, **fields), intent=parsed.intent)
+
+    def _help_fields(self) -> dict[str, str]:
+        """Example requests and a title the catalog really has, for the help text."""
+        top = self.ranker.rank(Query(), 1)  # the most popular item: one every user can try
+        title = escape_markdown(self.catalog.titles[top[0].item_index]) if top else "..."
+        examples = "".join(f'- "{escape_markdown(e)}"\n' for e in self.examples[:2])
+        return {"examples": examples, "title": title}
 
     def _clarify(self, parsed: ParsedMessage) -> str:
         mention = parsed.ambiguous_titles[0]

@@ -74,12 +74,18 @@ class CatalogInfo:
 
     noun: str = "item"
     plural: str = ""  # defaults to noun + "s"
+    synonym: str = ""  # another word for one item, for variety in prose ("film"); default noun
     credit: str = ""  # markdown shown in the UI footer, e.g. "MovieLens data by GroupLens"
 
     @property
     def nouns(self) -> str:
         """The plural noun ("movies", "books")."""
         return self.plural or f"{self.noun}s"
+
+    @property
+    def prose_noun(self) -> str:
+        """The word explanations use for one item ("a Horror film")."""
+        return self.synonym or self.noun
 
 
 @dataclass(frozen=True)

@@ -35,7 +35,7 @@ KG_RELATIONS = {
 }
 
 
-MOVIELENS = CatalogInfo(noun="movie", credit="MovieLens data by "
+MOVIELENS = CatalogInfo(noun="movie", synonym="film", credit="MovieLens data by "
                         "[GroupLens Research](https://grouplens.org/datasets/movielens/)")
 
 

@@ -11,7 +11,7 @@ from chatrec.explain.words import era_label, escape_markdown, listing, title, wi
 def explain_why_not(catalog: Catalog, item_index: int, query: Query | None,
                     rank: int | None, disliked: bool, shown: bool, *, liked: bool = False) -> str:
     """Why an item was not recommended: every blocker that applies, else its rank."""
-    name, f, noun = title(catalog, item_index), query or Query(), catalog.info.noun
+    name, f, noun = title(catalog, item_index), query or Query(), catalog.info.prose_noun
     genres, year = catalog.genres[item_index], int(catalog.years[item_index])
     blockers = [f"You gave {name} a 👎."] if disliked else []
     if liked:
