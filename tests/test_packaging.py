@@ -39,8 +39,9 @@ print(json.dumps({
 @pytest.fixture(scope="module")
 def unpacked(tmp_path_factory) -> Path:
     """Build a wheel from a copy of the sources (no build isolation) and unpack it."""
-    if importlib.util.find_spec("setuptools") is None:
-        pytest.skip("setuptools is not installed here, so no wheel can be built")
+    missing = [m for m in ("pip", "setuptools") if importlib.util.find_spec(m) is None]
+    if missing:
+        pytest.skip(f"{' and '.join(missing)} not installed here, so no wheel can be built")
     tmp = tmp_path_factory.mktemp("wheel")
     src = tmp / "src"
     src.mkdir()
