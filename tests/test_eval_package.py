@@ -110,3 +110,8 @@ def test_chatrec_eval_uses_no_private_chatrec_names() -> None:
             if not own and not node.attr.startswith("__"):
                 offenders.append(f"{path.name}:{node.lineno}: .{node.attr}")
     assert not offenders
+
+
+def test_a_plugin_cannot_replace_a_built_in_command() -> None:
+    out = CliRunner().invoke(app_with(("hello", "no_such_module_for_chatrec:app")), ["hello"])
+    assert out.exit_code == 0 and "unavailable" not in out.output

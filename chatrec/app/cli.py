@@ -127,6 +127,8 @@ def add_plugin_commands(target: typer.Typer, entries: Iterable[EntryPoint] | Non
     """
     found = entry_points(group=PLUGIN_GROUP) if entries is None else entries
     known = {info.name for info in target.registered_groups}
+    known |= {info.name or info.callback.__name__.replace("_", "-")
+              for info in target.registered_commands if info.callback is not None}
     for entry in sorted(found, key=lambda e: e.name):
         if entry.name in known:
             continue  # a built-in command group or an earlier plug-in keeps its name
