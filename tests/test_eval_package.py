@@ -23,9 +23,14 @@ def app_with(*entries: tuple[str, str]) -> typer.Typer:
     """A bare command line with these (name, "module:attr") plug-ins."""
     app = typer.Typer()
 
+    @app.callback()
+    def main() -> None:
+        """A callback keeps the app a group even with a single command."""
+
     @app.command()
     def hello() -> None:
-        """A built-in command, so the app is a group."""
+        """A built-in command."""
+        typer.echo("hello")
 
     add_plugin_commands(app, [EntryPoint(n, v, PLUGIN_GROUP) for n, v in entries])
     return app
@@ -114,4 +119,4 @@ def test_chatrec_eval_uses_no_private_chatrec_names() -> None:
 
 def test_a_plugin_cannot_replace_a_built_in_command() -> None:
     out = CliRunner().invoke(app_with(("hello", "no_such_module_for_chatrec:app")), ["hello"])
-    assert out.exit_code == 0 and "unavailable" not in out.output
+    assert out.exit_code == 0 and out.output == "hello\n"
