@@ -24,9 +24,8 @@ import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
-from chatrec import ChatRecommender
+from chatrec import ChatRecommender, Settings
 from chatrec.app.resources import load_resources
-from chatrec.app.settings import Settings
 from chatrec.domain.catalog import Catalog, Dataset
 from chatrec.models.embedder import Embedder
 from chatrec.rank.engine import EngineConfig

@@ -43,8 +43,8 @@ def fit_growth(n_items: list[float], latencies: list[float]) -> dict:
 
 def real_rows(n_queries: int, embedder: str | None, seed: int) -> tuple[list[dict], list[str]]:
     """Engine bench rows for the real catalogs (served and scalable configs), and skip notes."""
+    from chatrec import Settings
     from chatrec.app.resources import load_resources
-    from chatrec.app.settings import Settings
 
     rows, skipped = [], []
     for name in REAL_DATASETS:

@@ -31,8 +31,7 @@ READY_SCRIPT = f"""
 import json, time
 t0_wall = time.time()
 t0 = time.perf_counter()
-from chatrec import ChatRecommender
-from chatrec.app.settings import Settings
+from chatrec import ChatRecommender, Settings
 t1 = time.perf_counter()
 rec = ChatRecommender.from_settings(Settings.from_env())
 t2 = time.perf_counter()

@@ -1,10 +1,10 @@
 """`chatrec bench turn`: what one chat turn costs, stage by stage, through `respond_stream`.
 
-Fresh users send recommendation-type messages from the labelled utterance set (the same ones
-`bench lm` uses), ``per_user`` each, and thumb some of the shown movies up or down between
-turns, so later turns rank with a real history. Every final `Turn` carries its stage times
-(nlu, store, candidates, rerank, explain, lm, total); a stage a turn did not run counts as 0,
-and ``other`` is the part of the total that no stage claims.
+Fresh users send recommendation-type messages from the labelled utterance set plus the README's
+example (the same mix `bench lm` uses), ``per_user`` each, and thumb some of the shown movies
+up or down between turns, so later turns rank with a real history. Every final `Turn` carries
+its stage times (nlu, store, query, candidates, rerank, explain, lm, total); a stage a turn
+did not run counts as 0, and ``other`` is the part of the total that no stage claims.
 With an LM, the first token is the first non-final `Turn` the stream yields.
 """
 
@@ -20,17 +20,19 @@ import numpy as np
 from chatrec import ChatRecommender, Turn
 from chatrec_eval.nlu import load_utterances
 
-STAGES = ("nlu", "store", "candidates", "rerank", "explain", "lm")
-# Time inside the turn that no stage claims (the wish embedding, the profile vector, locks).
-UNTIMED = "other"
+# ``query``: Preferences + profile -> Query (wish embedding and profile vector included).
+STAGES = ("nlu", "store", "query", "candidates", "rerank", "explain", "lm")
+UNTIMED = "other"  # time inside the turn that no stage claims (session lock, bookkeeping)
+README_MESSAGE = "something tense from the 90s, I loved Heat, no horror"  # the README's example
 WARMUP_TURNS = 3  # first calls load lazy models and fill caches; not what a user waits for
 TARGETS = {"turn_p95_ms_no_lm": 60.0, "first_token_s": 0.5, "lm_reply_s": 2.0}
 LEAD_IN_INTENTS = {"recommend", "refine", "more_like", "like_title"}
 
 
 def bench_messages(n: int, seed: int = 0) -> list[str]:
-    """``n`` recommendation-type messages from the labelled set, in a seeded order."""
+    """``n`` recommendation-type messages (the labelled set's and the README's), seeded order."""
     rows = [r["text"] for r in load_utterances() if r["intent"] in LEAD_IN_INTENTS]
+    rows.append(README_MESSAGE)
     order = np.random.default_rng(seed).permutation(len(rows))
     return [rows[i % len(rows)] for i in np.resize(order, n)]
 

@@ -11,7 +11,13 @@ from test_recommender import build
 from chatrec_eval.report import md_table, write_report
 from chatrec_eval.scale_bench import fit_growth
 from chatrec_eval.synthetic import synthetic_dataset, synthetic_item_vectors
-from chatrec_eval.turn_bench import STAGES, percentiles, run_turn_bench
+from chatrec_eval.turn_bench import (
+    README_MESSAGE,
+    STAGES,
+    bench_messages,
+    percentiles,
+    run_turn_bench,
+)
 
 
 def test_synthetic_dataset_is_deterministic_and_sized() -> None:
@@ -67,6 +73,19 @@ def test_turn_bench_reports_every_stage(tiny_dataset, fake_embedder, tmp_path) -
     assert result["stages"]["candidates"]["p50_ms"] > 0
     assert result["lm"] == "none" and "turn_p95_ms_no_lm" in result["targets"]
     assert result["first_token"]["n"] == 0
+
+
+def test_turn_bench_times_the_query_stage_and_sends_the_readme_message(
+        tiny_dataset, fake_embedder, tmp_path) -> None:
+    messages = bench_messages(1000)
+    assert README_MESSAGE in messages and len(set(messages)) > 50
+    assert messages == bench_messages(1000) != bench_messages(1000, seed=1)
+    rec = build(tiny_dataset, fake_embedder, tmp_path / "bench.db")
+    result = run_turn_bench(rec, turns=8, per_user=4)
+    assert "query" in STAGES and result["stages"]["query"]["p50_ms"] > 0
+    stages = result["stages"]  # every stage and "other" add up to the whole turn, on average
+    assert sum(b["mean_ms"] for b in stages.values()) == pytest.approx(
+        result["turn"]["mean_ms"], rel=1e-6)
 
 
 def fake_results(folder) -> None:

@@ -1,17 +1,17 @@
-"""The ``chatrec`` command line: prepare, serve, chat, eval, bench and profile tools.
+"""The ``chatrec`` command line: prepare, serve, chat and profile tools, plus plug-ins.
 
-A thin shell: every command builds `Settings` and calls library functions.
+A thin shell: every command builds `Settings` and calls library functions. Command groups
+that live outside the product (``eval`` and ``bench``, from chatrec_eval) are plug-ins: they
+register under the ``chatrec.commands`` entry-point group and are added at start-up, so
+chatrec never imports them.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import shlex
-import sys
-import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
+from importlib.metadata import EntryPoint, entry_points
 from pathlib import Path
 
 import typer
@@ -20,34 +20,18 @@ from chatrec.app.settings import Settings
 
 app = typer.Typer(help="chatrec: a local-first conversational movie recommender.",
                   no_args_is_help=True)
-eval_app = typer.Typer(help="Offline, NLU and simulated-chat evaluations.", no_args_is_help=True)
-bench_app = typer.Typer(help="Speed, memory and scale benchmarks.", no_args_is_help=True)
 profile_app = typer.Typer(help="Export or import a user's profile.", no_args_is_help=True)
-app.add_typer(eval_app, name="eval")
-app.add_typer(bench_app, name="bench")
 app.add_typer(profile_app, name="profile")
+PLUGIN_GROUP = "chatrec.commands"  # entry points naming a typer.Typer: `chatrec NAME ...`
 
 DataOpt = typer.Option(None, "--data", help="Catalog name (ml-100k) or folder path.")
 LmOpt = typer.Option(None, "--lm", help="smollm2, none, or a Hugging Face causal LM id/path.")
 EmbedderOpt = typer.Option(None, "--embedder", help="minilm, lm-pooled or hashing.")
-JsonOpt = typer.Option(None, "--json", help="Also write the results to this JSON file.")
 
 
 def _settings(data: str | None = None, lm: str | None = None, embedder: str | None = None,
               **extra: object) -> Settings:
     return Settings.from_env(data=data, lm=lm, embedder=embedder, **extra)
-
-
-def _write_json(path: Path | None, result: dict) -> None:
-    """Save a result with the command line that produced it and the machine it ran on."""
-    if path is not None:
-        from chatrec_eval.report import machine_info
-
-        result = {**result, "command": "chatrec " + shlex.join(sys.argv[1:]),
-                  "machine": machine_info()}
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(result, indent=2, default=float))
-        typer.echo(f"wrote {path}")
 
 
 @app.command()
@@ -71,18 +55,6 @@ def _recommender(data: str | None, lm: str | None, embedder: str | None = None,
     from chatrec.app.recommender import ChatRecommender
 
     return ChatRecommender.from_settings(_settings(data, lm, embedder, **extra))
-
-
-@contextmanager
-def _scratch_recommender(data: str | None, lm: str | None, embedder: str | None = None
-                         ) -> Iterator:
-    """A recommender whose profile store is a throwaway SQLite file (for benchmarks)."""
-    with tempfile.TemporaryDirectory(prefix="chatrec-bench-") as tmp:
-        rec = _recommender(data, lm, embedder, db_url=f"sqlite:///{tmp}/bench.db")
-        try:
-            yield rec
-        finally:
-            rec.close()
 
 
 @app.command()
@@ -146,150 +118,42 @@ def profile_import(user: str, file: Path, data: str | None = DataOpt) -> None:
     typer.echo(report.message)
 
 
-@eval_app.command("nlu")
-def eval_nlu(data: str | None = DataOpt, embedder: str | None = EmbedderOpt,
-             json_path: Path | None = JsonOpt) -> None:
-    """Intent accuracy and slot precision/recall/F1 on tests/data/utterances.jsonl."""
-    from chatrec.app.resources import load_resources
-    from chatrec_eval.nlu import format_nlu_report, run_nlu_eval
+def add_plugin_commands(target: typer.Typer, entries: Iterable[EntryPoint] | None = None
+                        ) -> None:
+    """Add every command group registered under `PLUGIN_GROUP` (or in ``entries``).
 
-    resources = load_resources(_settings(data, "none", embedder))
-    result = run_nlu_eval(resources.dataset, resources.embedder)
-    typer.echo(format_nlu_report(result))
-    _write_json(json_path, result)
-
-
-@bench_app.command("lm")
-def bench_lm(data: str | None = DataOpt, lm: str | None = LmOpt,
-             turns: int = typer.Option(50, help="Number of chat turns."),
-             json_path: Path | None = JsonOpt) -> None:
-    """Gate rejection rate and LM timings over real chat turns."""
-    from chatrec_eval.lm_bench import format_lm_bench, run_lm_bench
-
-    with _scratch_recommender(data, lm) as rec:
-        result = run_lm_bench(rec, turns=turns)
-    typer.echo(format_lm_bench(result))
-    _write_json(json_path, result)
-
-
-@eval_app.command("offline")
-def eval_offline(data: str | None = DataOpt, embedder: str | None = EmbedderOpt,
-                 lm: str | None = LmOpt, seed: int = typer.Option(2020, help="Split seed."),
-                 json_path: Path | None = JsonOpt) -> None:
-    """Every candidate source and the hybrid under RecBole's protocol (80/10/10, full ranking).
-
-    ``--embedder lm-pooled`` embeds items with the hidden states of ``--lm``.
+    A group that cannot be imported (an optional dependency missing, say) becomes a command
+    that explains why in one line, instead of a traceback on every ``chatrec`` call.
     """
-    from chatrec.app.resources import load_resources
-    from chatrec_eval.offline import format_offline_table, run_offline_eval
-
-    resources = load_resources(_settings(data, lm, embedder))
-    result = run_offline_eval(resources.dataset, resources.item_vectors, seed=seed)
-    typer.echo(format_offline_table(result))
-    _write_json(json_path, result)
-
-
-@eval_app.command("chat")
-def eval_chat(data: str | None = DataOpt, embedder: str | None = EmbedderOpt,
-              users: int = typer.Option(300, help="Simulated users per mode."),
-              turns: int = typer.Option(5, help="Turns per conversation."),
-              seed: int = typer.Option(0, help="Sampling seed."),
-              json_path: Path | None = JsonOpt) -> None:
-    """Simulated users who speak in words (cold and warm), with ablations."""
-    from chatrec_eval.chat_eval import format_chat_report, run_chat_eval
-
-    result = run_chat_eval(_settings(data, "none", embedder), users=users, turns=turns,
-                           seed=seed)
-    typer.echo(format_chat_report(result))
-    _write_json(json_path, result)
+    found = entry_points(group=PLUGIN_GROUP) if entries is None else entries
+    known = {info.name for info in target.registered_groups}
+    known |= {info.name or info.callback.__name__.replace("_", "-")
+              for info in target.registered_commands if info.callback is not None}
+    for entry in sorted(found, key=lambda e: e.name):
+        if entry.name in known:
+            continue  # a built-in command group or an earlier plug-in keeps its name
+        known.add(entry.name)
+        try:
+            group = entry.load()
+        except ImportError as exc:
+            _add_unavailable(target, entry.name, f"{entry.value} cannot be imported ({exc})")
+            continue
+        if isinstance(group, typer.Typer):
+            target.add_typer(group, name=entry.name)
+        else:
+            _add_unavailable(target, entry.name, f"{entry.value} is not a typer.Typer")
 
 
-@bench_app.command("engine")
-def bench_engine(data: str | None = DataOpt, embedder: str | None = EmbedderOpt,
-                 queries: int = typer.Option(200, help="Number of chat-like queries."),
-                 json_path: Path | None = JsonOpt) -> None:
-    """Candidate generation + rerank latency per turn (p50/p95), artifacts precomputed."""
-    from chatrec.app.resources import load_resources
-    from chatrec_eval.engine_bench import format_engine_bench, run_engine_bench
+def _add_unavailable(target: typer.Typer, name: str, reason: str) -> None:
+    """A stand-in for command group ``name``: whatever follows it, say why it cannot run."""
+    def unavailable() -> None:
+        typer.echo(f"chatrec {name} is unavailable: {reason}. The optional commands come with "
+                   "the [eval] extra: pip install -e '.[eval]'", err=True)
+        raise typer.Exit(1)
 
-    resources = load_resources(_settings(data, "none", embedder))
-    result = run_engine_bench(resources.dataset, resources.item_vectors, n_queries=queries)
-    typer.echo(format_engine_bench(result))
-    _write_json(json_path, result)
+    target.command(name, help=f"(unavailable: {reason})", add_help_option=False,
+                   context_settings={"ignore_unknown_options": True,
+                                     "allow_extra_args": True})(unavailable)
 
 
-def _int_list(text: str) -> tuple[int, ...]:
-    try:
-        return tuple(int(part) for part in text.split(",") if part.strip())
-    except ValueError:
-        raise typer.BadParameter(f"expected comma-separated integers, got {text!r}") from None
-
-
-@bench_app.command("turn")
-def bench_turn(data: str | None = DataOpt, lm: str | None = LmOpt,
-               embedder: str | None = EmbedderOpt,
-               turns: int = typer.Option(200, help="Number of chat turns."),
-               json_path: Path | None = JsonOpt) -> None:
-    """Whole-turn and per-stage latency through respond_stream (p50/p95), LM on or off."""
-    from chatrec_eval.turn_bench import format_turn_bench, run_turn_bench
-
-    with _scratch_recommender(data, lm, embedder) as rec:
-        result = run_turn_bench(rec, turns=turns)
-    typer.echo(format_turn_bench(result))
-    _write_json(json_path, result)
-
-
-@bench_app.command("startup")
-def bench_startup(data: str = typer.Option("ml-100k", "--data", help="Catalog."),
-                  lm: str = typer.Option("smollm2", "--lm", help="LM to load."),
-                  warm_runs: int = typer.Option(3, help="Warm starts to time (median)."),
-                  json_path: Path | None = JsonOpt) -> None:
-    """Cold and warm time to ready in fresh processes, and a serving process's peak RSS."""
-    from chatrec_eval.startup_bench import format_startup_bench, run_startup_bench
-
-    result = run_startup_bench(data, lm, warm_runs=warm_runs)
-    typer.echo(format_startup_bench(result))
-    _write_json(json_path, result)
-
-
-@bench_app.command("scale")
-def bench_scale(sizes: str = typer.Option("5000,20000,50000,100000",
-                                          help="Synthetic catalog sizes (items)."),
-                queries: int = typer.Option(200, help="Queries per catalog."),
-                real: bool = typer.Option(True, help="Also time ml-100k / ml-latest-small."),
-                embedder: str | None = EmbedderOpt,
-                json_path: Path | None = JsonOpt) -> None:
-    """Engine latency on real catalogs and synthetic ones up to 100k items / 1M ratings."""
-    from chatrec_eval.scale_bench import format_scale_bench, run_scale_bench
-
-    result = run_scale_bench(_int_list(sizes), queries, embedder=embedder, real=real)
-    typer.echo(format_scale_bench(result))
-    _write_json(json_path, result)
-
-
-@bench_app.command("load")
-def bench_load(data: str = typer.Option("ml-100k", "--data", help="Catalog."),
-               lm: str = typer.Option("none", "--lm", help="LM the served app uses."),
-               sessions: str = typer.Option("1,4,16", help="Concurrency levels."),
-               turns: int = typer.Option(5, help="Turns per session."),
-               json_path: Path | None = JsonOpt) -> None:
-    """Concurrent gradio_client sessions against a live app on 127.0.0.1."""
-    from chatrec_eval.load_bench import format_load_bench, run_load_bench
-    from chatrec_eval.startup_bench import bench_env
-
-    cache = Path(_settings(data, lm).cache_dir).resolve()  # the warm caches, as served
-    with tempfile.TemporaryDirectory(prefix="chatrec-load-") as tmp:
-        env = bench_env(data, lm, cache, Path(tmp) / "load.db")
-        result = run_load_bench(env, Path(tmp) / "serve.log", _int_list(sessions), turns)
-    typer.echo(format_load_bench(result))
-    _write_json(json_path, result)
-
-
-@eval_app.command("report")
-def eval_report(results: Path = typer.Option(Path("docs/results"), help="Saved JSON folder."),
-                output: Path = typer.Option(Path("docs/benchmarks.md"), "--output",
-                                            help="Markdown file (plots go beside it).")) -> None:
-    """Write docs/benchmarks.md and its PNG plots from the saved JSON results (no reruns)."""
-    from chatrec_eval.report import write_report
-
-    typer.echo(f"wrote {write_report(results, output)}")
+add_plugin_commands(app)
