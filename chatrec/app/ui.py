@@ -33,10 +33,13 @@ EMPTY_STATE = (
     "👍/👎 to teach me and a *why?* behind it."
 )
 USER_KEY = "chatrec_user_id"
-# Gradio draws 👍/👎 under every bot message; only picks (marked with PICK_CLASS) keep them.
+# Gradio draws 👍/👎 in a button bar after every bot message; only picks (marked with
+# PICK_CLASS) keep them.
 CSS = f"""
-.message-row:not(:has(.{PICK_CLASS})) button[aria-label="Like"],
-.message-row:not(:has(.{PICK_CLASS})) button[aria-label="Dislike"] {{ display: none; }}
+.message-row:not(:has(.{PICK_CLASS})) + .message-buttons button[aria-label="Like"],
+.message-row:not(:has(.{PICK_CLASS})) + .message-buttons button[aria-label="Dislike"] {{
+  display: none;
+}}
 """
 # After "Forget me": drop anything else this page left in localStorage (the new encrypted id
 # is written by Gradio after this runs).
@@ -64,7 +67,7 @@ def build_demo(rec: ChatRecommender, handlers: ChatHandlers | None = None) -> gr
                                      submit_btn=True, autofocus=True)
                 gr.Examples(EXAMPLES, inputs=textbox, label="Try")
             with gr.Column(scale=1, min_width=260):
-                profile = gr.Markdown("_Loading your profile…_")
+                profile = gr.Markdown("_Loading your profile…_", elem_id="profile")
                 forget = gr.Button("Forget me", variant="stop", size="sm")
                 with gr.Row(visible=False) as confirm_row:
                     confirm = gr.Button("Yes, forget everything", variant="stop", size="sm")
