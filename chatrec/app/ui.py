@@ -9,8 +9,10 @@ API; analytics and version checks are off (see `chatrec.app.offline`).
 from __future__ import annotations
 
 import gradio as gr
+from starlette.middleware import Middleware
 
 from chatrec.app.handlers import FRIENDLY_ERROR, ChatHandlers  # noqa: F401 - public here
+from chatrec.app.http_guard import BadRequestGuard
 from chatrec.app.messages import (  # noqa: F401 - public here
     PICK_CLASS,
     History,
@@ -119,8 +121,9 @@ def launch(rec: ChatRecommender, auth: list[tuple[str, str]] | tuple[str, str] |
            **kwargs: object) -> gr.Blocks:
     """Queue and serve the app on the configured host and port (``port`` overrides it)."""
     demo = build_demo(rec)
-    demo.queue(default_concurrency_limit=8, max_size=64)
+    # api_open=False: every call goes through the queue, none through the direct REST route.
+    demo.queue(default_concurrency_limit=8, max_size=64, api_open=False)
     demo.launch(server_name=rec.settings.host, server_port=port or rec.settings.port, auth=auth,
                 prevent_thread_lock=prevent_thread_lock, show_error=False, run_history=False,
-                css=CSS, **kwargs)
+                css=CSS, app_kwargs={"middleware": [Middleware(BadRequestGuard)]}, **kwargs)
     return demo
