@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from contextlib import nullcontext
+
 import gradio as gr
 import pytest
+from pg import fresh_database, needs_pg
 from test_recommender import build
 from test_ui import movie_indices, plain, run_respond
 
@@ -123,14 +126,24 @@ def test_sessions_stay_bounded_under_many_new_users(tiny_dataset, fake_embedder,
     assert len(rec.sessions) <= 20
 
 
-def test_the_conversation_is_restored_after_a_restart(tiny_dataset, fake_embedder, tmp_path):
-    first = ChatHandlers(build(tiny_dataset, fake_embedder, tmp_path / "restore.db"))
+@pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgresql", marks=needs_pg)])
+def test_the_conversation_is_restored_after_a_restart(backend, tiny_dataset, fake_embedder,
+                                                      tmp_path):
+    """Chat, thumbs, restart (a new recommender on the same store): the same token finds the
+    same profile panel and conversation, and thumbs still work."""
+    with (fresh_database() if backend == "postgresql" else nullcontext(None)) as pg_url:
+        restore_after_restart(tiny_dataset, fake_embedder, tmp_path, pg_url)
+
+
+def restore_after_restart(tiny_dataset, fake_embedder, tmp_path, pg_url) -> None:
+    url = {"db_url": pg_url} if pg_url else {}
+    first = ChatHandlers(build(tiny_dataset, fake_embedder, tmp_path / "restore.db", **url))
     token, *_ = first.ensure_user(None)
     history, _, panel = run_respond(first, "a crime movie please", [], token)
     history, panel = first.on_like(history, gr.LikeData(
         None, {"index": movie_indices(history)[1], "value": "", "liked": True}), token)
     first.rec.close()
-    again = ChatHandlers(build(tiny_dataset, fake_embedder, tmp_path / "restore.db"))
+    again = ChatHandlers(build(tiny_dataset, fake_embedder, tmp_path / "restore.db", **url))
     token_back, panel_back, restored = again.ensure_user(token)
     assert token_back == token and panel_back == panel
     assert [(m["role"], m["content"]) for m in restored] == \
@@ -139,6 +152,7 @@ def test_the_conversation_is_restored_after_a_restart(tiny_dataset, fake_embedde
     again.on_like(restored, gr.LikeData(None, {"index": movie_indices(restored)[0], "value": "",
                                               "liked": False}), token)
     assert again.rec.profile(plain(again, token))["disliked"]
+    again.rec.close()
 
 
 def test_kept_messages_are_capped_at_fifty(handlers) -> None:
