@@ -181,6 +181,7 @@ INJECTIONS = [
     "<a href=\"javascript:window.__pwned=7\" id=\"pw\">x</a>",
     "![x](http://203.0.113.9/t.png) <img src=http://203.0.113.9/u.png>",
 ]
+URL = "http://example.com/a_b_c?x=1&y=2"
 
 
 def test_injected_markup_runs_nothing_and_fetches_nothing(app, browser, tmp_path) -> None:
@@ -192,6 +193,8 @@ def test_injected_markup_runs_nothing_and_fetches_nothing(app, browser, tmp_path
     page.wait_for_timeout(1000)
     for n, payload in enumerate(INJECTIONS, start=1):
         send(page, payload, n)
+    send(page, f"see {URL} *please*", len(INJECTIONS) + 1)
+    assert page.locator(f'a[href="{URL}"]').count() == 1  # auto-linked, no backslash inside
     csv = tmp_path / "evil.csv"
     csv.write_text("title,rating\n<img src=http://203.0.113.9/t.png onerror=window.__pwned=9>,5\n"
                    "Fargo,5\n")
