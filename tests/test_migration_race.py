@@ -16,9 +16,12 @@ PROCESSES = 20
 ROUNDS = int(os.environ.get("CHATREC_MIGRATION_ROUNDS", "1"))
 START = """
 import sys
-from chatrec.profile.store import ProfileStore
+from chatrec.profile.store import ProfileStore, create_store_engine, migrate
+engine = create_store_engine(sys.argv[1])
+engine.connect().close()  # connected and idle: after "go" each process goes straight to migrate
 print("ready", flush=True)
-sys.stdin.readline()  # imports done; the parent says go to all processes at once
+sys.stdin.readline()  # the parent says go to all processes at once
+migrate(engine)
 with ProfileStore(sys.argv[1]) as store:
     print(store.schema_version(), store.install_secret().hex())
 """
@@ -38,7 +41,7 @@ def start_together(url: str, processes: int = PROCESSES) -> tuple[list[str], lis
         proc.stdin.flush()
     outputs, failures = [], []
     for proc in procs:
-        out, err = proc.communicate(timeout=120)
+        out, err = proc.communicate(timeout=600)  # generous: a busy machine starves
         (outputs if proc.returncode == 0 else failures).append(out.strip() or err[-400:])
     return outputs, failures
 
