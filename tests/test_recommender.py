@@ -9,9 +9,11 @@ from chatrec.app.settings import Settings
 
 
 def build(tiny_dataset, fake_embedder, db_path, **overrides) -> ChatRecommender:
+    """A recommender on the tiny catalog; the store is SQLite at ``db_path`` unless ``db_url``
+    is among the overrides."""
+    overrides.setdefault("db_url", f"sqlite:///{db_path}")
     settings = Settings(data="tiny", lm="none", embedder="hashing",
-                        db_url=f"sqlite:///{db_path}", cache_dir=str(db_path.parent / "cache"),
-                        k_shown=3, **overrides)
+                        cache_dir=str(db_path.parent / "cache"), k_shown=3, **overrides)
     vectors = fake_embedder.encode(tiny_dataset.catalog.texts())
     return ChatRecommender.from_settings(settings, dataset=tiny_dataset, embedder=fake_embedder,
                                          language_model=None, item_vectors=vectors)

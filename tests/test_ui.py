@@ -6,7 +6,7 @@ import gradio as gr
 import pytest
 from test_recommender import build
 
-from chatrec.app.ui import ChatHandlers, build_demo, item_id_at
+from chatrec.app.ui import ChatHandlers, item_id_at, launch
 
 
 @pytest.fixture
@@ -23,6 +23,18 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def plain(handlers: ChatHandlers, token: str) -> str:
+    """The store's id behind a signed token."""
+    user_id = handlers.identity.verify(token)
+    assert user_id is not None
+    return user_id
+
+
+def serve(rec):
+    """The real app (launch options included) on a free loopback port, not blocking."""
+    return launch(rec, prevent_thread_lock=True, port=free_port(), quiet=True)
+
+
 def run_respond(handlers: ChatHandlers, message: str, history=None, user_id=None):
     *_, (history, textbox, profile, _) = handlers.respond(message, history or [], user_id)
     return history, textbox, profile
@@ -33,7 +45,7 @@ def movie_indices(history) -> list[int]:
 
 
 def test_each_movie_is_its_own_message_with_an_id(handlers) -> None:
-    user, _ = handlers.ensure_user(None)
+    user, *_ = handlers.ensure_user(None)
     history, textbox, profile = run_respond(handlers, "a crime movie please", [], user)
     movies = movie_indices(history)
     assert textbox == "" and len(movies) == 3
@@ -42,7 +54,7 @@ def test_each_movie_is_its_own_message_with_an_id(handlers) -> None:
 
 
 def test_like_on_second_movie_records_that_movie(handlers) -> None:
-    user, _ = handlers.ensure_user(None)
+    user, *_ = handlers.ensure_user(None)
     history, _, _ = run_respond(handlers, "recommend something", [], user)
     second = movie_indices(history)[1]
     item_id = item_id_at(history, second)
@@ -50,23 +62,23 @@ def test_like_on_second_movie_records_that_movie(handlers) -> None:
                               "liked": True})
     history, profile = handlers.on_like(history, data, user)
     title = handlers.rec.catalog.label(handlers.rec.catalog.index_of(item_id))
-    assert title in handlers.rec.profile(user)["liked"]
+    assert title in handlers.rec.profile(plain(handlers, user))["liked"]
     assert "Noted" in history[-1]["content"]
     dislike = gr.LikeData(None, {"index": movie_indices(history)[0], "value": "", "liked": False})
     handlers.on_like(history, dislike, user)
-    assert handlers.rec.profile(user)["disliked"]
+    assert handlers.rec.profile(plain(handlers, user))["disliked"]
 
 
 def test_like_on_a_non_movie_message_does_nothing(handlers) -> None:
-    user, _ = handlers.ensure_user(None)
+    user, *_ = handlers.ensure_user(None)
     history, _, _ = run_respond(handlers, "hello", [], user)
     data = gr.LikeData(None, {"index": 1, "value": "", "liked": True})
     new_history, _ = handlers.on_like(history, data, user)
-    assert new_history == history and not handlers.rec.profile(user)["liked"]
+    assert new_history == history and not handlers.rec.profile(plain(handlers, user))["liked"]
 
 
 def test_user_text_is_escaped_and_errors_are_friendly(handlers, monkeypatch) -> None:
-    user, _ = handlers.ensure_user(None)
+    user, *_ = handlers.ensure_user(None)
     history, _, _ = run_respond(handlers, "<img src=x onerror=alert(1)> *bold*", [], user)
     assert "<img" not in history[0]["content"] and "\\*bold\\*" in history[0]["content"]
 
@@ -80,31 +92,29 @@ def test_user_text_is_escaped_and_errors_are_friendly(handlers, monkeypatch) -> 
 
 
 def test_forget_and_import(handlers, tmp_path) -> None:
-    user, _ = handlers.ensure_user(None)
+    user, *_ = handlers.ensure_user(None)
     csv = tmp_path / "mine.csv"
     csv.write_text("title,rating\nFargo,5\nNot A Film,3\n")
     message, _ = handlers.import_ratings(str(csv), user)
     assert "Imported 1 rating" in message and "Not A Film" in message
+    old = plain(handlers, user)
     history, new_user, profile = handlers.forget(user)
     assert history == [] and new_user != user
-    assert handlers.rec.profile(user)["imported_liked"] == 0
+    assert handlers.rec.profile(old)["imported_liked"] == 0
 
 
 def test_invalid_stored_user_id_is_replaced(handlers) -> None:
-    user, _ = handlers.ensure_user("bad id with spaces")
-    assert handlers.rec.is_valid_user_id(user) and user != "bad id with spaces"
+    user, *_ = handlers.ensure_user("bad id with spaces")
+    assert handlers.rec.is_valid_user_id(plain(handlers, user)) and user != "bad id with spaces"
 
 
 def test_live_app_answers_through_gradio_client(handlers) -> None:
     from gradio_client import Client
 
-    demo = build_demo(handlers.rec)
-    demo.queue()
-    _, url, _ = demo.launch(server_name="127.0.0.1", server_port=free_port(),
-                            prevent_thread_lock=True, quiet=True)
+    demo = serve(handlers.rec)
     try:
-        client = Client(url, verbose=False)
-        user = handlers.rec.new_user_id()
+        client = Client(demo.local_url, verbose=False)
+        user = handlers.identity.sign(handlers.rec.new_user_id())
         history, textbox, _, user_back = client.predict("a crime movie please", [], user,
                                                         api_name="/respond")
         assert user_back == user

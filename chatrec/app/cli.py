@@ -62,17 +62,19 @@ def serve(data: str | None = DataOpt, lm: str | None = LmOpt,
           embedder: str | None = EmbedderOpt,
           host: str | None = typer.Option(None, help="Bind address (default 127.0.0.1)."),
           port: int | None = typer.Option(None, help="Port (default 7860)."),
-          auth: str | None = typer.Option(None, help="Require login: user:pass.")) -> None:
+          auth: list[str] | None = typer.Option(
+              None, help="Require login: user:pass (repeat for more logins; each login name "
+                         "has its own profile).")) -> None:
     """Serve the chat app in the browser."""
     from chatrec.app.ui import launch
 
-    credentials = None
-    if auth:
-        user, sep, password = auth.partition(":")
+    credentials = []
+    for entry in auth or []:
+        user, sep, password = entry.partition(":")
         if not sep or not user or not password:
             raise typer.BadParameter("--auth must look like user:pass")
-        credentials = (user, password)
-    launch(_recommender(data, lm, embedder, host=host, port=port), auth=credentials)
+        credentials.append((user, password))
+    launch(_recommender(data, lm, embedder, host=host, port=port), auth=credentials or None)
 
 
 @app.command()

@@ -169,11 +169,23 @@ class ChatRecommender:
         return self.policy.profile_markdown(self.store.load_profile(user_id))
 
     def forget(self, user_id: str) -> None:
-        """Delete every event and snapshot of this user and their conversation state."""
+        """Delete every event, snapshot and kept message of this user and their conversation
+        state."""
         validate_user_id(user_id)
         with self.sessions.open(user_id) as session:
             self.store.forget(user_id)
             session.conversation = None
+
+    def keep_messages(self, user_id: str, messages: list[dict]) -> None:
+        """Keep chat messages server-side (the newest 50 per user) so that a reload or a restart
+        can show the conversation again; `forget` erases them."""
+        validate_user_id(user_id)
+        self.store.append_messages(user_id, messages)
+
+    def transcript(self, user_id: str) -> list[dict]:
+        """The user's kept chat messages, oldest first."""
+        validate_user_id(user_id)
+        return self.store.messages(user_id)
 
     def import_history(self, user_id: str,
                        ratings: str | Path | list[tuple[str, float]]) -> ImportReport:

@@ -38,6 +38,7 @@ class Settings:
     allow_downloads: bool = False
     max_message_chars: int = 2000
     max_sessions: int = 1000  # conversations kept in memory (least recent dropped, then restored)
+    new_users_per_minute: int = 30  # new anonymous ids one client (address) may get per minute
     # Torch intra-op threads for the embedder and LM. One is the robust choice on a 2-core
     # laptop: with two, any other busy process makes OpenMP spin, and a 30-token reply that
     # takes 5 s on one thread was measured at 60 s on two under load.

@@ -2,131 +2,40 @@
 
 The log is the truth; the ``profiles`` table only caches a replay of it, so any profile can be
 rebuilt. SQLite runs in WAL mode with a busy timeout and a retry on "database is locked", so many
-threads can write at once; PostgreSQL works by passing its URL instead. Nothing personal is
-stored: a user is an opaque token, an event is item ids and signals.
+threads can write at once; PostgreSQL (the ``postgres`` extra) works by passing its URL instead.
+Nothing personal is stored: a user is an opaque token, an event is item ids and signals, and the
+last chat messages are kept only so that a session survives a restart (``forget`` erases them).
 """
 
 from __future__ import annotations
 
 import json
-import random
-import re
 import secrets
 import time
-from collections.abc import Callable, Sequence
-from pathlib import Path
-from typing import Any, TypeVar
+from collections.abc import Sequence
+from typing import Any
 
-from sqlalchemy import (
-    BigInteger,
-    Column,
-    Engine,
-    Float,
-    Index,
-    Integer,
-    MetaData,
-    String,
-    Table,
-    Text,
-    create_engine,
-    delete,
-    event,
-    func,
-    insert,
-    select,
-)
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlalchemy.pool import StaticPool
+from sqlalchemy import delete, func, insert, select
+from sqlalchemy.exc import IntegrityError
 
 from chatrec.profile.events import FeedbackEvent
 from chatrec.profile.replay import UserProfile, replay
-
-SCHEMA_VERSION = 1
-DEFAULT_URL = "sqlite:///data/chatrec.db"
-BUSY_TIMEOUT_S = 30.0
-LOCK_RETRIES = 8
-_USER_ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
-T = TypeVar("T")
-
-# Table definitions are the schema, built once and never mutated.
-METADATA = MetaData()
-META = Table("meta", METADATA, Column("key", String(64), primary_key=True),
-             Column("value", String(255), nullable=False))
-FEEDBACK = Table(
-    "feedback", METADATA,
-    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True,
-           autoincrement=True),
-    Column("user_id", String(64), nullable=False),
-    Column("item_id", String(64), nullable=True),
-    Column("signal", String(16), nullable=False),
-    Column("source", String(16), nullable=False),
-    Column("payload", Text, nullable=True),
-    Column("created_at", Float, nullable=False),
-    Index("ix_feedback_user_id_id", "user_id", "id"),
-    sqlite_autoincrement=True,  # never reuse an id after forget(): snapshots key on ids
+from chatrec.profile.schema import (  # noqa: F401 - re-exported for callers and tests
+    FEEDBACK,
+    MESSAGES,
+    META,
+    PROFILES,
+    SCHEMA_VERSION,
+    SECRET_KEY,
+    create_store_engine,
+    migrate,
+    read_meta,
+    retrying,
+    validate_user_id,
 )
-PROFILES = Table("profiles", METADATA, Column("user_id", String(64), primary_key=True),
-                 Column("data", Text, nullable=False), Column("updated_at", Float, nullable=False),
-                 Column("event_count", Integer, nullable=False),
-                 Column("last_event_id", BigInteger, nullable=False))
 
-
-def validate_user_id(user_id: str) -> str:
-    """Return ``user_id`` if it is 1–64 characters of ``[A-Za-z0-9_-]``, else raise ValueError."""
-    if not isinstance(user_id, str) or not _USER_ID_RE.match(user_id):
-        raise ValueError(f"invalid user id {str(user_id)[:80]!r}: use 1-64 of A-Z a-z 0-9 _ -")
-    return user_id
-
-
-def create_store_engine(url: str) -> Engine:
-    """An engine for ``url``; SQLite gets its parent folder created, WAL and a busy timeout."""
-    parsed = make_url(url)
-    if parsed.get_backend_name() != "sqlite":
-        return create_engine(parsed, pool_pre_ping=True)
-    database = parsed.database or ""
-    if database in ("", ":memory:"):
-        # One shared connection, else every pooled connection would see its own empty database.
-        engine = create_engine(parsed, poolclass=StaticPool,
-                               connect_args={"check_same_thread": False})
-    else:
-        Path(database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(parsed, connect_args={"timeout": BUSY_TIMEOUT_S})
-    event.listen(engine, "connect", _sqlite_pragmas)
-    return engine
-
-
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")  # readers never block the writer
-    cursor.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_S * 1000)}")
-    cursor.close()
-
-
-def migrate(engine: Engine) -> int:
-    """Create missing tables and record the schema version; running it again changes nothing."""
-    try:
-        METADATA.create_all(engine)
-    except OperationalError:
-        METADATA.create_all(engine)  # another process created a table between check and create
-    with engine.begin() as conn:
-        found = conn.execute(select(META.c.value).where(META.c.key == "schema_version")).scalar()
-    if found is None:
-        try:
-            with engine.begin() as conn:
-                conn.execute(insert(META).values(key="schema_version", value=str(SCHEMA_VERSION)))
-        except IntegrityError:
-            pass  # a concurrent start-up recorded it first
-        return SCHEMA_VERSION
-    if int(found) > SCHEMA_VERSION:
-        raise RuntimeError(f"database schema v{found} is newer than this chatrec "
-                           f"(v{SCHEMA_VERSION}); upgrade chatrec")
-    return int(found)
-
-
-def _is_locked(exc: OperationalError) -> bool:
-    message = str(exc.orig).lower()
-    return "locked" in message or "busy" in message
+DEFAULT_URL = "sqlite:///data/chatrec.db"
+KEPT_MESSAGES = 50  # per user: enough to restore the visible conversation
 
 
 class ProfileStore:
@@ -135,7 +44,7 @@ class ProfileStore:
     def __init__(self, url: str = DEFAULT_URL) -> None:
         self.url = url
         self._engine = create_store_engine(url)
-        self._retrying(lambda: migrate(self._engine))
+        migrate(self._engine)
 
     def close(self) -> None:
         """Release pooled connections."""
@@ -151,6 +60,15 @@ class ProfileStore:
     def new_user_id() -> str:
         """A random opaque user token (no names, nothing personal)."""
         return secrets.token_urlsafe(16)
+
+    def install_secret(self) -> bytes:
+        """This installation's random secret (made once by `migrate`, shared by every process
+        on the database); it signs user ids and encrypts what the browser keeps."""
+        value = read_meta(self._engine, SECRET_KEY)
+        if value is None:  # a database emptied by hand since start-up
+            migrate(self._engine)
+            value = read_meta(self._engine, SECRET_KEY)
+        return bytes.fromhex(str(value))
 
     def schema_version(self) -> int:
         """The schema version recorded in ``meta``."""
@@ -174,7 +92,7 @@ class ProfileStore:
                 return [int(conn.execute(insert(FEEDBACK).values(**row)).inserted_primary_key[0])
                         for row in rows]
 
-        return self._retrying(write)
+        return retrying(write)
 
     def events(self, user_id: str, after_id: int = 0) -> list[FeedbackEvent]:
         """The user's events in log order (only those with ``id > after_id``)."""
@@ -217,10 +135,10 @@ class ProfileStore:
         newer one."""
         row = self._snapshot_row(user_id, profile)
         try:
-            self._retrying(lambda: self._upsert_snapshot(row))
+            retrying(lambda: self._upsert_snapshot(row))
         except IntegrityError:
             # PostgreSQL: a concurrent first snapshot inserted the row; now it is an update.
-            self._retrying(lambda: self._upsert_snapshot(row))
+            retrying(lambda: self._upsert_snapshot(row))
 
     @staticmethod
     def _snapshot_row(user_id: str, profile: UserProfile) -> dict[str, Any]:
@@ -250,35 +168,59 @@ class ProfileStore:
                 conn.execute(delete(PROFILES).where(PROFILES.c.user_id == user_id))
                 conn.execute(insert(PROFILES).values(**row))
 
-        self._retrying(overwrite)
+        retrying(overwrite)
         return profile
 
     def forget(self, user_id: str) -> int:
-        """Delete every event and the snapshot of this user; returns the rows removed."""
+        """Delete every event, the snapshot and the kept messages of this user; returns the
+        event and snapshot rows removed."""
         validate_user_id(user_id)
 
         def erase() -> int:
             with self._engine.begin() as conn:
+                conn.execute(delete(MESSAGES).where(MESSAGES.c.user_id == user_id))
                 removed = conn.execute(delete(FEEDBACK).where(FEEDBACK.c.user_id == user_id))
                 dropped = conn.execute(delete(PROFILES).where(PROFILES.c.user_id == user_id))
                 return int(removed.rowcount) + int(dropped.rowcount)
 
-        return self._retrying(erase)
+        return retrying(erase)
+
+    def append_messages(self, user_id: str, messages: Sequence[dict[str, Any]],
+                        keep: int = KEPT_MESSAGES) -> None:
+        """Keep chat messages (``role``, ``content``, optional ``metadata``) for a restore;
+        only the newest ``keep`` of this user stay."""
+        validate_user_id(user_id)
+        rows = [{"user_id": user_id, "role": str(m["role"]), "content": str(m["content"]),
+                 "metadata": json.dumps(m["metadata"]) if m.get("metadata") else None,
+                 "created_at": time.time()} for m in messages]
+
+        def write() -> None:
+            with self._engine.begin() as conn:
+                if rows:
+                    conn.execute(insert(MESSAGES), rows)
+                newest = (select(MESSAGES.c.id).where(MESSAGES.c.user_id == user_id)
+                          .order_by(MESSAGES.c.id.desc()).offset(keep).limit(1)).scalar_subquery()
+                conn.execute(delete(MESSAGES).where(MESSAGES.c.user_id == user_id,
+                                                    MESSAGES.c.id <= newest))
+
+        if rows:
+            retrying(write)
+
+    def messages(self, user_id: str, limit: int = KEPT_MESSAGES) -> list[dict[str, Any]]:
+        """The user's newest kept messages (at most ``limit``), oldest first."""
+        validate_user_id(user_id)
+        query = (select(MESSAGES).where(MESSAGES.c.user_id == user_id)
+                 .order_by(MESSAGES.c.id.desc()).limit(limit))
+        with self._engine.connect() as conn:
+            rows = conn.execute(query).all()
+        return [{"role": r.role, "content": r.content,
+                 **({"metadata": json.loads(r.metadata)} if r.metadata else {})}
+                for r in reversed(rows)]
 
     def export(self, user_id: str) -> dict[str, Any]:
         """Everything stored about the user, as a JSON-able dict."""
         return {"user_id": user_id, "schema_version": self.schema_version(),
                 "exported_at": time.time(),
                 "events": [e.to_dict() for e in self.events(user_id)],
+                "messages": self.messages(user_id),
                 "profile": self.load_profile(user_id).to_dict()}
-
-    def _retrying(self, action: Callable[[], T]) -> T:
-        """Run ``action``, retrying with jittered backoff while SQLite reports a lock."""
-        for attempt in range(LOCK_RETRIES):
-            try:
-                return action()
-            except OperationalError as exc:
-                if not _is_locked(exc) or attempt == LOCK_RETRIES - 1:
-                    raise
-                time.sleep(0.01 * 2**attempt * (1 + random.random()))
-        raise AssertionError("unreachable")
