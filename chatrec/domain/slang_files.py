@@ -25,12 +25,14 @@ class SlangError(ValueError):
 class ItemSlang:
     """How people name one kind of item: ``nouns`` are (singular, plural) pairs, most usual
     first; ``verbs`` what one does with an item ("watch"); ``cues`` verbs that introduce a title
-    ("watched"); ``context`` other on-topic words ("cinema"); ``examples`` prompts for the UI."""
+    ("watched"); ``context`` other on-topic words ("cinema"); ``time_verbs`` verbs that introduce
+    a time ("filmed in the 80s"); ``examples`` prompts for the UI."""
 
     nouns: tuple[tuple[str, str], ...]
     verbs: tuple[str, ...] = ()
     cues: tuple[str, ...] = ()
     context: tuple[str, ...] = ()
+    time_verbs: tuple[str, ...] = ()
     examples: tuple[str, ...] = ()
 
     def names(self, noun: str) -> bool:
@@ -101,6 +103,7 @@ def _items(path: Path, table: dict) -> ItemSlang:
         verbs=_strings(path, "items.verbs", table, "verbs"),
         cues=_strings(path, "items.cues", table, "cues"),
         context=_strings(path, "items.context", table, "context"),
+        time_verbs=_strings(path, "items.time_verbs", table, "time_verbs"),
         examples=tuple(table.get("examples", ())))
 
 

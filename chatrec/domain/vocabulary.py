@@ -32,7 +32,9 @@ class Vocabulary:
 
     ``noun``/``plural`` name one item in replies; ``item_nouns`` are every (singular, plural)
     pair a user may say, most usual first; ``genre_aliases`` maps a lower-case phrase to the
-    catalog genres it means; ``examples`` are prompts for the UI.
+    catalog genres it means; ``other_genre_words`` are slang for genres this catalog lacks
+    ("westerns" without a Western genre): no genre, but no ordinary word either, so "no
+    westerns" does not turn into a wish for westerns. ``examples`` are prompts for the UI.
     """
 
     noun: str
@@ -41,8 +43,10 @@ class Vocabulary:
     verbs: tuple[str, ...]
     cue_verbs: tuple[str, ...]
     context: tuple[str, ...]
+    time_verbs: tuple[str, ...]
     genre_names: tuple[str, ...]
     genre_aliases: Mapping[str, tuple[str, ...]]
+    other_genre_words: frozenset[str]
     tags: frozenset[str]
     year_min: int
     year_max: int
@@ -86,8 +90,11 @@ class Vocabulary:
         vocabulary = cls(
             noun=info.noun, plural=info.nouns, item_nouns=tuple(nouns),
             verbs=items.verbs if items else (), cue_verbs=items.cues if items else (),
-            context=items.context if items else (), genre_names=catalog.genre_names,
+            context=items.context if items else (),
+            time_verbs=items.time_verbs if items else (), genre_names=catalog.genre_names,
             genre_aliases=MappingProxyType(aliases),
+            other_genre_words=frozenset(w for entry in slang.genres for w in entry.words
+                                        if w not in aliases),
             tags=frozenset(t.lower() for tags in catalog.tags for t in tags),
             year_min=int(known.min()) if known.size else 0,
             year_max=int(known.max()) if known.size else 0, examples=())

@@ -1,4 +1,4 @@
-"""Which word spans of a message may be read as a movie title (precision before recall).
+"""Which word spans of a message may be read as a title (precision before recall).
 
 Many titles are ordinary words ("Heat", "Crash", "Kids", "Fall"), so a span only counts when
 something licenses it: a cue word before it ("loved", "like", "than", "similar to"), a verb
@@ -11,8 +11,6 @@ from __future__ import annotations
 from chatrec.understand.lexicon import (
     AVOID_WORDS,
     COMPARATIVES,
-    FILLER_WORDS,
-    GENRE_WORDS,
     NEGATIVE_EMOJI,
     NEGATIVE_WORDS,
     NEGATORS,
@@ -22,13 +20,14 @@ from chatrec.understand.lexicon import (
     POSITIVE_EMOJI,
     POSITIVE_WORDS,
     RECENT_WORDS,
-    REQUEST_WORDS,
+    Lexicon,
     Token,
 )
 
+# Words after which a title may follow; the catalog adds its own verbs ("watched", "read").
 CUE_WORDS = frozenset({
     "loved", "love", "liked", "like", "enjoyed", "enjoy", "adored", "adore", "hated", "hate",
-    "disliked", "dislike", "than", "watched", "watching", "saw", "seen", "rewatched", "about",
+    "disliked", "dislike", "than", "saw", "seen", "about",
     "why", "not", "recommend", "recommended", "picked", "chose", "suggested", "included",
     "include", "vs", "versus", "unlike", "luv", "loooved", "dug", "favorite", "favourite"})
 CUE_PAIRS = frozenset({
@@ -53,58 +52,64 @@ EVERYDAY = frozenset({"night", "time", "day", "ending", "end", "story", "plot", 
                       "woman", "people", "life", "home", "house", "big", "little", "girl",
                       "boy", "ok", "plots", "characters", "actors", "cast", "series",
                       "morning", "evening", "afternoon", "today"})
-RESERVED = frozenset(
-    FILLER_WORDS | REQUEST_WORDS | POSITIVE_WORDS | NEGATIVE_WORDS | NEGATORS | CUE_WORDS
-    | AVOID_WORDS.keys() | COMPARATIVES.keys() | RECENT_WORDS | OLD_WORDS | ORDINALS.keys()
-    | NUMBER_WORDS.keys() | EVERYDAY | {w for phrase in GENRE_WORDS for w in phrase.split()})
 
 
-def span_is_common(tokens: list[Token]) -> bool:
-    """Whether every word of a span is an everyday or reserved word ("big night", "the end")."""
-    return all(t.lower in RESERVED or len(t.lower) <= 2 for t in tokens if t.is_word)
+class Cues:
+    """The cue rules for one catalog: its verbs are cues, its item nouns and genre words are
+    reserved (never a one-word title without a cue, never make a span uncommon)."""
 
+    def __init__(self, lexicon: Lexicon) -> None:
+        self.words = CUE_WORDS | frozenset(lexicon.vocabulary.cue_verbs)
+        self.reserved = frozenset(
+            lexicon.filler_words | lexicon.request_words | POSITIVE_WORDS | NEGATIVE_WORDS
+            | NEGATORS | self.words | AVOID_WORDS.keys() | COMPARATIVES.keys() | RECENT_WORDS
+            | OLD_WORDS | ORDINALS.keys() | NUMBER_WORDS.keys() | EVERYDAY | lexicon.genre_words)
 
-def licensed(tokens: list[Token], start: int, end: int, message: str,
-             after: int | None = None) -> str | None:
-    """The cue that lets ``tokens[start:end]`` be a title ("" for no cue word); None if none.
+    def span_is_common(self, tokens: list[Token]) -> bool:
+        """Whether every word of a span is an everyday or reserved word ("big night")."""
+        return all(t.lower in self.reserved or len(t.lower) <= 2 for t in tokens if t.is_word)
 
-    ``after`` is where the sentence goes on when a year follows the title ("Heat (1995) was
-    great" reads its verdict after the year); it defaults to ``end``.
-    """
-    span = tokens[start:end]
-    words = [t for t in span if t.is_word and t.lower not in ARTICLES]
-    if not words:
+    def licensed(self, tokens: list[Token], start: int, end: int, message: str,
+                 after: int | None = None) -> str | None:
+        """The cue that lets ``tokens[start:end]`` be a title ("" for no cue word); None if none.
+
+        ``after`` is where the sentence goes on when a year follows the title ("Heat (1995) was
+        great" reads its verdict after the year); it defaults to ``end``.
+        """
+        span = tokens[start:end]
+        words = [t for t in span if t.is_word and t.lower not in ARTICLES]
+        if not words:
+            return None
+        after = end if after is None else after
+        single = len(words) == 1
+        capital = _capitalised(tokens, start, end, message)
+        if single and not capital and (words[0].lower in self.reserved
+                                       or not _pauses_after(tokens, after)):
+            return None
+        cue = self.cue_before(tokens, start)
+        if cue is not None:
+            return cue
+        if _quoted(tokens, start, end) or capital:
+            return ""
+        if _verdict_after(tokens, after):
+            return ""
+        if not single and not self.span_is_common(span):
+            return ""
         return None
-    after = end if after is None else after
-    single = len(words) == 1
-    capital = _capitalised(tokens, start, end, message)
-    if single and not capital and (words[0].lower in RESERVED or not _pauses_after(tokens, after)):
-        return None
-    cue = _cue_before(tokens, start)
-    if cue is not None:
-        return cue
-    if _quoted(tokens, start, end) or capital:
-        return ""
-    if _verdict_after(tokens, after):
-        return ""
-    if not single and not span_is_common(span):
-        return ""
-    return None
 
-
-def _cue_before(tokens: list[Token], start: int) -> str | None:
-    """The cue word (or pair) right before a span, skipping opening quotes."""
-    i = start - 1
-    while i >= 0 and (tokens[i].lower in QUOTES or tokens[i].lower in _SKIPPABLE):
-        i -= 1
-    if i < 0:
+    def cue_before(self, tokens: list[Token], start: int) -> str | None:
+        """The cue word (or pair) right before a span, skipping opening quotes."""
+        i = start - 1
+        while i >= 0 and (tokens[i].lower in QUOTES or tokens[i].lower in _SKIPPABLE):
+            i -= 1
+        if i < 0:
+            return None
+        word = tokens[i].lower
+        if word in self.words:
+            return word
+        if i > 0 and (tokens[i - 1].lower, word) in CUE_PAIRS:
+            return f"{tokens[i - 1].lower} {word}"
         return None
-    word = tokens[i].lower
-    if word in CUE_WORDS:
-        return word
-    if i > 0 and (tokens[i - 1].lower, word) in CUE_PAIRS:
-        return f"{tokens[i - 1].lower} {word}"
-    return None
 
 
 def _verdict_after(tokens: list[Token], end: int) -> bool:

@@ -1,0 +1,152 @@
+"""Fuzzy search over title keys that touches only the keys that could pass the cutoff.
+
+``rapidfuzz.fuzz.ratio`` is ``100 * (1 - d / (la + lb))`` with ``d`` the insert/delete
+distance, so a cutoff bounds ``d`` for every key length ``lb``. Each deleted character destroys
+at most ``q`` of the query's q-grams and each inserted one at most ``q - 1``, so a key within
+that distance shares at least a known number of q-grams (counted with multiplicity) with the
+query. An inverted index from q-grams to keys counts the shared q-grams; only keys over that
+bound reach rapidfuzz, in their original order, so the answer is exactly that of scanning
+every key (same scores, same order, same ``limit``).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Sequence
+from functools import lru_cache
+
+import numpy as np
+from rapidfuzz import fuzz, process
+
+GRAM_SIZES = (3, 2)  # trigrams where their bound is strong enough, else bigrams
+MIN_TRIGRAM_BOUND = 2  # below this many shared trigrams, bigrams filter better
+
+
+def grams(text: str, q: int) -> list[str]:
+    """The q-grams of ``text``, the k-th repeat of a q-gram marked with k extra "\x01" so that
+    the set overlap of these tokens is the multiset overlap of the q-grams."""
+    out = [text[i:i + q] for i in range(len(text) - q + 1)]
+    if len(set(out)) == len(out):
+        return out
+    seen: dict[str, int] = {}
+    for i, gram in enumerate(out):
+        repeat = seen.get(gram, 0)
+        seen[gram] = repeat + 1
+        out[i] = gram + "\x01" * repeat
+    return out
+
+
+@lru_cache(maxsize=1024)
+def gram_plan(la: int, cutoff: float, longest: int) -> tuple[int, np.ndarray, int]:
+    """(q, `shared_bound` per key length, its smallest value) for a query of length ``la``:
+    trigrams when they must share at least ``MIN_TRIGRAM_BOUND``, else bigrams."""
+    for q in GRAM_SIZES:
+        bounds = shared_bound(la, cutoff, q, longest)
+        least = int(bounds.min())
+        if least >= MIN_TRIGRAM_BOUND or q == GRAM_SIZES[-1]:
+            return q, bounds, least
+    raise AssertionError("unreachable")
+
+
+@lru_cache(maxsize=1024)
+def shared_bound(la: int, cutoff: float, q: int, longest: int) -> np.ndarray:
+    """For each key length 0..``longest``: how many q-grams a key must share with a query of
+    length ``la`` to score ``cutoff`` or more (a huge number where the length rules it out)."""
+    bounds = np.full(longest + 1, np.iinfo(np.int32).max, dtype=np.int64)
+    for lb in range(1, longest + 1):
+        d = math.floor((100.0 - cutoff) * (la + lb) / 100.0 + 1e-6)
+        delta = la - lb
+        if abs(delta) > d:
+            continue  # the length difference alone costs more than the cutoff allows
+        deleted, inserted = (d + delta) / 2, (d - delta) / 2  # from the query's side
+        query_side = (la - q + 1) - q * deleted - (q - 1) * inserted
+        key_side = (lb - q + 1) - q * inserted - (q - 1) * deleted
+        bounds[lb] = math.ceil(max(query_side, key_side) - 1e-9)
+    return bounds
+
+
+class FuzzyIndex:
+    """Keys searchable with ``fuzz.ratio`` above a cutoff; build once, query per span."""
+
+    def __init__(self, keys: Sequence[str]) -> None:
+        self.keys = list(keys)
+        self.lengths = np.array([len(k) for k in self.keys], dtype=np.int64)
+        self.longest = int(self.lengths.max()) if self.keys else 0
+        self.postings: dict[int, dict[str, np.ndarray]] = {}
+        for q in GRAM_SIZES:
+            table: dict[str, list[int]] = defaultdict(list)
+            for index, key in enumerate(self.keys):
+                for token in grams(key, q):
+                    table[token].append(index)
+            self.postings[q] = {t: np.array(ids, dtype=np.int64) for t, ids in table.items()}
+
+    def extract(self, query: str, cutoff: float, limit: int) -> list[tuple[int, float]]:
+        """(key index, score) of the best ``limit`` keys scoring ``cutoff`` or more, best
+        first; what ``process.extract`` over all keys would return."""
+        return self.search().extract(query, cutoff, limit)
+
+    def search(self) -> Search:
+        """A search for a query that may grow ("i loved" then "i loved heat"), reusing the
+        q-gram counts of the shorter query."""
+        return Search(self)
+
+
+class Search:
+    """Fuzzy lookups of successive queries in one `FuzzyIndex`; while each query extends the
+    one before, only the new q-grams are counted."""
+
+    def __init__(self, index: FuzzyIndex) -> None:
+        self.index = index
+        self._counts = {q: _GrowingCounts(index, q) for q in GRAM_SIZES}
+
+    def extract(self, query: str, cutoff: float, limit: int) -> list[tuple[int, float]]:
+        """Like `FuzzyIndex.extract`."""
+        index = self.index
+        if not index.keys or not query:
+            return []
+        candidates = self._candidates(query, cutoff)
+        if not candidates.size:
+            return []
+        choices = [index.keys[i] for i in candidates]
+        found = process.extract(query, choices, scorer=fuzz.ratio, score_cutoff=cutoff,
+                                limit=limit)
+        return [(int(candidates[position]), float(score)) for _, score, position in found]
+
+    def _candidates(self, query: str, cutoff: float) -> np.ndarray:
+        """Indices (ascending) of the keys whose shared q-grams reach the bound."""
+        lengths = self.index.lengths
+        q, bounds, least = gram_plan(len(query), cutoff, self.index.longest)
+        if least <= 0:  # too short to filter: every key of a possible length
+            return np.flatnonzero(bounds[lengths] < np.iinfo(np.int32).max)
+        counts = self._counts[q].count(query)
+        ids = np.flatnonzero(counts >= least)
+        return ids[counts[ids] >= bounds[lengths[ids]]]
+
+
+class _GrowingCounts:
+    """How many q-grams each key shares with the current query, updated in place when the
+    next query extends it."""
+
+    def __init__(self, index: FuzzyIndex, q: int) -> None:
+        self.index, self.q = index, q
+        self.text = ""
+        self.counts = np.zeros(0, dtype=np.int32)
+        self.seen: dict[str, int] = {}
+
+    def count(self, query: str) -> np.ndarray:
+        """Shared q-gram counts for ``query`` (a view that the next call updates)."""
+        q = self.q
+        if not self.counts.size or not query.startswith(self.text):
+            self.counts = np.zeros(len(self.index.keys), dtype=np.int32)
+            self.text, self.seen = "", {}
+        postings = self.index.postings[q]
+        for i in range(max(0, len(self.text) - q + 1), len(query) - q + 1):
+            gram = query[i:i + q]
+            repeat = self.seen.get(gram, 0)
+            self.seen[gram] = repeat + 1
+            ids = postings.get(gram + "\x01" * repeat if repeat else gram)
+            if ids is not None:
+                self.counts[ids] += 1  # a key appears once per posting list
+        self.text = query
+        return self.counts
