@@ -141,6 +141,8 @@ def _quoted(tokens: list[Token], start: int, end: int) -> bool:
 
 def _capitalised(tokens: list[Token], start: int, end: int, message: str) -> bool:
     """Title Case in mid-sentence, in a message that is not written in capitals throughout."""
+    if not tokens[start].text[:1].isupper():
+        return False  # a span starts at a word, and its first word must be capitalised
     words = [t for t in tokens[start:end] if t.is_word]
     if not all(t.text[:1].isupper() or t.text[:1].isdigit() or t.lower in CONNECTORS
                for t in words) or not words[0].text[:1].isupper():

@@ -1,12 +1,13 @@
 """Fuzzy search over title keys that touches only the keys that could pass the cutoff.
 
 ``rapidfuzz.fuzz.ratio`` is ``100 * (1 - d / (la + lb))`` with ``d`` the insert/delete
-distance, so a cutoff bounds ``d`` for every key length ``lb``. Each deleted character destroys
-at most ``q`` of the query's q-grams and each inserted one at most ``q - 1``, so a key within
-that distance shares at least a known number of q-grams (counted with multiplicity) with the
-query. An inverted index from q-grams to keys counts the shared q-grams; only keys over that
-bound reach rapidfuzz, in their original order, so the answer is exactly that of scanning
-every key (same scores, same order, same ``limit``).
+distance, so a cutoff bounds ``d`` for every key length ``lb``, and so the lengths a key may
+have. Each deleted character destroys at most ``q`` of the query's q-grams and each inserted one
+at most ``q - 1``, so a key within that distance shares at least a known number of q-grams
+(counted with multiplicity) with the query. An inverted index from q-grams to keys counts the
+shared q-grams; only keys of a possible length over that bound reach rapidfuzz, in their
+original order, so the answer is exactly that of scanning every key (same scores, same order,
+same ``limit``) at a fraction of the cost.
 """
 
 from __future__ import annotations
@@ -15,16 +16,18 @@ import math
 from collections import defaultdict
 from collections.abc import Sequence
 from functools import lru_cache
+from typing import NamedTuple
 
 import numpy as np
 from rapidfuzz import fuzz, process
 
 GRAM_SIZES = (3, 2)  # trigrams where their bound is strong enough, else bigrams
 MIN_TRIGRAM_BOUND = 2  # below this many shared trigrams, bigrams filter better
+_NEVER = np.iinfo(np.int32).max  # the bound for a key length that cannot reach the cutoff
 
 
 def grams(text: str, q: int) -> list[str]:
-    """The q-grams of ``text``, the k-th repeat of a q-gram marked with k extra "\x01" so that
+    """The q-grams of ``text``, the k-th repeat of a q-gram marked with k extra "\\x01" so that
     the set overlap of these tokens is the multiset overlap of the q-grams."""
     out = [text[i:i + q] for i in range(len(text) - q + 1)]
     if len(set(out)) == len(out):
@@ -37,23 +40,36 @@ def grams(text: str, q: int) -> list[str]:
     return out
 
 
-@lru_cache(maxsize=1024)
-def gram_plan(la: int, cutoff: float, longest: int) -> tuple[int, np.ndarray, int]:
-    """(q, `shared_bound` per key length, its smallest value) for a query of length ``la``:
-    trigrams when they must share at least ``MIN_TRIGRAM_BOUND``, else bigrams."""
+class Plan(NamedTuple):
+    """How to filter keys for one query length and cutoff: q-gram size, the shared q-grams
+    needed per key length (``bounds``), their minimum, and the possible key lengths."""
+
+    q: int
+    bounds: np.ndarray
+    least: int
+    shortest: int
+    longest: int
+
+
+@lru_cache(maxsize=2048)
+def plan(la: int, cutoff: float, longest: int) -> Plan:
+    """The `Plan` for a query of length ``la``: trigrams when a key must share at least
+    ``MIN_TRIGRAM_BOUND`` of them, else bigrams."""
     for q in GRAM_SIZES:
         bounds = shared_bound(la, cutoff, q, longest)
+        possible = np.flatnonzero(bounds < _NEVER)
         least = int(bounds.min())
         if least >= MIN_TRIGRAM_BOUND or q == GRAM_SIZES[-1]:
-            return q, bounds, least
+            if not possible.size:
+                return Plan(q, bounds, least, 1, 0)
+            return Plan(q, bounds, least, int(possible[0]), int(possible[-1]))
     raise AssertionError("unreachable")
 
 
-@lru_cache(maxsize=1024)
 def shared_bound(la: int, cutoff: float, q: int, longest: int) -> np.ndarray:
     """For each key length 0..``longest``: how many q-grams a key must share with a query of
-    length ``la`` to score ``cutoff`` or more (a huge number where the length rules it out)."""
-    bounds = np.full(longest + 1, np.iinfo(np.int32).max, dtype=np.int64)
+    length ``la`` to score ``cutoff`` or more (``_NEVER`` where the length rules it out)."""
+    bounds = np.full(longest + 1, _NEVER, dtype=np.int64)
     for lb in range(1, longest + 1):
         d = math.floor((100.0 - cutoff) * (la + lb) / 100.0 + 1e-6)
         delta = la - lb
@@ -67,19 +83,28 @@ def shared_bound(la: int, cutoff: float, q: int, longest: int) -> np.ndarray:
 
 
 class FuzzyIndex:
-    """Keys searchable with ``fuzz.ratio`` above a cutoff; build once, query per span."""
+    """Keys searchable with ``fuzz.ratio`` above a cutoff; build once, query per span.
+
+    Internally keys are numbered shortest first, so the keys of the possible lengths for a
+    query are one contiguous range.
+    """
 
     def __init__(self, keys: Sequence[str]) -> None:
         self.keys = list(keys)
-        self.lengths = np.array([len(k) for k in self.keys], dtype=np.int64)
-        self.longest = int(self.lengths.max()) if self.keys else 0
+        self._key_array = np.array(self.keys, dtype=object)  # fancy-indexed into choices
+        order = sorted(range(len(self.keys)), key=lambda i: (len(self.keys[i]), i))
+        self.original = np.array(order, dtype=np.intp)  # internal number -> key index
+        self.lengths = np.array([len(self.keys[i]) for i in order], dtype=np.intp)
+        self.longest = int(self.lengths[-1]) if order else 0
+        # first[n]: the first internal number of a key at least n characters long
+        self.first = np.searchsorted(self.lengths, np.arange(self.longest + 2))
         self.postings: dict[int, dict[str, np.ndarray]] = {}
         for q in GRAM_SIZES:
             table: dict[str, list[int]] = defaultdict(list)
-            for index, key in enumerate(self.keys):
-                for token in grams(key, q):
-                    table[token].append(index)
-            self.postings[q] = {t: np.array(ids, dtype=np.int64) for t, ids in table.items()}
+            for number, index in enumerate(order):
+                for token in grams(self.keys[index], q):
+                    table[token].append(number)
+            self.postings[q] = {t: np.array(ids, dtype=np.intp) for t, ids in table.items()}
 
     def extract(self, query: str, cutoff: float, limit: int) -> list[tuple[int, float]]:
         """(key index, score) of the best ``limit`` keys scoring ``cutoff`` or more, best
@@ -102,26 +127,28 @@ class Search:
 
     def extract(self, query: str, cutoff: float, limit: int) -> list[tuple[int, float]]:
         """Like `FuzzyIndex.extract`."""
-        index = self.index
-        if not index.keys or not query:
+        if not self.index.keys or not query:
             return []
         candidates = self._candidates(query, cutoff)
         if not candidates.size:
             return []
-        choices = [index.keys[i] for i in candidates]
-        found = process.extract(query, choices, scorer=fuzz.ratio, score_cutoff=cutoff,
-                                limit=limit)
+        found = process.extract(query, self.index._key_array[candidates], scorer=fuzz.ratio,
+                                score_cutoff=cutoff, limit=limit)
         return [(int(candidates[position]), float(score)) for _, score, position in found]
 
     def _candidates(self, query: str, cutoff: float) -> np.ndarray:
-        """Indices (ascending) of the keys whose shared q-grams reach the bound."""
-        lengths = self.index.lengths
-        q, bounds, least = gram_plan(len(query), cutoff, self.index.longest)
-        if least <= 0:  # too short to filter: every key of a possible length
-            return np.flatnonzero(bounds[lengths] < np.iinfo(np.int32).max)
-        counts = self._counts[q].count(query)
-        ids = np.flatnonzero(counts >= least)
-        return ids[counts[ids] >= bounds[lengths[ids]]]
+        """Key indices (ascending) of the keys of a possible length whose shared q-grams
+        reach the bound."""
+        index = self.index
+        rule = plan(len(query), cutoff, index.longest)
+        lo = index.first[min(rule.shortest, index.longest + 1)]
+        hi = index.first[min(rule.longest + 1, index.longest + 1)]
+        if rule.least <= 0:  # too short to filter: every key of a possible length
+            return np.sort(index.original[lo:hi])
+        counts = self._counts[rule.q].count(query)
+        numbers = np.flatnonzero(counts[lo:hi] >= rule.least) + lo
+        numbers = numbers[counts[numbers] >= rule.bounds[index.lengths[numbers]]]
+        return np.sort(index.original[numbers])
 
 
 class _GrowingCounts:
@@ -131,22 +158,25 @@ class _GrowingCounts:
     def __init__(self, index: FuzzyIndex, q: int) -> None:
         self.index, self.q = index, q
         self.text = ""
-        self.counts = np.zeros(0, dtype=np.int32)
+        self.counts = np.zeros(0, dtype=np.int64)
         self.seen: dict[str, int] = {}
 
     def count(self, query: str) -> np.ndarray:
-        """Shared q-gram counts for ``query`` (a view that the next call updates)."""
+        """Shared q-gram counts for ``query`` by internal key number (updated by the next
+        call)."""
         q = self.q
         if not self.counts.size or not query.startswith(self.text):
-            self.counts = np.zeros(len(self.index.keys), dtype=np.int32)
+            self.counts = np.zeros(len(self.index.keys), dtype=np.int64)
             self.text, self.seen = "", {}
-        postings = self.index.postings[q]
+        postings, hits = self.index.postings[q], []
         for i in range(max(0, len(self.text) - q + 1), len(query) - q + 1):
             gram = query[i:i + q]
             repeat = self.seen.get(gram, 0)
             self.seen[gram] = repeat + 1
             ids = postings.get(gram + "\x01" * repeat if repeat else gram)
             if ids is not None:
-                self.counts[ids] += 1  # a key appears once per posting list
+                hits.append(ids)
+        if hits:
+            np.add.at(self.counts, np.concatenate(hits), 1)
         self.text = query
         return self.counts

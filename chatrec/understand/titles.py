@@ -139,14 +139,14 @@ class TitleMatcher:
         """Every word n-gram that hits a title exactly, or fuzzily where a cue licenses it."""
         out = []
         found: dict[tuple[str, float], list[TitleMatch]] = {}  # "the 90s" reads as "90s"
-        starts = [i for i, t in enumerate(tokens) if t.is_word]
-        for i in starts:
+        is_word = [t.is_word for t in tokens]
+        for i in (i for i, word in enumerate(is_word) if word):
             words, search = 0, self._fuzzy.search()
             for j in range(i, len(tokens)):
-                words += tokens[j].is_word
+                words += is_word[j]
                 if words > MAX_TITLE_WORDS or _ends_sentence(tokens, j):
                     break
-                if not tokens[j].is_word:
+                if not is_word[j]:
                     continue
                 key = normalize_title(message[tokens[i].start:tokens[j].end])
                 year, after = _trailing_year(message, tokens, j + 1)
