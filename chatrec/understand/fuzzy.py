@@ -13,7 +13,6 @@ same ``limit``) at a fraction of the cost.
 from __future__ import annotations
 
 import math
-from collections import defaultdict
 from collections.abc import Sequence
 from functools import lru_cache
 from typing import NamedTuple
@@ -98,13 +97,7 @@ class FuzzyIndex:
         self.longest = int(self.lengths[-1]) if order else 0
         # first[n]: the first internal number of a key at least n characters long
         self.first = np.searchsorted(self.lengths, np.arange(self.longest + 2))
-        self.postings: dict[int, dict[str, np.ndarray]] = {}
-        for q in GRAM_SIZES:
-            table: dict[str, list[int]] = defaultdict(list)
-            for number, index in enumerate(order):
-                for token in grams(self.keys[index], q):
-                    table[token].append(number)
-            self.postings[q] = {t: np.array(ids, dtype=np.intp) for t, ids in table.items()}
+        self.postings = {q: _postings([self.keys[i] for i in order], q) for q in GRAM_SIZES}
 
     def extract(self, query: str, cutoff: float, limit: int) -> list[tuple[int, float]]:
         """(key index, score) of the best ``limit`` keys scoring ``cutoff`` or more, best
@@ -115,6 +108,21 @@ class FuzzyIndex:
         """A search for a query that may grow ("i loved" then "i loved heat"), reusing the
         q-gram counts of the shorter query."""
         return Search(self)
+
+
+def _postings(keys: Sequence[str], q: int) -> dict[str, np.ndarray]:
+    """q-gram token -> ascending numbers of the keys holding it."""
+    token_ids: dict[str, int] = {}
+    tokens: list[int] = []
+    owners: list[int] = []
+    for number, key in enumerate(keys):
+        found = grams(key, q)
+        tokens.extend(token_ids.setdefault(t, len(token_ids)) for t in found)
+        owners.extend([number] * len(found))
+    order = np.argsort(np.array(tokens, dtype=np.intp), kind="stable")  # keeps owners sorted
+    grouped = np.array(owners, dtype=np.intp)[order]
+    edges = np.searchsorted(np.array(tokens, dtype=np.intp)[order], np.arange(len(token_ids) + 1))
+    return {t: grouped[edges[i]:edges[i + 1]] for t, i in token_ids.items()}
 
 
 class Search:
