@@ -200,13 +200,13 @@ def _examples(catalog: Catalog, vocabulary: Vocabulary, popular: Sequence[int]) 
     if titles:
         out.append(f"more like {titles[0]}")
     if len(genres) >= 3:
-        out.append(f"{_article(genres[1])} {genres[1].lower()} {noun}, but no "
+        out.append(f"{article(genres[1])} {genres[1].lower()} {noun}, but no "
                    f"{genres[2].lower()}")
     if len(titles) >= 2:
         out.append(f"I loved {titles[1]}, anything similar?")
     return out
 
 
-def _article(word: str) -> str:
-    """"a" or "an" before ``word``."""
+def article(word: str) -> str:
+    """"a" or "an" before ``word`` (by its first letter: "an item", "a book")."""
     return "an" if word[:1].lower() in "aeiou" else "a"

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import tomllib
 
-from chatrec.domain.vocabulary import Vocabulary
+from chatrec.domain.vocabulary import Vocabulary, article
 from chatrec.models.embedder import Embedder
 
 EXEMPLARS_FILE = Path(__file__).resolve().parent / "exemplars.toml"
@@ -173,14 +173,10 @@ def intent_exemplars(vocabulary: Vocabulary) -> dict[str, tuple[str, ...]]:
     nouns = vocabulary.item_nouns
     (noun, nouns1), (noun2, nouns2) = nouns[0], (nouns[1] if len(nouns) > 1 else nouns[0])
     fields = {"noun": noun, "nouns": nouns1, "noun2": noun2, "nouns2": nouns2,
-              "a_noun": f"{_article(noun)} {noun}", "a_noun2": f"{_article(noun2)} {noun2}",
+              "a_noun": f"{article(noun)} {noun}", "a_noun2": f"{article(noun2)} {noun2}",
               "verb": vocabulary.verbs[0] if vocabulary.verbs else data["default_verb"]}
     return {name: tuple(t.format(**fields) for t in texts)
             for name, texts in data["intents"].items()}
-
-
-def _article(word: str) -> str:
-    return "an" if word[:1] in "aeiou" else "a"
 
 
 class IntentClassifier:
