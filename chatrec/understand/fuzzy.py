@@ -105,8 +105,8 @@ class FuzzyIndex:
         return self.search().extract(query, cutoff, limit)
 
     def search(self) -> Search:
-        """A search for a query that may grow ("i loved" then "i loved heat"), reusing the
-        q-gram counts of the shorter query."""
+        """A search for queries that may grow ("i loved" then "i loved heat"), reusing the
+        q-gram counts of the shorter query; one per message (it is not thread-safe)."""
         return Search(self)
 
 
@@ -127,7 +127,8 @@ def _postings(keys: Sequence[str], q: int) -> dict[str, np.ndarray]:
 
 class Search:
     """Fuzzy lookups of successive queries in one `FuzzyIndex`; while each query extends the
-    one before, only the new q-grams are counted."""
+    one before, only the new q-grams are counted, and the counts of a query that does not are
+    cleared key by key rather than reallocated."""
 
     def __init__(self, index: FuzzyIndex) -> None:
         self.index = index
@@ -168,14 +169,18 @@ class _GrowingCounts:
         self.text = ""
         self.counts = np.zeros(0, dtype=np.int64)
         self.seen: dict[str, int] = {}
+        self.counted: list[np.ndarray] = []  # what to clear when the next query starts over
 
     def count(self, query: str) -> np.ndarray:
         """Shared q-gram counts for ``query`` by internal key number (updated by the next
         call)."""
         q = self.q
-        if not self.counts.size or not query.startswith(self.text):
+        if not self.counts.size:
             self.counts = np.zeros(len(self.index.keys), dtype=np.int64)
-            self.text, self.seen = "", {}
+        elif not query.startswith(self.text):
+            for ids in self.counted:
+                self.counts[ids] = 0
+            self.text, self.seen, self.counted = "", {}, []
         postings, hits = self.index.postings[q], []
         for i in range(max(0, len(self.text) - q + 1), len(query) - q + 1):
             gram = query[i:i + q]
@@ -185,6 +190,8 @@ class _GrowingCounts:
             if ids is not None:
                 hits.append(ids)
         if hits:
-            np.add.at(self.counts, np.concatenate(hits), 1)
+            added = np.concatenate(hits)
+            np.add.at(self.counts, added, 1)
+            self.counted.append(added)
         self.text = query
         return self.counts

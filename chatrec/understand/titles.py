@@ -110,7 +110,8 @@ class TitleMatcher:
     def _lookup(self, key: str, cutoff: float, search: Search | None = None
                 ) -> list[TitleMatch]:
         """Exact key, then a title's part before a colon, then fuzzy keys above ``cutoff``
-        (through ``search`` when given: the same span start, so its counts carry over)."""
+        (through ``search`` when given: this message's, so a growing span's counts carry
+        over)."""
         hits = self._exact.get(key) or self._prefix.get(key)
         if hits:
             score = 100.0 if key in self._exact else 95.0
@@ -140,8 +141,9 @@ class TitleMatcher:
         out = []
         found: dict[tuple[str, float], list[TitleMatch]] = {}  # "the 90s" reads as "90s"
         is_word = [t.is_word for t in tokens]
+        search = self._fuzzy.search()  # spans from one start grow: their counts carry over
         for i in (i for i, word in enumerate(is_word) if word):
-            words, search = 0, self._fuzzy.search()
+            words = 0
             for j in range(i, len(tokens)):
                 words += is_word[j]
                 if words > MAX_TITLE_WORDS or _ends_sentence(tokens, j):
