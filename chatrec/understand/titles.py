@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from chatrec.domain.catalog import Catalog, display_title, normalize_title
 from chatrec.domain.vocabulary import Vocabulary
-from chatrec.understand.cues import Cues
+from chatrec.understand.cues import Cues, SpanReader
 from chatrec.understand.fuzzy import FuzzyIndex, Search
 from chatrec.understand.lexicon import Lexicon, Token, tokenize
 
@@ -99,12 +99,13 @@ class TitleMatcher:
     def find_in_text(self, message: str) -> list[TitleMention]:
         """Title mentions in a free sentence, left to right, without overlaps."""
         tokens = tokenize(message)
-        candidates = [c for c in self._candidates(message, tokens) if c.matches]
+        reader = self.cues.reader(tokens, message)
+        candidates = [c for c in self._candidates(message, reader) if c.matches]
         chosen: list[_Candidate] = []
         for cand in sorted(candidates, key=lambda c: -c.rank):
             if cand.cue is not None and not any(cand.overlaps(c) for c in chosen):
                 chosen.append(cand)
-        chosen = self._add_chained(candidates, chosen, tokens)
+        chosen = _add_chained(candidates, chosen, reader)
         return [self._mention(message, tokens, c) for c in chosen]
 
     def _lookup(self, key: str, cutoff: float, search: Search | None = None
@@ -136,9 +137,9 @@ class TitleMatcher:
             first.setdefault(match.label, match)
         return list(first.values())
 
-    def _candidates(self, message: str, tokens: list[Token]) -> list[_Candidate]:
+    def _candidates(self, message: str, reader: SpanReader) -> list[_Candidate]:
         """Every word n-gram that hits a title exactly, or fuzzily where a cue licenses it."""
-        out = []
+        tokens, out = reader.tokens, []
         found: dict[tuple[str, float], list[TitleMatch]] = {}  # "the 90s" reads as "90s"
         is_word = [t.is_word for t in tokens]
         search = self._fuzzy.search()  # spans from one start grow: their counts carry over
@@ -152,11 +153,11 @@ class TitleMatcher:
                     continue
                 key = normalize_title(message[tokens[i].start:tokens[j].end])
                 year, after = _trailing_year(message, tokens, j + 1)
-                cue = self.cues.licensed(tokens, i, j + 1, message, after)
+                cue = reader.licensed(i, j + 1, after)
                 exact = key in self._exact or key in self._prefix
                 if cue is None and year is not None and self._dated(key, year):
                     cue = ""  # "Shine (1996) was great": a title with its own year is a title
-                fuzzy_ok = cue is not None and not self.cues.span_is_common(tokens[i:j + 1])
+                fuzzy_ok = cue is not None and not reader.is_common(i, j + 1)
                 if exact or (fuzzy_ok and len(key) >= 5):
                     cutoff = 101.0 if not fuzzy_ok else MENTION_CUTOFF
                     if (key, cutoff) not in found:
@@ -178,23 +179,6 @@ class TitleMatcher:
                             cand.cue or "")
 
 
-    def _add_chained(self, candidates: list[_Candidate], chosen: list[_Candidate],
-                     tokens: list[Token]) -> list[_Candidate]:
-        """Accept exact titles listed next to an accepted one: "loved heat, fargo and casino"."""
-        spare = sorted((c for c in candidates if c.cue is None and not self.cues.span_is_common(
-                        tokens[c.start:c.end]) and max(m.score for m in c.matches) >= 100.0),
-                       key=lambda c: -c.words)
-        added = True
-        while added:
-            added = False
-            for cand in spare:
-                if not any(cand.overlaps(c) for c in chosen) and any(
-                        _listed(tokens, cand, c) for c in chosen):
-                    chosen.append(_Candidate(cand.start, cand.end, cand.matches, "and", cand.words))
-                    added = True
-        return sorted(chosen, key=lambda c: c.start)
-
-
 @dataclass
 class _Candidate:
     """An n-gram (token positions ``start``..``end``) that may be a title."""
@@ -213,6 +197,24 @@ class _Candidate:
     def overlaps(self, other: _Candidate) -> bool:
         """Whether two candidates share a token."""
         return self.start < other.end and other.start < self.end
+
+
+def _add_chained(candidates: list[_Candidate], chosen: list[_Candidate],
+                 reader: SpanReader) -> list[_Candidate]:
+    """Accept exact titles listed next to an accepted one: "loved heat, fargo and casino"."""
+    tokens = reader.tokens
+    spare = sorted((c for c in candidates if c.cue is None and not reader.is_common(
+                    c.start, c.end) and max(m.score for m in c.matches) >= 100.0),
+                   key=lambda c: -c.words)
+    added = True
+    while added:
+        added = False
+        for cand in spare:
+            if not any(cand.overlaps(c) for c in chosen) and any(
+                    _listed(tokens, cand, c) for c in chosen):
+                chosen.append(_Candidate(cand.start, cand.end, cand.matches, "and", cand.words))
+                added = True
+    return sorted(chosen, key=lambda c: c.start)
 
 
 def _trailing_year(message: str, tokens: list[Token], end: int) -> tuple[int | None, int]:
