@@ -96,7 +96,7 @@ class FuzzyIndex:
         self.lengths = np.array([len(self.keys[i]) for i in order], dtype=np.intp)
         self.longest = int(self.lengths[-1]) if order else 0
         # first[n]: the first internal number of a key at least n characters long
-        self.first = np.searchsorted(self.lengths, np.arange(self.longest + 2))
+        self.first = np.searchsorted(self.lengths, np.arange(self.longest + 2)).tolist()
         self.postings = {q: _postings([self.keys[i] for i in order], q) for q in GRAM_SIZES}
 
     def extract(self, query: str, cutoff: float, limit: int) -> list[tuple[int, float]]:
@@ -178,14 +178,14 @@ class _GrowingCounts:
         if not self.counts.size:
             self.counts = np.zeros(len(self.index.keys), dtype=np.int64)
         elif not query.startswith(self.text):
-            for ids in self.counted:
-                self.counts[ids] = 0
+            if self.counted:
+                self.counts[np.concatenate(self.counted)] = 0
             self.text, self.seen, self.counted = "", {}, []
-        postings, hits = self.index.postings[q], []
+        postings, seen, hits = self.index.postings[q], self.seen, []
         for i in range(max(0, len(self.text) - q + 1), len(query) - q + 1):
             gram = query[i:i + q]
-            repeat = self.seen.get(gram, 0)
-            self.seen[gram] = repeat + 1
+            repeat = seen.get(gram, 0)
+            seen[gram] = repeat + 1
             ids = postings.get(gram + "\x01" * repeat if repeat else gram)
             if ids is not None:
                 hits.append(ids)

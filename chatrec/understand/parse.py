@@ -110,7 +110,7 @@ class Parser:
     def _extract(self, text: str) -> _Found:
         """Run titles, genres, years, references and clause polarity over one message."""
         tokens, lexicon = tokenize(text), self.lexicon
-        mentions = tuple(self.titles.find_in_text(text))
+        mentions = tuple(self.titles.find_in_text(text, tokens))
         mask = {i for i, t in enumerate(tokens) for m in mentions
                 if m.span[0] <= t.start < m.span[1]}
         genres = extract_genres(tokens, mask, lexicon)

@@ -96,9 +96,11 @@ class TitleMatcher:
         key = normalize_title(found.group("title") if year else title_text)
         return self._rank(self._lookup(key, cutoff), year)
 
-    def find_in_text(self, message: str) -> list[TitleMention]:
-        """Title mentions in a free sentence, left to right, without overlaps."""
-        tokens = tokenize(message)
+    def find_in_text(self, message: str, tokens: list[Token] | None = None
+                     ) -> list[TitleMention]:
+        """Title mentions in a free sentence, left to right, without overlaps (``tokens``:
+        ``tokenize(message)``, when the caller has it already)."""
+        tokens = tokenize(message) if tokens is None else tokens
         reader = self.cues.reader(tokens, message)
         candidates = [c for c in self._candidates(message, reader) if c.matches]
         chosen: list[_Candidate] = []
