@@ -81,6 +81,17 @@ def shared_bound(la: int, cutoff: float, q: int, longest: int) -> np.ndarray:
     return bounds
 
 
+class Window(NamedTuple):
+    """The keys (internal numbers ``lo``..``hi``) a query of one length may match, how many
+    q-grams of size ``q`` each must share (``need``), and the least of those."""
+
+    q: int
+    least: int
+    lo: int
+    hi: int
+    need: np.ndarray
+
+
 class FuzzyIndex:
     """Keys searchable with ``fuzz.ratio`` above a cutoff; build once, query per span.
 
@@ -98,6 +109,20 @@ class FuzzyIndex:
         # first[n]: the first internal number of a key at least n characters long
         self.first = np.searchsorted(self.lengths, np.arange(self.longest + 2)).tolist()
         self.postings = {q: _postings([self.keys[i] for i in order], q) for q in GRAM_SIZES}
+        self._windows: dict[tuple[int, float], Window] = {}
+
+    def window(self, la: int, cutoff: float) -> Window:
+        """The `Window` of keys a query of length ``la`` may match (computed once per length
+        and cutoff)."""
+        window = self._windows.get((la, cutoff))
+        if window is None:
+            rule = plan(la, cutoff, self.longest)
+            lo = self.first[min(rule.shortest, self.longest + 1)]
+            hi = self.first[min(rule.longest + 1, self.longest + 1)]
+            need = rule.bounds[self.lengths[lo:hi]].astype(np.int16)  # a few hundred at most
+            window = Window(rule.q, rule.least, lo, hi, need)
+            self._windows[la, cutoff] = window
+        return window
 
     def extract(self, query: str, cutoff: float, limit: int) -> list[tuple[int, float]]:
         """(key index, score) of the best ``limit`` keys scoring ``cutoff`` or more, best
@@ -149,15 +174,12 @@ class Search:
         """Key indices (ascending) of the keys of a possible length whose shared q-grams
         reach the bound."""
         index = self.index
-        rule = plan(len(query), cutoff, index.longest)
-        lo = index.first[min(rule.shortest, index.longest + 1)]
-        hi = index.first[min(rule.longest + 1, index.longest + 1)]
-        if rule.least <= 0:  # too short to filter: every key of a possible length
-            return np.sort(index.original[lo:hi])
-        counts = self._counts[rule.q].count(query)
-        numbers = np.flatnonzero(counts[lo:hi] >= rule.least) + lo
-        numbers = numbers[counts[numbers] >= rule.bounds[index.lengths[numbers]]]
-        return np.sort(index.original[numbers])
+        window = index.window(len(query), cutoff)
+        if window.least <= 0:  # too short to filter: every key of a possible length
+            return np.sort(index.original[window.lo:window.hi])
+        counts = self._counts[window.q].count(query)
+        numbers = np.flatnonzero(counts[window.lo:window.hi] >= window.need)
+        return np.sort(index.original[numbers + window.lo])
 
 
 class _GrowingCounts:
