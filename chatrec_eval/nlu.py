@@ -15,9 +15,7 @@ from pathlib import Path
 
 from chatrec.domain.catalog import Catalog, Dataset
 from chatrec.models.embedder import Embedder
-from chatrec.understand.intents import IntentClassifier
-from chatrec.understand.parse import ParsedMessage, parse_message
-from chatrec.understand.titles import TitleMatcher
+from chatrec.understand.parse import ParsedMessage, Parser
 
 DEFAULT_PATH = "tests/data/utterances.jsonl"
 LIST_SLOTS = ("genres_in", "genres_out", "liked", "disliked", "targets", "ref")
@@ -78,14 +76,14 @@ def _prf(tp: int, fp: int, fn: int) -> dict[str, float]:
 def run_nlu_eval(dataset: Dataset, embedder: Embedder, path: str | Path = DEFAULT_PATH) -> dict:
     """Parse every labelled utterance and score intents and slots against the labels."""
     catalog = dataset.catalog
-    matcher, classifier = TitleMatcher(catalog), IntentClassifier(embedder)
+    parser = Parser.from_catalog(catalog, embedder)
     rows = load_utterances(path)
     confusion: dict[str, Counter] = defaultdict(Counter)
     counts: dict[str, Counter] = defaultdict(Counter)  # slot -> tp/fp/fn
     failures, elapsed = [], 0.0
     for row in rows:
         start = time.perf_counter()
-        parsed = parse_message(row["text"], catalog, matcher, classifier)
+        parsed = parser.parse(row["text"])
         elapsed += time.perf_counter() - start
         gold = slot_pairs(row.get("slots", {}))
         pred = slot_pairs(predicted_slots(parsed, catalog))

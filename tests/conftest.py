@@ -1,4 +1,5 @@
-"""Shared fixtures: a tiny synthetic catalog that every unit test can reason about by hand."""
+"""Shared fixtures: tiny synthetic catalogs (films, books) that unit tests can reason about by
+hand."""
 
 from __future__ import annotations
 
@@ -38,25 +39,68 @@ TINY_RATINGS = [
 ]
 
 
+# A books catalog with other genre spellings ("Science Fiction", "Mystery & Thriller") and no
+# Comedy, Horror or Children's, so movie slang for those genres must not apply.
+TINY_BOOKS = [
+    # item_id, title, year, genres, tags
+    ("b1", "Dune", 1965, ["Science Fiction"], ["desert", "politics"]),
+    ("b2", "The Left Hand of Darkness", 1969, ["Science Fiction"], ["gender"]),
+    ("b3", "Neuromancer", 1984, ["Science Fiction"], ["cyberpunk"]),
+    ("b4", "Gone Girl", 2012, ["Mystery & Thriller"], ["twist", "marriage"]),
+    ("b5", "The Girl with the Dragon Tattoo", 2005, ["Mystery & Thriller"], ["journalism"]),
+    ("b6", "Rebecca", 1938, ["Mystery & Thriller", "Romance"], ["gothic"]),
+    ("b7", "Steve Jobs", 2011, ["Biography"], ["technology"]),
+    ("b8", "Educated", 2018, ["Biography"], ["memoir", "family"]),
+    ("b9", "The Hobbit", 1937, ["Fantasy"], ["dragons", "quest"]),
+    ("b10", "A Game of Thrones", 1996, ["Fantasy"], ["politics", "dragons"]),
+    ("b11", "Outlander", 1991, ["Romance", "Fantasy"], ["time travel"]),
+    ("b12", "Me Before You", 2012, ["Romance"], ["tearjerker"]),
+]
+TINY_BOOK_RATINGS = [
+    ("r1", "b1", 5), ("r1", "b2", 4), ("r1", "b3", 5), ("r2", "b1", 4), ("r2", "b3", 4),
+    ("r3", "b4", 5), ("r3", "b5", 4), ("r3", "b6", 4), ("r4", "b4", 4), ("r4", "b5", 5),
+    ("r5", "b7", 5), ("r5", "b8", 4), ("r6", "b9", 5), ("r6", "b10", 5), ("r6", "b11", 3),
+    ("r7", "b11", 4), ("r7", "b12", 5), ("r7", "b6", 3), ("r8", "b9", 4), ("r8", "b1", 3),
+]
+
+
+def _dataset(name: str, catalog, ratings) -> Dataset:
+    frame = pd.DataFrame({
+        "user": [u for u, _, _ in ratings],
+        "item": [catalog.index_of(i) for _, i, _ in ratings],
+        "rating": np.array([r for _, _, r in ratings], dtype=np.float32),
+        "timestamp": np.arange(len(ratings), dtype=np.int64),
+    })
+    return Dataset(name, catalog, frame, fingerprint=f"{name}0001")
+
+
 def make_tiny_dataset() -> Dataset:
     """Build the tiny dataset (also usable outside fixtures)."""
     catalog = build_catalog([
         {"item_id": i, "title": t, "year": y, "genres": g, "tags": tg, "attributes": a}
         for i, t, y, g, tg, a in TINY_MOVIES
     ], CatalogInfo(noun="movie", synonym="film"))
-    frame = pd.DataFrame({
-        "user": [u for u, _, _ in TINY_RATINGS],
-        "item": [catalog.index_of(i) for _, i, _ in TINY_RATINGS],
-        "rating": np.array([r for _, _, r in TINY_RATINGS], dtype=np.float32),
-        "timestamp": np.arange(len(TINY_RATINGS), dtype=np.int64),
-    })
-    return Dataset("tiny", catalog, frame, fingerprint="tiny0001")
+    return _dataset("tiny", catalog, TINY_RATINGS)
+
+
+def make_books_dataset(extra_genres: tuple[str, ...] = ()) -> Dataset:
+    """The tiny books dataset; ``extra_genres`` are added to the last book (e.g. "Comedy")."""
+    records = [{"item_id": i, "title": t, "year": y, "genres": g, "tags": tg}
+               for i, t, y, g, tg in TINY_BOOKS]
+    records[-1]["genres"] = [*records[-1]["genres"], *extra_genres]
+    return _dataset("books", build_catalog(records, CatalogInfo(noun="book")), TINY_BOOK_RATINGS)
 
 
 @pytest.fixture
 def tiny_dataset() -> Dataset:
     """A 12-movie, 8-user dataset with crime, family and sci-fi/horror clusters."""
     return make_tiny_dataset()
+
+
+@pytest.fixture
+def books_dataset() -> Dataset:
+    """A 12-book, 8-reader dataset (science fiction, mystery & thriller, biography...)."""
+    return make_books_dataset()
 
 
 @pytest.fixture

@@ -5,20 +5,19 @@ from __future__ import annotations
 import pytest
 
 from chatrec.dialogue.state import Preferences
+from chatrec.domain.vocabulary import Vocabulary
 from chatrec.understand.intents import IntentClassifier
 from chatrec.understand.message import INTENTS, ParsedMessage, PreferenceDelta
-from chatrec.understand.parse import parse_message
-from chatrec.understand.titles import TitleMatcher
+from chatrec.understand.parse import ParseContext, Parser
 
 
 @pytest.fixture
 def parse(tiny_dataset, fake_embedder):
     """parse(text, shown_count=None) -> ParsedMessage on the tiny catalog."""
-    catalog = tiny_dataset.catalog
-    matcher, classifier = TitleMatcher(catalog), IntentClassifier(fake_embedder)
+    parser = Parser.from_catalog(tiny_dataset.catalog, fake_embedder)
 
     def run(text: str, shown_count: int | None = None) -> ParsedMessage:
-        parsed = parse_message(text, catalog, matcher, classifier, shown_count=shown_count)
+        parsed = parser.parse(text, ParseContext(shown_count=shown_count))
         assert parsed.intent in INTENTS
         return parsed
 
@@ -155,10 +154,11 @@ def test_rule_intents(parse, text, intent):
     assert parse(text).intent == intent
 
 
-def test_classifier_picks_the_nearest_exemplar_or_unknown(fake_embedder):
-    classifier = IntentClassifier(fake_embedder)
+def test_classifier_picks_the_nearest_exemplar_or_unknown(tiny_dataset, fake_embedder):
+    vocabulary = Vocabulary.from_catalog(tiny_dataset.catalog)
+    classifier = IntentClassifier.for_vocabulary(fake_embedder, vocabulary)
     assert classifier.classify("who built you")[0] == "smalltalk"
-    strict = IntentClassifier(fake_embedder, threshold=0.99)
+    strict = IntentClassifier.for_vocabulary(fake_embedder, vocabulary, threshold=0.99)
     assert strict.classify("zorblax quux")[0] == "unknown"
 
 

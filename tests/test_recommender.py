@@ -183,7 +183,14 @@ def test_every_final_turn_reports_stage_timings(rec) -> None:
 
 
 def test_a_wish_of_only_genre_words_adds_no_semantic_noise() -> None:
-    from chatrec.dialogue.query import informative
+    from chatrec.dialogue.query import WishWords
+    from chatrec.domain.catalog import CatalogInfo, build_catalog
+    from chatrec.domain.vocabulary import Vocabulary
+
+    # Genre words only count as such where the catalog has the genre: here Western and Comedy.
+    catalog = build_catalog([{"item_id": 1, "title": "Shane", "genres": ["Western", "Comedy"]}],
+                            CatalogInfo(noun="movie"))
+    informative = WishWords(Vocabulary.from_catalog(catalog)).informative
 
     assert not informative("westerns") and not informative("a comedy tonight")
     assert informative("dark and mind-bending") and informative("a slow-burn mystery")

@@ -24,6 +24,7 @@ from chatrec.dialogue.query import Ranker
 from chatrec.dialogue.state import Conversation, Preferences
 from chatrec.domain.catalog import Dataset
 from chatrec.domain.history import ImportResult, parse_history_csv, resolve_history
+from chatrec.domain.vocabulary import Vocabulary
 from chatrec.models.embedder import Embedder
 from chatrec.models.lm import BackgroundLM, LanguageModel
 from chatrec.profile.events import import_events
@@ -33,7 +34,7 @@ from chatrec.reply.gate import GateStats, LeadInGate
 from chatrec.reply.lead_in import LeadInWriter
 from chatrec.understand.intents import IntentClassifier
 from chatrec.understand.message import Intent, ParsedMessage
-from chatrec.understand.parse import parse_message
+from chatrec.understand.parse import ParseContext, Parser
 from chatrec.understand.titles import TitleMatcher, is_ambiguous
 
 
@@ -45,9 +46,11 @@ class ChatRecommender:
         self.settings, self.dataset = settings, dataset
         self.catalog = dataset.catalog
         self.store = ProfileStore(settings.db_url)
-        self.titles = TitleMatcher(self.catalog)
-        self.intents = IntentClassifier(embedder)
-        self.ranker = Ranker(engine, embedder, item_vectors)
+        self.vocabulary = Vocabulary.from_dataset(dataset)
+        self.titles = TitleMatcher(self.catalog, self.vocabulary)
+        self.intents = IntentClassifier.for_vocabulary(embedder, self.vocabulary)
+        self.parser = Parser(self.vocabulary, self.titles, self.intents)
+        self.ranker = Ranker(engine, embedder, item_vectors, self.vocabulary)
         self._lead_in = LeadInWriter(lm, LeadInGate(self.catalog), settings.lm_time_budget_s,
                                      settings.lm_max_new_tokens)
         self.policy = Policy(self.catalog, self.ranker, self.store, self._lead_in,
@@ -112,8 +115,8 @@ class ChatRecommender:
             ctx = self._context(user_id, session)
             if parsed is None:
                 start = time.perf_counter()
-                parsed = parse_message(message, self.catalog, self.titles, self.intents,
-                                       shown_count=len(ctx.conversation.shown))
+                parsed = self.parser.parse(
+                    message, ParseContext(shown_count=len(ctx.conversation.shown)))
                 ctx.timings["nlu"] = time.perf_counter() - start
             ctx.conversation.turns += 1
             turn = Turn("")

@@ -16,21 +16,41 @@ import numpy as np
 from chatrec.candidates.base import Query
 from chatrec.dialogue.state import Preferences
 from chatrec.domain.catalog import Catalog
+from chatrec.domain.vocabulary import Vocabulary
 from chatrec.models.embedder import Embedder
 from chatrec.profile.replay import UserProfile
 from chatrec.rank.engine import Engine, RankedItem
-from chatrec.understand.lexicon import FILLER_WORDS, GENRE_WORDS, REF_NOUNS, REQUEST_WORDS, tokenize
+from chatrec.understand.lexicon import Lexicon, tokenize
 
 GENRE_WEIGHT_EFFECT = 0.5  # score shift per unit of (genre weight - 1), averaged over genres
-_UNINFORMATIVE = (frozenset(GENRE_WORDS) | FILLER_WORDS | REQUEST_WORDS | REF_NOUNS
-                  | frozenset("good great best nice some something tonight craving crave mood "
-                              "feel feeling like watch watching see love want need fancy do "
-                              "let's lets please movie movies film films flick flicks".split()))
+_UNINFORMATIVE = frozenset("good great best nice some something tonight craving crave mood "
+                           "feel feeling like see love want need fancy do let's lets "
+                           "please".split())
 
 
-def informative(wish: str) -> bool:
-    """Whether a wish has a word beyond genre names, fillers and request words."""
-    return any(t.lower not in _UNINFORMATIVE for t in tokenize(wish) if t.is_word)
+class WishWords:
+    """Which wishes say something the genre filter does not, in one catalog's words."""
+
+    def __init__(self, vocabulary: Vocabulary) -> None:
+        self._lexicon = lexicon = Lexicon.of(vocabulary)
+        verbs = frozenset(f"{v}ing" for v in vocabulary.verbs)  # "watching"
+        self._plain = (_UNINFORMATIVE | verbs | lexicon.filler_words | lexicon.request_words
+                       | lexicon.ref_nouns)
+
+    def informative(self, wish: str) -> bool:
+        """Whether a wish has a word beyond the catalog's genre aliases ("science fiction"),
+        item nouns, fillers and request words."""
+        words = [t.lower for t in tokenize(wish)]
+        i = 0
+        while i < len(words):
+            length = self._lexicon.genre_at(words, i)
+            if length and self._lexicon.genre_phrases[tuple(words[i:i + length])]:
+                i += length
+                continue
+            if words[i][:1].isalnum() and words[i] not in self._plain:
+                return True
+            i += 1
+        return False
 
 
 class QueryParts(NamedTuple):
@@ -93,9 +113,11 @@ class Ranker:
     thumbs: the list a user is shown.
     """
 
-    def __init__(self, engine: Engine, embedder: Embedder, item_vectors: np.ndarray) -> None:
+    def __init__(self, engine: Engine, embedder: Embedder, item_vectors: np.ndarray,
+                 vocabulary: Vocabulary | None = None) -> None:
         self.engine, self.catalog = engine, engine.catalog
         self.embedder, self.item_vectors = embedder, item_vectors
+        self._wish_words = WishWords(vocabulary or Vocabulary.from_catalog(self.catalog))
         self._wish_vector = functools.lru_cache(maxsize=1024)(self._compute_wish_vector)
 
     def query(self, profile: UserProfile, preferences: Preferences,
@@ -146,7 +168,7 @@ class Ranker:
         A wish made only of genre and filler words ("westerns", "a comedy") says nothing the
         genre filter does not, and its embedding would only add noise to the ranking.
         """
-        wish = wish if informative(wish) else ""
+        wish = wish if self._wish_words.informative(wish) else ""
         if not wish and not avoid:
             return None
         texts = [wish or f"a good {self.catalog.info.noun}", *avoid]

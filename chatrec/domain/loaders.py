@@ -2,8 +2,8 @@
 
 Supported: the ml-100k files shipped inside the recbole wheel (read as plain files, recbole is
 never imported), MovieLens CSV folders (ml-latest-small, ml-25m), the ml-1m ``.dat`` format, and
-a generic ``items.csv`` + ``interactions.csv`` pair. Every error names the file, the line and
-what is wrong.
+a generic ``items.csv`` + ``interactions.csv`` pair (with an optional ``catalog.toml`` naming
+the items: ``noun = "book"``). Every error names the file, the line and what is wrong.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import tomllib
 
 from chatrec.domain.catalog import (
     CatalogInfo,
@@ -242,7 +243,7 @@ def load_generic(folder: Path) -> Dataset:
                         "genres": _genres(row.get("genres", ""), "|"),
                         "tags": [t for t in row.get("tags", "").split("|") if t]})
     try:
-        catalog = build_catalog(records)
+        catalog = build_catalog(records, read_catalog_info(folder / "catalog.toml"))
     except ValueError as exc:
         raise CatalogError(f"{items_path}: {exc}") from exc
     inter = _read_table(inter_path, dtype=str)
@@ -253,6 +254,29 @@ def load_generic(folder: Path) -> Dataset:
     frame = _interactions(inter, inter_path, catalog._index, first_line=2)
     fingerprint = fingerprint_files([items_path, inter_path], "generic")
     return Dataset(folder.name, catalog, frame, fingerprint)
+
+
+CATALOG_INFO_KEYS = ("noun", "plural", "credit")
+
+
+def read_catalog_info(path: Path) -> CatalogInfo:
+    """What a generic catalog's items are called, from an optional ``catalog.toml``
+    (``noun = "book"``, ``plural = "books"``, ``credit = "..."``); "item" when absent."""
+    if not path.exists():
+        return CatalogInfo()
+    try:
+        with path.open("rb") as handle:
+            table = tomllib.load(handle)
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise CatalogError(f"{path}: not valid TOML ({exc})") from exc
+    unknown = sorted(set(table) - set(CATALOG_INFO_KEYS))
+    if unknown:
+        raise CatalogError(f"{path}: unknown key(s) {', '.join(unknown)}; "
+                           f"allowed: {', '.join(CATALOG_INFO_KEYS)}")
+    for key, value in table.items():
+        if not isinstance(value, str) or (key == "noun" and not value.strip()):
+            raise CatalogError(f"{path}: {key} must be a non-empty string, got {value!r}")
+    return CatalogInfo(**{k: v.strip() for k, v in table.items()})
 
 
 def _require_columns(frame: pd.DataFrame, path: Path, columns: list[str]) -> None:

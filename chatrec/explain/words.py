@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from chatrec.domain.catalog import Catalog, display_title
+from chatrec.domain.vocabulary import article
 
 _HTML_ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 _MARKDOWN_SPECIAL = frozenset("\\`*_[]()#")
@@ -56,4 +57,4 @@ def listing(words: Sequence[str], joiner: str) -> str:
 
 def with_article(word: str) -> str:
     """``a Crime``, ``an Animation``."""
-    return ("an " if word[:1].lower() in "aeiou" else "a ") + word
+    return f"{article(word)} {word}"

@@ -4,6 +4,9 @@ The packaged LM is weak: it invents titles ("The 1994 film The Blair Witch Proje
 rambles and drifts off topic. The gate rejects an output that names a catalog title or a year
 that is not among the items being shown, contains refusal or "as an AI" text, looks off topic,
 or is too long. Rejections are counted so the rate can be reported.
+
+Titles are found by looking the text's word n-grams up in a dictionary of normalised title keys,
+so checking a streamed prefix costs the same on any catalog size.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from chatrec.domain.catalog import Catalog, normalize_title
+from chatrec.domain.vocabulary import Vocabulary
 
 MAX_CHARS = 220
 MAX_SENTENCES = 2
@@ -27,12 +31,13 @@ _YEAR_RE = re.compile(r"\b(1[89]\d\d|20\d\d)s?\b")
 _QUOTED_RE = re.compile(r"[\"“”*]|\.\.\.|…")  # quoted names, ellipses (rambling)
 _SHOUTING_RE = re.compile(r"\b[A-Z]{3,}\b")
 _WORD_RE = re.compile(r"[a-z']+")
-# A lead-in is on topic when it talks about films or echoes a word the user said.
+# A lead-in is on topic when it uses these words or the catalog's own (item nouns, verbs,
+# context words such as "cinema"), or echoes a word the user said.
 ON_TOPIC_WORDS = frozenset(
-    "movie movies film films pick picks watch watching night lineup line-up choice choices mood "
-    "taste classic classics story stories genre fan fans cinema screen evening weekend "
+    "pick picks night lineup line-up choice choices mood "
+    "taste classic classics story stories genre fan fans evening weekend "
     "recommendation recommendations suggestions ideas options list favourite favorite enjoy "
-    "thrill thrills laugh laughs scary tense fun funny dark light cosy cozy popcorn "
+    "thrill thrills laugh laughs scary tense fun funny dark light cosy cozy "
     # short reactions to what the user said are on topic too
     "great wonderful awesome nice perfect excellent fantastic lovely glad sounds".split()
 )
@@ -72,10 +77,18 @@ class GateStats:
 
 
 class LeadInGate:
-    """Checks a lead-in sentence against the catalog and the items being shown."""
+    """Checks a lead-in sentence against the catalog and the items being shown.
 
-    def __init__(self, catalog: Catalog, min_title_words: int = 2) -> None:
+    ``vocabulary`` gives the on-topic words (built from the catalog unless given).
+    """
+
+    def __init__(self, catalog: Catalog, min_title_words: int = 2,
+                 vocabulary: Vocabulary | None = None) -> None:
         self._catalog = catalog
+        vocabulary = vocabulary or Vocabulary.from_catalog(catalog)
+        self._on_topic = ON_TOPIC_WORDS | vocabulary.item_words | frozenset(
+            vocabulary.context) | {w for v in vocabulary.verbs for w in (v, f"{v}ing")}
+        self._topic = vocabulary.noun
         # Multi-word titles are matched anywhere; one-word titles ("Heat", "Crash") only when
         # capitalised mid-sentence, since they are ordinary words too.
         self._long_titles: dict[str, set[int]] = {}
@@ -84,6 +97,13 @@ class LeadInGate:
             table = self._long_titles if len(key.split()) >= min_title_words else self._short_titles
             if key:
                 table.setdefault(key, set()).add(index)
+        # First word -> the word counts of the long titles it starts; a title's rank is its
+        # place in the catalog, so the first-ranked foreign title is reported, as a scan would.
+        self._rank = {key: rank for rank, key in enumerate(self._long_titles)}
+        self._starts: dict[str, set[int]] = {}
+        for key in self._long_titles:
+            words = key.split()
+            self._starts.setdefault(words[0], set()).add(len(words))
         self.stats = GateStats()
 
     def check(self, text: str, shown: list[int], final: bool = True,
@@ -94,8 +114,8 @@ class LeadInGate:
         not undo are applied, and nothing is counted.
         """
         verdict = self._judge(text, set(shown), final)
-        if verdict.ok and final and not _on_topic(text, context):
-            verdict = GateVerdict(False, "off topic: no film words")
+        if verdict.ok and final and not _on_topic(text, context, self._on_topic):
+            verdict = GateVerdict(False, f"off topic: no {self._topic} words")
         if final:
             self.stats.record(verdict)
         return verdict
@@ -123,10 +143,16 @@ class LeadInGate:
 
     def _foreign_title(self, text: str, shown: set[int]) -> str | None:
         """A catalog title in ``text`` that is not one of the shown items, if any."""
-        key = f" {normalize_title(text)} "
-        for title, items in self._long_titles.items():
-            if f" {title} " in key and not items & shown:
-                return title
+        words = normalize_title(text).split()
+        foreign = []
+        for i, word in enumerate(words):
+            for length in self._starts.get(word, ()):
+                title = " ".join(words[i:i + length])
+                items = self._long_titles.get(title)
+                if items and not items & shown:
+                    foreign.append((self._rank[title], title))
+        if foreign:
+            return min(foreign)[1]
         for word in _CAPITALISED_WORD_RE.findall(text):
             items = self._short_titles.get(normalize_title(word))
             if items and not items & shown:
@@ -134,11 +160,11 @@ class LeadInGate:
         return None
 
 
-def _on_topic(text: str, context: str) -> bool:
-    """Film vocabulary, or a content word (4+ letters) shared with the user's message."""
+def _on_topic(text: str, context: str, on_topic: frozenset[str]) -> bool:
+    """An on-topic word, or a content word (4+ letters) shared with the user's message."""
     words = set(_WORD_RE.findall(text.lower()))
     echoed = {w for w in _WORD_RE.findall(context.lower()) if len(w) >= 4}
-    return bool(words & ON_TOPIC_WORDS or words & echoed)
+    return bool(words & on_topic or words & echoed)
 
 
 def _sentence_count(text: str) -> int:

@@ -1,4 +1,4 @@
-"""Which word spans of a message may be read as a movie title (precision before recall).
+"""Which word spans of a message may be read as a title (precision before recall).
 
 Many titles are ordinary words ("Heat", "Crash", "Kids", "Fall"), so a span only counts when
 something licenses it: a cue word before it ("loved", "like", "than", "similar to"), a verb
@@ -8,11 +8,11 @@ title that is not made of everyday words ("sliding doors").
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from chatrec.understand.lexicon import (
     AVOID_WORDS,
     COMPARATIVES,
-    FILLER_WORDS,
-    GENRE_WORDS,
     NEGATIVE_EMOJI,
     NEGATIVE_WORDS,
     NEGATORS,
@@ -22,13 +22,14 @@ from chatrec.understand.lexicon import (
     POSITIVE_EMOJI,
     POSITIVE_WORDS,
     RECENT_WORDS,
-    REQUEST_WORDS,
+    Lexicon,
     Token,
 )
 
+# Words after which a title may follow; the catalog adds its own verbs ("watched", "read").
 CUE_WORDS = frozenset({
     "loved", "love", "liked", "like", "enjoyed", "enjoy", "adored", "adore", "hated", "hate",
-    "disliked", "dislike", "than", "watched", "watching", "saw", "seen", "rewatched", "about",
+    "disliked", "dislike", "than", "saw", "seen", "about",
     "why", "not", "recommend", "recommended", "picked", "chose", "suggested", "included",
     "include", "vs", "versus", "unlike", "luv", "loooved", "dug", "favorite", "favourite"})
 CUE_PAIRS = frozenset({
@@ -53,54 +54,117 @@ EVERYDAY = frozenset({"night", "time", "day", "ending", "end", "story", "plot", 
                       "woman", "people", "life", "home", "house", "big", "little", "girl",
                       "boy", "ok", "plots", "characters", "actors", "cast", "series",
                       "morning", "evening", "afternoon", "today"})
-RESERVED = frozenset(
-    FILLER_WORDS | REQUEST_WORDS | POSITIVE_WORDS | NEGATIVE_WORDS | NEGATORS | CUE_WORDS
-    | AVOID_WORDS.keys() | COMPARATIVES.keys() | RECENT_WORDS | OLD_WORDS | ORDINALS.keys()
-    | NUMBER_WORDS.keys() | EVERYDAY | {w for phrase in GENRE_WORDS for w in phrase.split()})
 
 
-def span_is_common(tokens: list[Token]) -> bool:
-    """Whether every word of a span is an everyday or reserved word ("big night", "the end")."""
-    return all(t.lower in RESERVED or len(t.lower) <= 2 for t in tokens if t.is_word)
+class Cues:
+    """The cue rules for one catalog: its verbs are cues, its item nouns and genre words are
+    reserved (never a one-word title without a cue, never make a span uncommon)."""
+
+    def __init__(self, lexicon: Lexicon) -> None:
+        self.words = CUE_WORDS | frozenset(lexicon.vocabulary.cue_verbs)
+        self.reserved = frozenset(
+            lexicon.filler_words | lexicon.request_words | POSITIVE_WORDS | NEGATIVE_WORDS
+            | NEGATORS | self.words | AVOID_WORDS.keys() | COMPARATIVES.keys() | RECENT_WORDS
+            | OLD_WORDS | ORDINALS.keys() | NUMBER_WORDS.keys() | EVERYDAY | lexicon.genre_words)
+
+    def common(self, token: Token) -> bool:
+        """Whether a word is everyday or reserved ("night", "movie", "great") or very short."""
+        return token.lower in self.reserved or len(token.lower) <= 2
+
+    def reader(self, tokens: list[Token], message: str) -> SpanReader:
+        """The rules applied to the spans of one message."""
+        return SpanReader(self, tokens, message)
 
 
-def licensed(tokens: list[Token], start: int, end: int, message: str,
-             after: int | None = None) -> str | None:
-    """The cue that lets ``tokens[start:end]`` be a title ("" for no cue word); None if none.
+class SpanReader:
+    """The cue rules for every span of one message. Per-token facts (is it a word, a name,
+    common, in Title Case) are prefix sums computed once, so judging a span costs the same
+    however long it is. Spans start at a word token."""
 
-    ``after`` is where the sentence goes on when a year follows the title ("Heat (1995) was
-    great" reads its verdict after the year); it defaults to ``end``.
-    """
-    span = tokens[start:end]
-    words = [t for t in span if t.is_word and t.lower not in ARTICLES]
-    if not words:
+    def __init__(self, cues: Cues, tokens: list[Token], message: str) -> None:
+        self.cues, self.tokens, self.message = cues, tokens, message
+        self._words = _prefix(t.is_word for t in tokens)
+        self._named = _prefix(t.is_word and t.lower not in ARTICLES for t in tokens)
+        self._uncommon = _prefix(t.is_word and not cues.common(t) for t in tokens)
+        self._untitled = _prefix(t.is_word and not (t.text[:1].isupper() or t.text[:1].isdigit()
+                                                    or t.lower in CONNECTORS) for t in tokens)
+        self._shouting = _shouting(tokens)
+        self._cues: dict[int, str | None] = {}
+
+    def is_common(self, start: int, end: int) -> bool:
+        """Whether every word of ``tokens[start:end]`` is common ("big night", "the end")."""
+        return self._uncommon[end] == self._uncommon[start]
+
+    def licensed(self, start: int, end: int, after: int | None = None) -> str | None:
+        """The cue that lets ``tokens[start:end]`` be a title ("" for no cue word); None if none.
+
+        ``after`` is where the sentence goes on when a year follows the title ("Heat (1995) was
+        great" reads its verdict after the year); it defaults to ``end``.
+        """
+        named = self._named[end] - self._named[start]
+        if not named:
+            return None
+        tokens, after = self.tokens, end if after is None else after
+        capital = self._capitalised(start, end)
+        if named == 1 and not capital:
+            word = next(t for t in tokens[start:end] if t.is_word and t.lower not in ARTICLES)
+            if word.lower in self.cues.reserved or not _pauses_after(tokens, after):
+                return None
+        cue = self.cue_before(start)
+        if cue is not None:
+            return cue
+        if _quoted(tokens, start, end) or capital:
+            return ""
+        if _verdict_after(tokens, after):
+            return ""
+        if named > 1 and not self.is_common(start, end):
+            return ""
         return None
-    after = end if after is None else after
-    single = len(words) == 1
-    capital = _capitalised(tokens, start, end, message)
-    if single and not capital and (words[0].lower in RESERVED or not _pauses_after(tokens, after)):
-        return None
-    cue = _cue_before(tokens, start)
-    if cue is not None:
-        return cue
-    if _quoted(tokens, start, end) or capital:
-        return ""
-    if _verdict_after(tokens, after):
-        return ""
-    if not single and not span_is_common(span):
-        return ""
-    return None
+
+    def cue_before(self, start: int) -> str | None:
+        """The cue word (or pair) right before a span, skipping opening quotes."""
+        if start not in self._cues:
+            self._cues[start] = _cue_before(self.tokens, start, self.cues.words)
+        return self._cues[start]
+
+    def _capitalised(self, start: int, end: int) -> bool:
+        """Title Case in mid-sentence, in a message not written in capitals throughout."""
+        first = self.tokens[start]
+        if not first.text[:1].isupper() or self._untitled[end] != self._untitled[start]:
+            return False
+        if self._shouting:
+            return False
+        words = self._words[end] - self._words[start]
+        at_sentence_start = start == 0 or self.tokens[start - 1].lower in {".", "!", "?"}
+        if at_sentence_start and words == 1:
+            return False
+        return not (words == 1 and first.lower in {"i", "a"})
 
 
-def _cue_before(tokens: list[Token], start: int) -> str | None:
-    """The cue word (or pair) right before a span, skipping opening quotes."""
+def _prefix(flags: Iterable[bool]) -> list[int]:
+    """Running counts: ``out[k]`` is how many of the first ``k`` flags are set."""
+    out = [0]
+    for flag in flags:
+        out.append(out[-1] + bool(flag))
+    return out
+
+
+def _shouting(tokens: list[Token]) -> bool:
+    """Whether most words (three or more, "I" aside) start with a capital: no Title Case cue."""
+    words = [t for t in tokens if t.is_word and t.lower != "i"]
+    upper = sum(t.text[:1].isupper() for t in words)
+    return len(words) >= 3 and upper > 0.6 * len(words)
+
+
+def _cue_before(tokens: list[Token], start: int, cue_words: frozenset[str]) -> str | None:
+    """The cue word (or pair) right before ``tokens[start]``, skipping opening quotes."""
     i = start - 1
     while i >= 0 and (tokens[i].lower in QUOTES or tokens[i].lower in _SKIPPABLE):
         i -= 1
     if i < 0:
         return None
     word = tokens[i].lower
-    if word in CUE_WORDS:
+    if word in cue_words:
         return word
     if i > 0 and (tokens[i - 1].lower, word) in CUE_PAIRS:
         return f"{tokens[i - 1].lower} {word}"
@@ -132,19 +196,3 @@ def _quoted(tokens: list[Token], start: int, end: int) -> bool:
     """Whether a span sits between quote marks."""
     return (start > 0 and end < len(tokens) and tokens[start - 1].lower in QUOTES
             and tokens[end].lower in QUOTES)
-
-
-def _capitalised(tokens: list[Token], start: int, end: int, message: str) -> bool:
-    """Title Case in mid-sentence, in a message that is not written in capitals throughout."""
-    words = [t for t in tokens[start:end] if t.is_word]
-    if not all(t.text[:1].isupper() or t.text[:1].isdigit() or t.lower in CONNECTORS
-               for t in words) or not words[0].text[:1].isupper():
-        return False
-    all_words = [t for t in tokens if t.is_word and t.lower != "i"]
-    upper = sum(t.text[:1].isupper() for t in all_words)
-    if len(all_words) >= 3 and upper > 0.6 * len(all_words):
-        return False
-    at_sentence_start = start == 0 or tokens[start - 1].lower in {".", "!", "?"}
-    if at_sentence_start and len(words) == 1:
-        return False
-    return not (len(words) == 1 and words[0].lower in {"i", "a"})

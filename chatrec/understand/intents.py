@@ -9,35 +9,18 @@ under a threshold. The language model is never used here.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
 
 import numpy as np
+import tomllib
 
+from chatrec.domain.vocabulary import Vocabulary, article
 from chatrec.models.embedder import Embedder
 
-EXEMPLARS: dict[str, tuple[str, ...]] = {
-    "recommend": ("recommend me a movie", "what should I watch tonight",
-                  "give me some movie suggestions", "I'm bored, find me a film",
-                  "any good movies?", "surprise me with something to watch",
-                  "I want to watch a movie", "pick a film for me"),
-    "refine": ("something else please", "show me different ones", "other options please",
-               "can you change the list", "not these, give me others", "show me more",
-               "got any other ideas"),
-    "more_like": ("more like that", "find me similar films", "movies like this one"),
-    "like_title": ("I loved that movie", "that film was great", "I really enjoyed it"),
-    "dislike_title": ("that movie was boring", "I hated it", "it was awful"),
-    "feedback_ref": ("that one looks good", "not that one", "I've already seen that one"),
-    "why": ("why did you recommend that", "explain your choice", "what made you pick it"),
-    "profile": ("what do you know about me", "what are my preferences", "show my profile"),
-    "greeting": ("hi", "hello there", "hey", "good morning", "hey there, hello"),
-    "thanks": ("thanks", "thank you so much", "thx", "cheers, that's helpful"),
-    "smalltalk": ("how are you doing today", "what should I call you", "are you an AI or a person",
-                  "say something funny", "who built you", "do you enjoy films yourself",
-                  "which film is your own favourite", "pleased to meet you", "alright, sounds good",
-                  "haha", "you're hilarious", "bye, see you later"),
-    "help": ("help", "what can you do", "how does this work", "what can I ask you",
-             "how do I use this"),
-}
+EXEMPLARS_FILE = Path(__file__).resolve().parent / "exemplars.toml"
 SIMILARITY_THRESHOLD = 0.5
 # Intents that delete or change data irreversibly: only an explicit phrase (a rule) may choose
 # them, never a sentence that merely resembles an exemplar ("keep going" ~ "start over").
@@ -68,13 +51,13 @@ _GREETING = re.compile(r"^\W*(hi+|hello+|hey+|heya|hiya|yo|howdy|hola|greetings|
                        r"afternoon|evening)|sup|what'?s up|wassup|morning|evening)\b")
 _THANKS = re.compile(r"\b(thanks|thank you|thank u|thx|ty|cheers|much appreciated|"
                      r"appreciate it|tysm|thnx|tx)\b")
-REQUEST = re.compile(r"\b(recommend|recommendation|recs?|suggest|suggestions?|what (should|"
-                     r"can|could) (i|we) watch|something to watch|give me|show me|find me|"
-                     r"looking for|in the mood for|i want (to watch|a|some|something)|"
-                     r"i('d| would) like (to watch|a|some|something)|any (good )?(movies?|films?|"
-                     r"ideas|suggestions)|surprise me|pick (a|something|me|one)|"
-                     r"what to watch|wanna watch|want to watch|need (a|some|something)|"
-                     r"what('s| is) good|what (movie|film)|(movie|film) (night|for tonight))\b")
+# {V}: the catalog's verbs ("watch"), {N}: its item nouns, {S}: singular ones, {P}: plural ones.
+_REQUEST = (r"\b(recommend|recommendation|recs?|suggest|suggestions?|what (should|can|could) "
+            r"(i|we) ({V})|something to ({V})|give me|show me|find me|looking for|in the mood for|"
+            r"i want (to ({V})|a|some|something)|i('d| would) like (to ({V})|a|some|something)|"
+            r"any (good )?({N}|ideas|suggestions)|surprise me|pick (a|something|me|one)|"
+            r"what to ({V})|wanna ({V})|want to ({V})|need (a|some|something)|what('s| is) good|"
+            r"what ({S})|({S}) (night|for tonight))\b")
 # "keep going", "next", "any other ideas?", "none of those, try again": more or other picks.
 _CONTINUE = re.compile(r"\b(keep (going|it up|(them|'em|em|it|those|the \w+) coming)|try again|"
                        r"(any|got any|some) others?\b|other ideas|what else|(show|give) me more|"
@@ -83,12 +66,11 @@ _CONTINUE = re.compile(r"\b(keep (going|it up|(them|'em|em|it|those|the \w+) com
                        r"^\W*((ok|okay|alright|sure|cool|nice|great|so|and|let's|lets|got|"
                        r"got any|any|gimme)\W+)?(go on|carry on|more|next|again|another one)\W*"
                        r"(then|please|pls)?\W*$")
-_WEAK_REQUEST = re.compile(r"\b(something|anything|movies?|films?|flicks?|watch|stuff)\b")
-_COMPARATIVE = re.compile(r"\b(more recent|newer(?! than)|older(?! than)|less \w+|lighter|"
-                          r"darker|shorter|funnier|scarier|happier|calmer|something else|"
-                          r"anything else|different|instead|other (ones|options|movies|films|"
-                          r"suggestions|picks)|not so|only|actually|rather|fewer|"
-                          r"another|change|switch|no more)\b|(?<!not )(?<!n't )\btoo \w+")
+_WEAK_REQUEST = r"\b(something|anything|{N}|{V}|stuff)\b"
+_COMPARATIVE = (r"\b(more recent|newer(?! than)|older(?! than)|less \w+|lighter|darker|shorter|"
+                r"funnier|scarier|happier|calmer|something else|anything else|different|instead|"
+                r"other (ones|options|{P}|suggestions|picks)|not so|only|actually|rather|fewer|"
+                r"another|change|switch|no more)\b|(?<!not )(?<!n't )\btoo \w+")
 
 
 @dataclass(frozen=True)
@@ -106,31 +88,56 @@ class Signals:
     soft: bool = False  # soft avoids ("not too violent") or lifted ones
 
 
-def rule_intent(text: str, signals: Signals) -> str | None:
-    """The intent that general rules make certain, or None to ask the classifier."""
-    low = text.lower().replace("’", "'")
-    for name, pattern in (("forget", _FORGET), ("profile", _PROFILE), ("why", _WHY),
-                          ("help", _HELP)):
-        if pattern.search(low) and not (name == "forget" and "forget it" in low):
-            return name
-    if signals.similar:
-        return "more_like"
-    if signals.refs:
-        return "feedback_ref"
-    request = bool(REQUEST.search(low))
-    asks = request or bool(_WEAK_REQUEST.search(low))
-    stated = signals.genres or signals.years or signals.exclusions
-    if (signals.liked or signals.disliked) and not (stated or request):
-        return "like_title" if signals.liked else "dislike_title"
-    if _COMPARATIVE.search(low) or _CONTINUE.search(low):
-        return "refine"
-    if signals.liked or signals.disliked or signals.genres:
-        return "recommend"
-    if (signals.years or signals.wish) and asks:
-        return "recommend"
-    if signals.years or signals.exclusions or signals.soft:
-        return "refine"
-    return "recommend" if request else None
+def _alternatives(words: Sequence[str]) -> str:
+    """A regex alternation of ``words``, longest first; one that never matches when empty."""
+    ordered = sorted(set(words), key=lambda w: (-len(w), w))
+    return "|".join(re.escape(w) for w in ordered) or "(?!x)x"
+
+
+class IntentRules:
+    """The rules whose words depend on the catalog ("any good movies?", "what should I read"),
+    compiled once per vocabulary, plus the general ones."""
+
+    def __init__(self, vocabulary: Vocabulary) -> None:
+        fill = {"{V}": _alternatives(vocabulary.verbs), "{N}": _alternatives(
+            vocabulary.item_words), "{S}": _alternatives(vocabulary.item_singulars),
+            "{P}": _alternatives(vocabulary.item_plurals)}
+        self.request = re.compile(_fill(_REQUEST, fill))
+        self.weak_request = re.compile(_fill(_WEAK_REQUEST, fill))
+        self.comparative = re.compile(_fill(_COMPARATIVE, fill))
+
+    def decide(self, text: str, signals: Signals) -> str | None:
+        """The intent that general rules make certain, or None to ask the classifier."""
+        low = text.lower().replace("’", "'")
+        for name, pattern in (("forget", _FORGET), ("profile", _PROFILE), ("why", _WHY),
+                              ("help", _HELP)):
+            if pattern.search(low) and not (name == "forget" and "forget it" in low):
+                return name
+        if signals.similar:
+            return "more_like"
+        if signals.refs:
+            return "feedback_ref"
+        request = bool(self.request.search(low))
+        asks = request or bool(self.weak_request.search(low))
+        stated = signals.genres or signals.years or signals.exclusions
+        if (signals.liked or signals.disliked) and not (stated or request):
+            return "like_title" if signals.liked else "dislike_title"
+        if self.comparative.search(low) or _CONTINUE.search(low):
+            return "refine"
+        if signals.liked or signals.disliked or signals.genres:
+            return "recommend"
+        if (signals.years or signals.wish) and asks:
+            return "recommend"
+        if signals.years or signals.exclusions or signals.soft:
+            return "refine"
+        return "recommend" if request else None
+
+
+def _fill(pattern: str, fill: Mapping[str, str]) -> str:
+    """``pattern`` with each placeholder replaced by its alternation."""
+    for key, value in fill.items():
+        pattern = pattern.replace(key, value)
+    return pattern
 
 
 def continuation_spans(text: str) -> list[tuple[int, int]]:
@@ -154,17 +161,41 @@ def social_intent(text: str) -> str | None:
     return None
 
 
+@cache
+def _exemplar_templates(path: Path = EXEMPLARS_FILE) -> dict:
+    with path.open("rb") as handle:
+        return tomllib.load(handle)
+
+
+def intent_exemplars(vocabulary: Vocabulary) -> dict[str, tuple[str, ...]]:
+    """The exemplar sentences per intent, in this catalog's words ("movie", "book")."""
+    data = _exemplar_templates()
+    nouns = vocabulary.item_nouns
+    (noun, nouns1), (noun2, nouns2) = nouns[0], (nouns[1] if len(nouns) > 1 else nouns[0])
+    fields = {"noun": noun, "nouns": nouns1, "noun2": noun2, "nouns2": nouns2,
+              "a_noun": f"{article(noun)} {noun}", "a_noun2": f"{article(noun2)} {noun2}",
+              "verb": vocabulary.verbs[0] if vocabulary.verbs else data["default_verb"]}
+    return {name: tuple(t.format(**fields) for t in texts)
+            for name, texts in data["intents"].items()}
+
+
 class IntentClassifier:
     """Nearest-exemplar intent classifier over a sentence embedder (MiniLM, or the fake)."""
 
-    def __init__(self, embedder: Embedder, threshold: float = SIMILARITY_THRESHOLD,
-                 exemplars: dict[str, tuple[str, ...]] | None = None) -> None:
-        table = {name: texts for name, texts in (exemplars or EXEMPLARS).items()
+    def __init__(self, embedder: Embedder, exemplars: Mapping[str, Sequence[str]],
+                 threshold: float = SIMILARITY_THRESHOLD) -> None:
+        table = {name: texts for name, texts in exemplars.items()
                  if name not in RULE_ONLY_INTENTS}
         self.embedder = embedder
         self.threshold = threshold
         self._labels = [name for name, texts in table.items() for _ in texts]
         self._vectors = embedder.encode([t for texts in table.values() for t in texts])
+
+    @classmethod
+    def for_vocabulary(cls, embedder: Embedder, vocabulary: Vocabulary,
+                       threshold: float = SIMILARITY_THRESHOLD) -> IntentClassifier:
+        """A classifier over `intent_exemplars` of ``vocabulary``."""
+        return cls(embedder, intent_exemplars(vocabulary), threshold)
 
     def classify(self, text: str) -> tuple[str, float]:
         """(intent, cosine) of the nearest exemplar; ``unknown`` below the threshold."""

@@ -1,15 +1,25 @@
-"""Shared vocabulary and tokenisation for the natural-language understanding (issue #4).
+"""Tokenisation and the word tables of the natural-language understanding.
 
-Everything here is a constant table or a pure function, so the title matcher, the slot
-extractors and the intent rules agree on what a word is and which words carry meaning.
+The English tables (negators, sentiment, fillers, ordinals...) are data in ``words.toml``, read
+once. What depends on the catalog (its item nouns, verbs and genre aliases) is added by
+`Lexicon`, built once per `Vocabulary`, so the title matcher, the slot extractors and the intent
+rules agree on what a word is and which words carry meaning.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import tomllib
+
+from chatrec.domain.vocabulary import Vocabulary
 
 _TOKEN_RE = re.compile(r"[^\W_]+(?:['’\-][^\W_]+)*|[^\w\s]", re.UNICODE)
+WORDS_FILE = Path(__file__).resolve().parent / "words.toml"
 
 
 @dataclass(frozen=True)
@@ -33,161 +43,99 @@ def tokenize(text: str) -> list[Token]:
             for m in _TOKEN_RE.finditer(text)]
 
 
-def phrase_at(words: list[str], i: int, phrases: dict[tuple[str, ...], object]) -> int:
+def phrase_at(words: list[str], i: int, phrases: Mapping[tuple[str, ...], object],
+              longest: int = 4) -> int:
     """Length of the longest phrase (a tuple of words) starting at ``words[i]``; 0 if none."""
-    for length in range(min(4, len(words) - i), 0, -1):
+    for length in range(min(longest, len(words) - i), 0, -1):
         if tuple(words[i:i + length]) in phrases:
             return length
     return 0
 
 
-def as_phrases(table: dict[str, object]) -> dict[tuple[str, ...], object]:
-    """Key a ``{"science fiction": value}`` table by word tuples for ``phrase_at``."""
-    return {tuple(key.split()): value for key, value in table.items()}
+def as_phrases(table: Mapping[str, object]) -> dict[tuple[str, ...], object]:
+    """Key a ``{"science fiction": value}`` table by token tuples for ``phrase_at``."""
+    return {tuple(t.lower for t in tokenize(key)): value for key, value in table.items()}
 
 
-# Genre words and slang -> catalog genre names (filtered later to the catalog's vocabulary).
-GENRE_WORDS: dict[str, tuple[str, ...]] = {
-    **dict.fromkeys(["action", "action-packed", "action packed", "explosions", "martial arts",
-                     "kung fu", "superhero", "superheroes", "shoot em up"], ("Action",)),
-    **dict.fromkeys(["adventure", "adventures", "adventurous"], ("Adventure",)),
-    **dict.fromkeys(["animation", "animated", "cartoon", "cartoons", "anime", "pixar"],
-                    ("Animation",)),
-    **dict.fromkeys(["kids", "kid", "children", "children's", "childrens", "family",
-                     "family-friendly", "kid-friendly", "kiddie", "year old", "years old",
-                     "year-old"], ("Children's",)),
-    **dict.fromkeys(["comedy", "comedies", "funny", "hilarious", "comedic", "laugh", "laughs",
-                     "humor", "humour", "goofy"], ("Comedy",)),
-    **dict.fromkeys(["crime", "gangster", "gangsters", "mafia", "mob", "mobster", "mobsters",
-                     "heist", "heists"], ("Crime",)),
-    **dict.fromkeys(["documentary", "documentaries", "docs", "doc", "docu", "docos"],
-                    ("Documentary",)),
-    **dict.fromkeys(["drama", "dramas", "dramatic"], ("Drama",)),
-    **dict.fromkeys(["fantasy", "fantasies", "magic", "magical", "fairy tale", "fairy tales",
-                     "dragons", "wizards"], ("Fantasy",)),
-    **dict.fromkeys(["noir", "noirs", "film noir", "film-noir"], ("Film-Noir",)),
-    **dict.fromkeys(["horror", "horrors", "scary", "spooky", "creepy", "frightening",
-                     "terrifying", "slasher", "slashers", "zombie", "zombies", "haunted"],
-                    ("Horror",)),
-    **dict.fromkeys(["musical", "musicals", "sing-along"], ("Musical",)),
-    **dict.fromkeys(["mystery", "mysteries", "whodunit", "whodunnit", "whodunits",
-                     "detective", "detectives"], ("Mystery",)),
-    **dict.fromkeys(["romance", "romances", "romantic", "love story", "love stories",
-                     "date movie", "date night"], ("Romance",)),
-    **dict.fromkeys(["rom-com", "rom-coms", "romcom", "romcoms", "rom com", "rom coms"],
-                    ("Romance", "Comedy")),
-    **dict.fromkeys(["sci-fi", "scifi", "sci fi", "science fiction", "science-fiction", "space",
-                     "futuristic", "robots", "time travel"], ("Sci-Fi",)),
-    **dict.fromkeys(["thriller", "thrillers", "suspense", "suspenseful", "thrilling"],
-                    ("Thriller",)),
-    **dict.fromkeys(["war", "wartime", "world war", "ww2", "wwii", "military"], ("War",)),
-    **dict.fromkeys(["western", "westerns", "cowboy", "cowboys", "wild west"], ("Western",)),
-    "imax": ("IMAX",),
-}
+@cache
+def _tables(path: Path = WORDS_FILE) -> dict:
+    with path.open("rb") as handle:
+        return tomllib.load(handle)
 
-# Soft avoids: content a user wants less of without banning a genre ("not too violent").
-AVOID_WORDS: dict[str, str] = {
-    **dict.fromkeys(["violent", "violence", "gore", "gory", "bloody", "brutal"], "violent"),
-    **dict.fromkeys(["sad", "depressing", "tearjerker", "tear-jerker", "bleak"], "sad"),
-    **dict.fromkeys(["dark", "grim", "disturbing"], "dark"),
-    **dict.fromkeys(["long", "lengthy"], "long"),
-    **dict.fromkeys(["slow", "slow-paced"], "slow"),
-    **dict.fromkeys(["sex", "sexual", "explicit", "nudity", "steamy"], "explicit"),
-    **dict.fromkeys(["swearing", "profanity", "cursing"], "language"),
-    **dict.fromkeys(["intense", "stressful"], "intense"),
-    **dict.fromkeys(["subtitles", "subtitled", "foreign"], "subtitles"),
-    "cheesy": "cheesy",
-}
 
-# Comparatives that adjust soft avoids: word -> (avoid to add, avoid to lift).
-COMPARATIVES: dict[str, tuple[str, str]] = {
-    "lighter": ("dark", ""), "light-hearted": ("dark", ""), "lighthearted": ("dark", ""),
-    "happier": ("sad", ""), "upbeat": ("sad", ""), "darker": ("", "dark"),
-    "shorter": ("long", ""), "calmer": ("intense", ""), "tamer": ("violent", ""),
-}
+_W = _tables()
+NEGATORS = frozenset(_W["negators"])
+NEGATOR_PHRASES = as_phrases(dict.fromkeys(_W["negator_phrases"], True))
+SOFTENERS = frozenset(_W["softeners"])
+SCOPE_BREAKERS = frozenset(_W["scope_breakers"])
+ALLOW_WORDS = frozenset(_W["allow_words"])
+POSITIVE_WORDS = frozenset(_W["positive_words"])
+NEGATIVE_WORDS = frozenset(_W["negative_words"])
+POSITIVE_EMOJI = frozenset(_W["positive_emoji"])
+NEGATIVE_EMOJI = frozenset(_W["negative_emoji"])
+NEGATIVE_BIGRAMS = frozenset(tuple(b.split()) for b in _W["negative_bigrams"])
+FLIPPERS = frozenset(_W["flippers"])
+CLAUSE_BREAKS = frozenset(_W["clause_breaks"])
+REQUEST_WORDS = frozenset(_W["request_words"])  # without the catalog's item nouns and verbs
+FILLER_WORDS = frozenset(_W["filler_words"])  # likewise
+RECENT_WORDS = frozenset(_W["recent_words"])
+OLD_WORDS = frozenset(_W["old_words"])
+REF_NOUNS = frozenset(_W["ref_nouns"])  # likewise
+RECENT_SPAN: int = _W["recent_span"]
+OLD_SPAN: int = _W["old_span"]
+AVOID_WORDS: dict[str, str] = {w: avoid for avoid, words in _W["avoid"].items() for w in words}
+COMPARATIVES: dict[str, tuple[str, str]] = {w: (pair[0], pair[1])
+                                            for w, pair in _W["comparatives"].items()}
+ORDINALS: dict[str, int] = dict(_W["ordinals"])
+NUMBER_WORDS: dict[str, int] = dict(_W["numbers"])
+# Nouns that start a numbered reference ("#3", "number 2", "option 4"), before item nouns.
+REF_PREFIXES = frozenset({"#", "number", "nr", "option", "item", "choice", "pick", "suggestion",
+                          "rec", "no"})
+# Nouns that may follow a relative time word ("old ones", "new releases"), before item nouns.
+TIME_NOUNS = frozenset({"ones", "stuff", "releases", "release", "titles"})
+# Verbs that only introduce a time expression ("released after 1990", "came out recently"),
+# before the catalog's own ("filmed", "published").
+TIME_VERBS = frozenset({"made", "released", "set", "produced", "came", "out", "dating", "dated"})
 
-NEGATORS = frozenset({"no", "not", "nothing", "without", "never", "none", "except", "avoid",
-                      "skip", "hate", "hated", "dislike", "isn't", "aren't", "don't", "dont",
-                      "didn't", "didnt", "wasn't", "nope", "nor", "excluding", "less", "minus"})
-NEGATOR_PHRASES = as_phrases(dict.fromkeys(
-    ["anything but", "everything but", "anything except", "no more", "can't stand",
-     "cant stand", "not into", "not a fan of", "sick of", "tired of", "stay away from",
-     "keep away from", "rather not", "other than"], True))
-SOFTENERS = frozenset({"too", "very", "that", "overly", "so", "super", "excessively"})
-# Words that end a negation's scope: "no horror but something funny" frees "funny".
-SCOPE_BREAKERS = frozenset({"but", "though", "although", "however", "yet", "instead", "rather",
-                            "want", "prefer", "i", "and", "also", "maybe"})
-# "X is fine" lifts an exclusion or an avoid.
-ALLOW_WORDS = frozenset({"fine", "ok", "okay", "good", "allowed", "alright", "acceptable"})
 
-POSITIVE_WORDS = frozenset({
-    "love", "loved", "loving", "like", "liked", "enjoy", "enjoyed", "adore", "adored", "great",
-    "good", "amazing", "awesome", "fantastic", "brilliant", "favorite", "favourite", "fav",
-    "masterpiece", "favorites", "favourites", "fave", "faves",
-    "perfect", "excellent", "incredible", "superb", "fun", "best", "classic",
-    "wonderful", "beautiful", "nice", "cool", "solid", "yes", "yeah", "yep", "interesting",
-    "into", "dig", "dug", "fan", "lovely", "gem", "loooved", "luv", "rocks", "rocked",
-    "stunning", "gripping", "underrated"})
-NEGATIVE_WORDS = frozenset({
-    "hate", "hated", "dislike", "disliked", "boring", "bored", "awful", "terrible", "bad",
-    "meh", "overrated", "worst", "dull", "sucked", "sucks", "disappointing", "disappointed",
-    "horrible", "stupid", "lame", "nope", "garbage", "trash", "annoying", "mediocre", "weak",
-    "tedious", "pass", "nah", "asleep", "crap", "cringe", "underwhelming", "ugh", "letdown",
-    "forgettable", "pointless", "bland"})
-POSITIVE_EMOJI = frozenset("👍❤😍🔥💯🥰😀😊🙌")
-NEGATIVE_EMOJI = frozenset("👎😴🤮🙄💩😒")
-# Two-word complaints that hold a flipper-looking word ("can't stand" is not "can't" + "stand").
-NEGATIVE_BIGRAMS = frozenset({("can't", "stand"), ("cant", "stand"), ("couldn't", "stand"),
-                              ("couldnt", "stand"), ("cannot", "stand"), ("waste", "of"),
-                              ("fell", "asleep"), ("not", "for")})
-# Turn the polarity of a nearby sentiment word around ("didn't like", "not great").
-FLIPPERS = frozenset({"not", "didn't", "didnt", "don't", "dont", "never", "wasn't", "wasnt",
-                      "isn't", "isnt", "no", "hardly", "couldn't", "doesn't", "wouldn't",
-                      "aren't", "weren't", "can't", "cant"})
+@dataclass(frozen=True)
+class Lexicon:
+    """The word tables for one catalog: the English ones plus its item nouns, verbs and genre
+    aliases. ``genre_phrases`` maps token tuples to catalog genres (none for the slang of
+    genres the catalog lacks)."""
 
-# Where a clause ends for sentiment and negation scope.
-CLAUSE_BREAKS = frozenset({",", ";", ".", "!", "?", "but", "though", "although", "however",
-                           "whereas", "yet", "-", "—"})
+    vocabulary: Vocabulary
+    genre_phrases: Mapping[tuple[str, ...], tuple[str, ...]]
+    longest_genre: int
+    genre_words: frozenset[str]  # every word of every genre alias
+    item_words: frozenset[str]
+    request_words: frozenset[str]
+    filler_words: frozenset[str]
+    ref_nouns: frozenset[str]
+    ref_prefixes: frozenset[str]
+    focus_nouns: frozenset[str]  # "that one", "this movie"
+    time_nouns: frozenset[str]
+    time_verbs: frozenset[str]
 
-# Words that ask for recommendations.
-REQUEST_WORDS = frozenset({
-    "recommend", "recommendation", "recommendations", "recs", "rec", "suggest", "suggestion",
-    "suggestions", "something", "anything", "movie", "movies", "film", "films", "flick",
-    "flicks", "watch", "want", "looking", "mood", "ideas", "idea", "options", "show", "give",
-    "find", "need", "tonight", "some", "picks", "pick", "any", "stuff", "titles", "ones"})
+    @classmethod
+    def of(cls, vocabulary: Vocabulary) -> Lexicon:
+        """Combine the English tables with ``vocabulary``."""
+        phrases = {**as_phrases(dict.fromkeys(vocabulary.other_genre_words, ())),
+                   **as_phrases(vocabulary.genre_aliases)}
+        items = vocabulary.item_words
+        verbs = frozenset(vocabulary.verbs)
+        singulars = frozenset(vocabulary.item_singulars)
+        one_word_genres = frozenset(key[0] for key in phrases if len(key) == 1)
+        return cls(
+            vocabulary=vocabulary, genre_phrases=phrases,
+            longest_genre=max([4, *map(len, phrases)]),
+            genre_words=frozenset(w for key in phrases for w in key),
+            item_words=items, request_words=REQUEST_WORDS | items | verbs,
+            filler_words=FILLER_WORDS | items | verbs, ref_nouns=REF_NOUNS | items,
+            ref_prefixes=REF_PREFIXES | singulars, focus_nouns=frozenset({"one"}) | singulars,
+            time_nouns=TIME_NOUNS | items | frozenset(vocabulary.context) | one_word_genres,
+            time_verbs=TIME_VERBS | frozenset(vocabulary.time_verbs))
 
-# Function words and chat filler that are neither titles nor a wish on their own.
-FILLER_WORDS = frozenset({
-    "i", "i'm", "im", "i'd", "id", "i've", "ive", "me", "my", "we", "us", "our", "you", "your",
-    "a", "an", "the", "some", "any", "something", "anything", "movie", "movies", "film",
-    "films", "flick", "flicks", "one", "ones", "please", "pls", "plz", "can", "could", "would",
-    "will", "should", "do", "does", "did", "to", "of", "for", "from", "in", "on", "at", "with",
-    "and", "or", "but", "that", "this", "these", "those", "is", "are", "was", "were", "be",
-    "it", "its", "it's", "really", "also", "just", "so", "too", "very", "kinda", "maybe",
-    "recommend", "suggest", "want", "wanna", "show", "give", "find", "need", "looking",
-    "watch", "tonight", "today", "now", "what", "whats", "what's", "got", "have", "get",
-    "like", "liked", "love", "loved", "enjoyed", "hey", "hi", "hello", "thanks", "ok",
-    "okay", "yeah", "lol", "um", "uh", "hmm", "well", "then", "again", "more", "else",
-    "other", "another", "mood", "feel", "feeling", "there", "here", "how", "about", "than",
-    "similar", "same", "into", "let's", "lets", "see", "which", "stuff", "titles", "pick",
-    "picks", "options", "recommendations", "suggestions", "recs", "ideas", "idea", "all",
-    "actually", "only", "good", "great", "i'll", "by", "as", "bit", "little", "go",
-    "fine", "nice", "cool", "awesome", "them", "they", "he", "she", "been", "try"})
-
-# Relative time words -> which bound they set (the value depends on the catalog's newest year).
-RECENT_WORDS = frozenset({"recent", "newer", "newest", "latest", "modern", "recently",
-                          "contemporary", "new"})
-OLD_WORDS = frozenset({"old", "older", "classic", "classics", "oldies", "vintage", "oldie",
-                       "retro", "black-and-white"})
-RECENT_SPAN = 5  # "recent" = the catalog's last five years
-OLD_SPAN = 20  # "older" / "classic" = at least twenty years before the catalog's newest film
-
-ORDINALS: dict[str, int] = {
-    "first": 1, "1st": 1, "top": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4,
-    "4th": 4, "fifth": 5, "5th": 5, "sixth": 6, "6th": 6, "seventh": 7, "7th": 7, "eighth": 8,
-    "8th": 8, "ninth": 9, "9th": 9, "tenth": 10, "10th": 10, "last": -1, "final": -1,
-    "bottom": -1, "middle": 0}
-NUMBER_WORDS: dict[str, int] = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5,
-                                "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10}
-REF_NOUNS = frozenset({"one", "ones", "movie", "movies", "film", "films", "pick", "picks",
-                       "suggestion", "option", "title", "recommendation", "rec", "choice"})
+    def genre_at(self, words: list[str], i: int) -> int:
+        """Length of the genre alias starting at ``words[i]`` (0 if none)."""
+        return phrase_at(words, i, self.genre_phrases, self.longest_genre)

@@ -1,5 +1,6 @@
-"""``parse_message``: one message to a `ParsedMessage` (intent, preference delta, references,
-titles and the free-text wish), by running every extractor and the intent rules."""
+"""The understanding stage's entry point: `Parser.parse` turns one message into a
+`ParsedMessage` (intent, preference delta, references, titles and the free-text wish) by running
+every extractor and the intent rules with one catalog's vocabulary."""
 
 from __future__ import annotations
 
@@ -7,31 +8,28 @@ import re
 from dataclasses import dataclass, field, replace
 
 from chatrec.domain.catalog import Catalog
-from chatrec.understand.cues import CUE_WORDS
+from chatrec.domain.vocabulary import Vocabulary
+from chatrec.models.embedder import Embedder
+from chatrec.understand.genres import GenreSlots, extract_genres
 from chatrec.understand.intents import (
     IntentClassifier,
+    IntentRules,
     Signals,
     continuation_spans,
     is_why_not,
-    rule_intent,
     social_intent,
 )
 from chatrec.understand.lexicon import (
-    FILLER_WORDS,
     NEGATIVE_WORDS,
     NEGATORS,
     POSITIVE_WORDS,
+    Lexicon,
     Token,
     tokenize,
 )
 from chatrec.understand.message import Intent, ParsedMessage, PreferenceDelta
-from chatrec.understand.slots import (
-    GenreSlots,
-    clause_polarities,
-    extract_genres,
-    extract_refs,
-    like_is_comparison,
-)
+from chatrec.understand.polarity import clause_polarities, like_is_comparison
+from chatrec.understand.references import extract_refs
 from chatrec.understand.titles import TitleMatcher, TitleMention
 from chatrec.understand.years import YearSlots, extract_years
 
@@ -43,7 +41,14 @@ _SUBJECT_CUES = frozenset({"why", "about", "recommend", "recommended", "picked",
                            "suggested", "included", "include"})
 _SIMILAR_RE = re.compile(r"\b(similar|in the vein of|along the lines of|same vibe|in the style of|"
                          r"reminiscent of|more of (that|those|this|these|the same))\b")
-_NOT_WISH = FILLER_WORDS | NEGATORS | POSITIVE_WORDS | NEGATIVE_WORDS | CUE_WORDS
+
+
+@dataclass(frozen=True)
+class ParseContext:
+    """What is on screen when a message arrives: ``shown_count`` items were listed last (None
+    when unknown, so no reference counts as out of range)."""
+
+    shown_count: int | None = None
 
 
 @dataclass
@@ -56,31 +61,77 @@ class _Titles:
     subject: list[int] = field(default_factory=list)
 
 
-def parse_message(text: str, catalog: Catalog, title_matcher: TitleMatcher,
-                  intent_classifier: IntentClassifier, shown_count: int | None = None
-                  ) -> ParsedMessage:
-    """Understand one user message: intent, preference delta, references, titles, wish.
+class Parser:
+    """Understands messages about one catalog: build once (it holds the title index and the
+    intent exemplars' embeddings), then `parse` each message."""
 
-    ``shown_count`` is how many items the last reply listed; references beyond it are
-    reported in ``invalid_refs`` instead of ``refs``.
-    """
-    found = _Found.extract(text, catalog, title_matcher)
-    intent, score = _intent(text, found.signals(), intent_classifier)
-    roles, wish = found.roles, found.wish
-    if intent is Intent.WHY:
-        roles = _Titles(subject=roles.liked + roles.disliked + roles.similar + roles.subject)
-    elif intent is Intent.MORE_LIKE and not roles.similar and not found.refs:
-        roles = replace(roles, similar=roles.liked, liked=[])  # "loved Heat, anything similar?"
-    if intent not in {Intent.RECOMMEND, Intent.REFINE, Intent.MORE_LIKE}:
-        wish = ""
-    delta = _delta(found, roles, wish) if intent.states_preferences else PreferenceDelta()
-    valid = [(r, i) for r, i in found.refs if not shown_count or r <= shown_count]
-    return ParsedMessage(
-        text=text, intent=intent, delta=delta, refs=tuple(r for r, _ in valid),
-        ref_polarities=tuple(found.polarity[i] for _, i in valid), titles=found.mentions,
-        targets=tuple(roles.similar + roles.subject) if intent.has_targets else (),
-        why_not=intent is Intent.WHY and is_why_not(text),
-        invalid_refs=tuple(r for r, _ in found.refs if (r, _) not in valid), intent_score=score)
+    def __init__(self, vocabulary: Vocabulary, titles: TitleMatcher,
+                 intents: IntentClassifier) -> None:
+        self.vocabulary, self.titles, self.intents = vocabulary, titles, intents
+        self.lexicon = Lexicon.of(vocabulary)
+        self.rules = IntentRules(vocabulary)
+        self._not_wish = (self.lexicon.filler_words | NEGATORS | POSITIVE_WORDS | NEGATIVE_WORDS
+                          | titles.cues.words)
+
+    @classmethod
+    def from_catalog(cls, catalog: Catalog, embedder: Embedder,
+                     vocabulary: Vocabulary | None = None) -> Parser:
+        """A parser for ``catalog`` (its vocabulary built from it unless given)."""
+        vocabulary = vocabulary or Vocabulary.from_catalog(catalog)
+        return cls(vocabulary, TitleMatcher(catalog, vocabulary),
+                   IntentClassifier.for_vocabulary(embedder, vocabulary))
+
+    def parse(self, text: str, context: ParseContext | None = None) -> ParsedMessage:
+        """Understand one user message: intent, preference delta, references, titles, wish.
+
+        References beyond ``context.shown_count`` are reported in ``invalid_refs`` instead of
+        ``refs``.
+        """
+        shown_count = (context or ParseContext()).shown_count
+        found = self._extract(text)
+        intent, score = self._intent(text, found.signals())
+        roles, wish = found.roles, found.wish
+        if intent is Intent.WHY:
+            roles = _Titles(subject=roles.liked + roles.disliked + roles.similar + roles.subject)
+        elif intent is Intent.MORE_LIKE and not roles.similar and not found.refs:
+            roles = replace(roles, similar=roles.liked, liked=[])  # "loved Heat, any similar?"
+        if intent not in {Intent.RECOMMEND, Intent.REFINE, Intent.MORE_LIKE}:
+            wish = ""
+        delta = _delta(found, roles, wish) if intent.states_preferences else PreferenceDelta()
+        valid = [(r, i) for r, i in found.refs if not shown_count or r <= shown_count]
+        return ParsedMessage(
+            text=text, intent=intent, delta=delta, refs=tuple(r for r, _ in valid),
+            ref_polarities=tuple(found.polarity[i] for _, i in valid), titles=found.mentions,
+            targets=tuple(roles.similar + roles.subject) if intent.has_targets else (),
+            why_not=intent is Intent.WHY and is_why_not(text),
+            invalid_refs=tuple(r for r, _ in found.refs if (r, _) not in valid),
+            intent_score=score)
+
+    def _extract(self, text: str) -> _Found:
+        """Run titles, genres, years, references and clause polarity over one message."""
+        tokens, lexicon = tokenize(text), self.lexicon
+        mentions = tuple(self.titles.find_in_text(text, tokens))
+        mask = {i for i, t in enumerate(tokens) for m in mentions
+                if m.span[0] <= t.start < m.span[1]}
+        genres = extract_genres(tokens, mask, lexicon)
+        years = extract_years(text, tokens, mask | genres.used, lexicon)
+        refs, ref_used = extract_refs(tokens, mask | genres.used | years.used, lexicon)
+        polarity = clause_polarities(tokens, mask | genres.used)
+        roles = _title_roles(tokens, mentions, polarity)
+        spans = continuation_spans(text)  # "keep going", "next batch": no wish in them
+        asks_more = {i for i, t in enumerate(tokens) for lo, hi in spans if lo <= t.start < hi}
+        skip = mask | years.used | ref_used | asks_more | (genres.used - genres.positive)
+        return _Found(mentions, genres, years, refs, polarity, roles,
+                      _wish(tokens, skip, self._not_wish),
+                      bool(roles.similar) or _similar_phrase(text, tokens))
+
+    def _intent(self, text: str, signals: Signals) -> tuple[Intent, float]:
+        """Rules first, then greetings/thanks, then the nearest exemplar."""
+        intent = self.rules.decide(text, signals) or social_intent(text)
+        if intent:
+            return Intent(intent), 1.0
+        name, score = self.intents.classify(text)
+        return Intent(name), score
 
 
 def _delta(found: _Found, roles: _Titles, wish: str) -> PreferenceDelta:
@@ -105,24 +156,6 @@ class _Found:
     roles: _Titles
     wish: str
     similar: bool
-
-    @classmethod
-    def extract(cls, text: str, catalog: Catalog, matcher: TitleMatcher) -> _Found:
-        """Run titles, genres, years, references and clause polarity over one message."""
-        tokens = tokenize(text)
-        mentions = tuple(matcher.find_in_text(text))
-        mask = {i for i, t in enumerate(tokens) for m in mentions
-                if m.span[0] <= t.start < m.span[1]}
-        genres = extract_genres(tokens, mask, catalog.genre_names)
-        years = extract_years(text, tokens, mask | genres.used, int(catalog.years.max()))
-        refs, ref_used = extract_refs(tokens, mask | genres.used | years.used)
-        polarity = clause_polarities(tokens, mask | genres.used)
-        roles = _title_roles(tokens, mentions, polarity)
-        spans = continuation_spans(text)  # "keep going", "next batch": no wish in them
-        asks_more = {i for i, t in enumerate(tokens) for lo, hi in spans if lo <= t.start < hi}
-        skip = mask | years.used | ref_used | asks_more | (genres.used - genres.positive)
-        return cls(mentions, genres, years, refs, polarity, roles, _wish(tokens, skip),
-                   bool(roles.similar) or _similar_phrase(text, tokens))
 
     def signals(self) -> Signals:
         """The summary the intent rules read."""
@@ -168,7 +201,7 @@ def _similar_phrase(text: str, tokens: list[Token]) -> bool:
                for i, t in enumerate(tokens))
 
 
-def _wish(tokens: list[Token], skip: set[int]) -> str:
+def _wish(tokens: list[Token], skip: set[int], not_wish: frozenset[str]) -> str:
     """The descriptive words left once titles, bounds, exclusions and filler are taken out."""
     segments, current = [], []
     for i, token in enumerate(tokens):
@@ -180,20 +213,10 @@ def _wish(tokens: list[Token], skip: set[int]) -> str:
     segments.append(current)
     parts = []
     for seg in segments:
-        while seg and seg[0].lower in _NOT_WISH:
+        while seg and seg[0].lower in not_wish:
             seg = seg[1:]
-        while seg and seg[-1].lower in _NOT_WISH:
+        while seg and seg[-1].lower in not_wish:
             seg = seg[:-1]
         if seg:
             parts.append(" ".join(t.text for t in seg))
     return ", ".join(parts)
-
-
-def _intent(text: str, signals: Signals, classifier: IntentClassifier
-            ) -> tuple[Intent, float]:
-    """Rules first, then greetings/thanks, then the nearest exemplar."""
-    intent = rule_intent(text, signals) or social_intent(text)
-    if intent:
-        return Intent(intent), 1.0
-    name, score = classifier.classify(text)
-    return Intent(name), score

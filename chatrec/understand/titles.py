@@ -1,10 +1,12 @@
-"""Fuzzy movie-title matching: a typed title, or title mentions inside a free sentence.
+"""Fuzzy title matching: a typed title, or title mentions inside a free sentence.
 
 Keys are precomputed once per catalog (main title, alternative title in parentheses, the part
-before a colon), so an exact hit is a dict lookup and a fuzzy hit is one
-``rapidfuzz.process.extract`` call with a cutoff. Finding titles in a sentence is tuned for
-precision: ordinary words ("heat", "kids", "crash") only count as titles when a cue licenses
-them ("I loved heat", "more like Crash", "Fargo was great", a capitalised word mid-sentence).
+before a colon): every word n-gram of a message is looked up in that dictionary, and only the
+spans a cue licenses are matched fuzzily, through a q-gram index (`FuzzyIndex`) that hands
+rapidfuzz just the few keys that could pass the cutoff, so the cost of a message does not grow
+with the catalog. Finding titles in a sentence is tuned for precision: ordinary words ("heat",
+"kids", "crash") only count as titles when a cue licenses them ("I loved heat", "more like
+Crash", "Fargo was great", a capitalised word mid-sentence).
 """
 
 from __future__ import annotations
@@ -13,11 +15,11 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 
-from rapidfuzz import fuzz, process
-
 from chatrec.domain.catalog import Catalog, display_title, normalize_title
-from chatrec.understand.cues import licensed, span_is_common
-from chatrec.understand.lexicon import Token, tokenize
+from chatrec.domain.vocabulary import Vocabulary
+from chatrec.understand.cues import Cues, SpanReader
+from chatrec.understand.fuzzy import FuzzyIndex, Search
+from chatrec.understand.lexicon import Lexicon, Token, tokenize
 
 _YEAR_RE = re.compile(r"^(?P<title>.*?)[\s,]*\(?(?P<year>(?:19|20)\d\d)\)?\s*$")
 # "Heat (1995)", "Heat, 1995", and a parenthesised year after a title's own closing mark:
@@ -31,6 +33,7 @@ MENTION_CUTOFF = 86.0  # stricter inside sentences, where most n-grams are not t
 AMBIGUITY_MARGIN = 3.0  # matches this close to the best one are shown as options
 YEAR_PENALTY = 10.0  # a stated year that disagrees demotes a match below the ambiguity margin
 MAX_TITLE_WORDS = 8
+FUZZY_LIMIT = 8  # fuzzy keys considered per span
 
 
 @dataclass(frozen=True)
@@ -64,10 +67,15 @@ def is_ambiguous(matches: list[TitleMatch] | tuple[TitleMatch, ...]) -> bool:
 
 
 class TitleMatcher:
-    """Matches user text against one catalog's titles (build once, reuse per message)."""
+    """Matches user text against one catalog's titles (build once, reuse per message).
 
-    def __init__(self, catalog: Catalog) -> None:
+    ``vocabulary`` says which words are reserved (item nouns, genre words) and which verbs are
+    cues; by default it is built from the catalog.
+    """
+
+    def __init__(self, catalog: Catalog, vocabulary: Vocabulary | None = None) -> None:
         self.catalog = catalog
+        self.cues = Cues(Lexicon.of(vocabulary or Vocabulary.from_catalog(catalog)))
         self._exact: dict[str, list[int]] = defaultdict(list)
         self._prefix: dict[str, list[int]] = defaultdict(list)
         for index, title in enumerate(catalog.titles):
@@ -79,6 +87,7 @@ class TitleMatcher:
                 prefix = normalize_title(head.partition(":")[0]).removesuffix(" or")
                 self._prefix[prefix].append(index)
         self._keys = list(self._exact)
+        self._fuzzy = FuzzyIndex(self._keys)
 
     def match(self, title_text: str, cutoff: float = MATCH_CUTOFF) -> list[TitleMatch]:
         """Catalog items for a typed title, best first; a trailing year ranks that year first."""
@@ -87,19 +96,25 @@ class TitleMatcher:
         key = normalize_title(found.group("title") if year else title_text)
         return self._rank(self._lookup(key, cutoff), year)
 
-    def find_in_text(self, message: str) -> list[TitleMention]:
-        """Title mentions in a free sentence, left to right, without overlaps."""
-        tokens = tokenize(message)
-        candidates = [c for c in self._candidates(message, tokens) if c.matches]
+    def find_in_text(self, message: str, tokens: list[Token] | None = None
+                     ) -> list[TitleMention]:
+        """Title mentions in a free sentence, left to right, without overlaps (``tokens``:
+        ``tokenize(message)``, when the caller has it already)."""
+        tokens = tokenize(message) if tokens is None else tokens
+        reader = self.cues.reader(tokens, message)
+        candidates = [c for c in self._candidates(message, reader) if c.matches]
         chosen: list[_Candidate] = []
         for cand in sorted(candidates, key=lambda c: -c.rank):
             if cand.cue is not None and not any(cand.overlaps(c) for c in chosen):
                 chosen.append(cand)
-        chosen = _add_chained(candidates, chosen, tokens)
+        chosen = _add_chained(candidates, chosen, reader)
         return [self._mention(message, tokens, c) for c in chosen]
 
-    def _lookup(self, key: str, cutoff: float) -> list[TitleMatch]:
-        """Exact key, then a title's part before a colon, then fuzzy keys above ``cutoff``."""
+    def _lookup(self, key: str, cutoff: float, search: Search | None = None
+                ) -> list[TitleMatch]:
+        """Exact key, then a title's part before a colon, then fuzzy keys above ``cutoff``
+        (through ``search`` when given: this message's, so a growing span's counts carry
+        over)."""
         hits = self._exact.get(key) or self._prefix.get(key)
         if hits:
             score = 100.0 if key in self._exact else 95.0
@@ -107,10 +122,9 @@ class TitleMatcher:
         if len(key) < 4:  # a fuzzy "it" or "up" would match half the catalog
             return []
         best: dict[int, float] = {}
-        for choice, score, _ in process.extract(key, self._keys, scorer=fuzz.ratio,
-                                                score_cutoff=cutoff, limit=8):
-            for i in self._exact[choice]:
-                best[i] = max(best.get(i, 0.0), float(score))
+        for choice, score in (search or self._fuzzy.search()).extract(key, cutoff, FUZZY_LIMIT):
+            for i in self._exact[self._keys[choice]]:
+                best[i] = max(best.get(i, 0.0), score)
         return [TitleMatch(i, s, self.catalog.label(i)) for i, s in best.items()]
 
     def _rank(self, matches: list[TitleMatch], year: int | None) -> list[TitleMatch]:
@@ -125,28 +139,32 @@ class TitleMatcher:
             first.setdefault(match.label, match)
         return list(first.values())
 
-    def _candidates(self, message: str, tokens: list[Token]) -> list[_Candidate]:
+    def _candidates(self, message: str, reader: SpanReader) -> list[_Candidate]:
         """Every word n-gram that hits a title exactly, or fuzzily where a cue licenses it."""
-        out = []
-        starts = [i for i, t in enumerate(tokens) if t.is_word]
-        for i in starts:
+        tokens, out = reader.tokens, []
+        found: dict[tuple[str, float], list[TitleMatch]] = {}  # "the 90s" reads as "90s"
+        is_word = [t.is_word for t in tokens]
+        search = self._fuzzy.search()  # spans from one start grow: their counts carry over
+        for i in (i for i, word in enumerate(is_word) if word):
             words = 0
             for j in range(i, len(tokens)):
-                words += tokens[j].is_word
+                words += is_word[j]
                 if words > MAX_TITLE_WORDS or _ends_sentence(tokens, j):
                     break
-                if not tokens[j].is_word:
+                if not is_word[j]:
                     continue
                 key = normalize_title(message[tokens[i].start:tokens[j].end])
                 year, after = _trailing_year(message, tokens, j + 1)
-                cue = licensed(tokens, i, j + 1, message, after)
+                cue = reader.licensed(i, j + 1, after)
                 exact = key in self._exact or key in self._prefix
                 if cue is None and year is not None and self._dated(key, year):
                     cue = ""  # "Shine (1996) was great": a title with its own year is a title
-                fuzzy_ok = cue is not None and not span_is_common(tokens[i:j + 1])
+                fuzzy_ok = cue is not None and not reader.is_common(i, j + 1)
                 if exact or (fuzzy_ok and len(key) >= 5):
                     cutoff = 101.0 if not fuzzy_ok else MENTION_CUTOFF
-                    out.append(_Candidate(i, j + 1, self._lookup(key, cutoff), cue, words))
+                    if (key, cutoff) not in found:
+                        found[key, cutoff] = self._lookup(key, cutoff, search)
+                    out.append(_Candidate(i, j + 1, found[key, cutoff], cue, words))
         return out
 
     def _dated(self, key: str, year: int) -> bool:
@@ -184,10 +202,11 @@ class _Candidate:
 
 
 def _add_chained(candidates: list[_Candidate], chosen: list[_Candidate],
-                 tokens: list[Token]) -> list[_Candidate]:
+                 reader: SpanReader) -> list[_Candidate]:
     """Accept exact titles listed next to an accepted one: "loved heat, fargo and casino"."""
-    spare = sorted((c for c in candidates if c.cue is None and not span_is_common(
-                    tokens[c.start:c.end]) and max(m.score for m in c.matches) >= 100.0),
+    tokens = reader.tokens
+    spare = sorted((c for c in candidates if c.cue is None and not reader.is_common(
+                    c.start, c.end) and max(m.score for m in c.matches) >= 100.0),
                    key=lambda c: -c.words)
     added = True
     while added:

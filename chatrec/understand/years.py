@@ -11,14 +11,14 @@ import re
 from dataclasses import dataclass, field
 
 from chatrec.understand.lexicon import (
-    GENRE_WORDS,
     OLD_SPAN,
     OLD_WORDS,
     RECENT_SPAN,
     RECENT_WORDS,
+    Lexicon,
     Token,
 )
-from chatrec.understand.slots import negated_at
+from chatrec.understand.polarity import negated_at
 
 _DECADE_WORDS = {"twenties": 1920, "thirties": 1930, "forties": 1940, "fifties": 1950,
                  "sixties": 1960, "seventies": 1970, "eighties": 1980, "nineties": 1990}
@@ -41,15 +41,8 @@ _PATTERNS = [  # (kind, regex); the first that matches a stretch of text claims 
     ("max_hi", re.compile(rf"{_NEG}\b(?:until|till|up to|up until|through)\s+(?P<a>{_POINT})")),
     ("point", re.compile(rf"(?:\b(?:from|in|of)\s+)?(?P<a>{_POINT})")),
 ]
-# Relative words only read as time before a noun ("old movies", "new releases"), since
-# "something new" or "a classic" rarely mean a year range.
-_TIME_NOUNS = frozenset({"movie", "movies", "film", "films", "flick", "flicks", "ones", "stuff",
-                         "releases", "release", "titles", "cinema", "hollywood"}
-                        | {key for key in GENRE_WORDS if " " not in key})
-# Verbs that only introduce a time expression ("made in the 90s", "released after 1990",
-# "came out recently"): read with it, so they do not leak into the free-text wish.
-_TIME_VERBS = frozenset({"made", "filmed", "released", "shot", "set", "produced", "came", "out",
-                         "dating", "dated", "premiered"})
+# Relative words only read as time before a noun ("old movies", "new releases": the lexicon's
+# time nouns), since "something new" or "a classic" rarely mean a year range.
 _ALWAYS_TIME = frozenset({"older", "newer", "recent", "latest", "newest", "modern", "classics",
                           "oldies", "vintage", "retro", "recently", "contemporary"})
 
@@ -83,7 +76,7 @@ def point_bounds(text: str) -> tuple[int, int]:
     return lo + spans[0], lo + spans[1]
 
 
-def extract_years(text: str, tokens: list[Token], mask: set[int], newest: int) -> YearSlots:
+def extract_years(text: str, tokens: list[Token], mask: set[int], lexicon: Lexicon) -> YearSlots:
     """Year bounds from explicit expressions, then from relative words ("older", "recent")."""
     slots = YearSlots()
     masked = _mask_text(text, tokens, mask)
@@ -96,16 +89,19 @@ def extract_years(text: str, tokens: list[Token], mask: set[int], newest: int) -
             _apply(slots, kind, found)
             slots.used.update(i for i, t in enumerate(tokens)
                               if t.start >= found.start() and t.end <= found.end())
-    _relative_words(slots, tokens, mask | slots.used, newest)
-    _claim_verbs(slots, tokens, mask)
+    _relative_words(slots, tokens, mask | slots.used, lexicon)
+    _claim_verbs(slots, tokens, mask, lexicon)
     return slots
 
 
-def _claim_verbs(slots: YearSlots, tokens: list[Token], mask: set[int]) -> None:
-    """Add the verbs right before each time expression ("filmed in the 80s") to ``used``."""
+def _claim_verbs(slots: YearSlots, tokens: list[Token], mask: set[int], lexicon: Lexicon
+                 ) -> None:
+    """Add the verbs right before each time expression ("made in the 80s") to ``used``, so
+    they do not leak into the free-text wish."""
     for i in sorted(slots.used):
         k = i - 1
-        while k >= 0 and k not in slots.used and k not in mask and tokens[k].lower in _TIME_VERBS:
+        while k >= 0 and k not in slots.used and k not in mask \
+                and tokens[k].lower in lexicon.time_verbs:
             slots.used.add(k)
             k -= 1
 
@@ -129,13 +125,14 @@ def _apply(slots: YearSlots, kind: str, found: re.Match[str]) -> None:
         slots.year_min = lo if kind == "max_prev" else hi + 1
 
 
-def _relative_words(slots: YearSlots, tokens: list[Token], skip: set[int], newest: int
+def _relative_words(slots: YearSlots, tokens: list[Token], skip: set[int], lexicon: Lexicon
                     ) -> None:
     """"older"/"classic" cap the year, "recent"/"newer" raise it; negation swaps the side."""
+    newest = lexicon.vocabulary.year_max
     for i, token in enumerate(tokens):
         low = token.lower
         nxt = tokens[i + 1].lower if i + 1 < len(tokens) else ""
-        if i in skip or (low not in _ALWAYS_TIME and nxt not in _TIME_NOUNS):
+        if i in skip or (low not in _ALWAYS_TIME and nxt not in lexicon.time_nouns):
             continue
         old, recent = low in OLD_WORDS, low in RECENT_WORDS
         if not (old or recent):

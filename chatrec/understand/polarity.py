@@ -1,0 +1,100 @@
+"""Negation scope and clause polarity: which words a negator covers ("no horror", "anything
+but comedy"), and whether each clause of a message likes or dislikes what it names."""
+
+from __future__ import annotations
+
+from chatrec.understand.lexicon import (
+    CLAUSE_BREAKS,
+    FLIPPERS,
+    NEGATIVE_BIGRAMS,
+    NEGATIVE_EMOJI,
+    NEGATIVE_WORDS,
+    NEGATOR_PHRASES,
+    NEGATORS,
+    POSITIVE_EMOJI,
+    POSITIVE_WORDS,
+    SCOPE_BREAKERS,
+    Token,
+    phrase_at,
+)
+
+_SENTIMENT_LIKE_BEFORE = frozenset({"i", "we", "really", "also", "totally", "did", "do", "didn't",
+                                    "don't", "dont", "didnt", "actually", "kinda", "both",
+                                    "genuinely", "definitely", "you", "they", "still", "not"})
+NEGATION_WINDOW = 6
+
+
+def negated_at(tokens: list[Token], i: int) -> str | None:
+    """The negator whose scope covers ``tokens[i]`` ("no", "anything but", ...), else None."""
+    j, seen = i - 1, 0
+    while j >= 0 and seen < NEGATION_WINDOW:
+        low = tokens[j].lower
+        for start in (j - 1, j - 2, j - 3):
+            length = phrase_at([t.lower for t in tokens], start, NEGATOR_PHRASES) \
+                if start >= 0 else 0
+            if length and start + length - 1 == j:
+                return " ".join(t.lower for t in tokens[start:j + 1])
+        if low in NEGATORS:
+            return low
+        if low in CLAUSE_BREAKS or low in SCOPE_BREAKERS:
+            return None
+        j, seen = j - 1, seen + 1
+    return None
+
+
+def clause_polarities(tokens: list[Token], skip: set[int]) -> list[bool | None]:
+    """Sentiment of the clause each token belongs to: True liked, False disliked, None unknown.
+
+    A clause without sentiment inherits the previous one, and a bare "not"/"except" clause
+    flips it: "I loved Heat and Fargo but not Alien" -> Alien disliked.
+    """
+    bounds = [i for i, t in enumerate(tokens)
+              if t.lower in CLAUSE_BREAKS and i not in skip] + [len(tokens)]
+    starts = [0] + [b + 1 for b in bounds[:-1]]
+    clauses = [range(start, end + 1) for start, end in zip(starts, bounds, strict=True)]
+    values: list[bool | None] = []
+    for clause in clauses:
+        polarity = _sentiment(tokens, clause, skip)
+        previous = next((v for v in reversed(values) if v is not None), None)
+        if polarity is None and any(tokens[k].lower in {"not", "except", "no", "nope"}
+                                    for k in clause if k < len(tokens)):
+            polarity = previous is False
+        values.append(polarity if polarity is not None else previous)
+    for n in range(len(values) - 1):  # "seen Heat, loved it": "it" carries the verdict back
+        later = [k for k in clauses[n + 1] if k < len(tokens)]
+        refers = {"it", "that"} & {tokens[k].lower for k in later}
+        if values[n] is None and (refers or _bare_verdict(tokens, clauses[n], later, skip)):
+            values[n] = values[n + 1]
+    return [v for clause, v in zip(clauses, values, strict=True) for k in clause if k < len(tokens)]
+
+
+def _bare_verdict(tokens: list[Token], clause: range, later: list[int], skip: set[int]) -> bool:
+    """"Jaws (1975)? a classic": a clause that only names something (all of it skipped) and a
+    next clause that names nothing else, so its verdict can only be about the first."""
+    named = [k for k in clause if k < len(tokens) and tokens[k].is_word]
+    return bool(named) and all(k in skip for k in named) and not any(k in skip for k in later)
+
+
+def _sentiment(tokens: list[Token], clause: range, skip: set[int]) -> bool | None:
+    """The polarity of the first sentiment word or emoji in a clause, after negation."""
+    for k in clause:
+        if k >= len(tokens) or k in skip:
+            continue
+        low = tokens[k].lower
+        prev = tokens[k - 1].lower if k > 0 else ""
+        nxt = tokens[k + 1] if k + 1 < len(tokens) else None
+        if (prev, low) in NEGATIVE_BIGRAMS or (low == "too" and nxt is not None and nxt.is_word):
+            return False  # "couldn't stand it", "too long"
+        positive = low in POSITIVE_WORDS or any(ch in POSITIVE_EMOJI for ch in low)
+        negative = low in NEGATIVE_WORDS or any(ch in NEGATIVE_EMOJI for ch in low)
+        if low == "like" and like_is_comparison(tokens, k):
+            continue  # "something like Heat" compares, it does not praise
+        if positive or negative:
+            flipped = any(tokens[j].lower in FLIPPERS for j in range(max(clause.start, k - 3), k))
+            return positive != flipped
+    return None
+
+
+def like_is_comparison(tokens: list[Token], i: int) -> bool:
+    """Whether the "like" at ``tokens[i]`` compares ("movies like X") rather than praises."""
+    return i == 0 or tokens[i - 1].lower not in _SENTIMENT_LIKE_BEFORE

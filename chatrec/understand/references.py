@@ -1,0 +1,67 @@
+"""References to the items on screen: "#3", "number 2", "the second one", "the first two",
+"the last one", "that movie" (the item in focus)."""
+
+from __future__ import annotations
+
+from chatrec.understand.lexicon import NUMBER_WORDS, ORDINALS, Lexicon, Token
+
+_DETERMINERS = frozenset({"the", "that", "this", "your", "ur", "those", "these"})
+
+
+def extract_refs(tokens: list[Token], mask: set[int], lexicon: Lexicon
+                 ) -> tuple[list[tuple[int, int]], set[int]]:
+    """Shown items the message points at, as (position, token index) pairs, and tokens used.
+
+    Positions are 1-based; -1 is the last item (-2 the one before), 0 is "that one".
+    """
+    refs: list[tuple[int, int]] = []
+    used: set[int] = set()
+    for i in range(len(tokens)):
+        if i in mask or i in used:
+            continue
+        found = _ref_at(tokens, i, bool(refs), lexicon)
+        if found:
+            positions, span = found
+            refs.extend((p, i) for p in positions if p not in {r for r, _ in refs})
+            used.update(span)
+    if not refs:
+        return _focus_ref(tokens, mask, lexicon)
+    return refs, used
+
+
+def _ref_at(tokens: list[Token], i: int, after_ref: bool, lexicon: Lexicon
+            ) -> tuple[list[int], range] | None:
+    """A reference at ``tokens[i]``: "#3", "number 2", "the second one", "the first two"."""
+    low = tokens[i].lower
+    nxt = tokens[i + 1].lower if i + 1 < len(tokens) else ""
+    prev = tokens[i - 1].lower if i > 0 else ""
+    nouns = lexicon.ref_nouns
+    if low in lexicon.ref_prefixes and i + 1 < len(tokens):
+        k = i + 2 if nxt == "." and low == "no" and i + 2 < len(tokens) else i + 1
+        if tokens[k].lower.isdigit() and 0 < int(tokens[k].lower) <= 20 and (
+                low != "no" or k == i + 2):
+            return [int(tokens[k].lower)], range(i, k + 1)
+    if low not in ORDINALS:
+        return None
+    listed = after_ref and prev in {"and", "or", ","}
+    if not (prev in _DETERMINERS or nxt in nouns or listed):
+        return None
+    if nxt in NUMBER_WORDS and nxt != "one":  # "the first two", "the last three"
+        count = NUMBER_WORDS[nxt]
+        first = ORDINALS[low]
+        positions = list(range(1, count + 1)) if first > 0 else list(range(-count, 0))
+        return positions, range(i, i + 2)
+    if nxt and tokens[i + 1].is_word and nxt not in nouns | {"and", "or", "but", "was", "is",
+                                                             "too", "sounds", "looks"}:
+        return None  # "the first time", "last night"
+    return [ORDINALS[low]], range(i, i + 2 if nxt in nouns else i + 1)
+
+
+def _focus_ref(tokens: list[Token], mask: set[int], lexicon: Lexicon
+               ) -> tuple[list[tuple[int, int]], set[int]]:
+    """ "that one" / "this movie" -> position 0: the item in focus, resolved by the dialogue."""
+    for i in range(len(tokens) - 1):
+        if i not in mask and tokens[i].lower in {"that", "this"} \
+                and tokens[i + 1].lower in lexicon.focus_nouns:
+            return [(0, i)], {i, i + 1}
+    return [], set()
