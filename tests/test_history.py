@@ -12,6 +12,8 @@ from chatrec.domain.history import (
     resolve_history,
 )
 
+MOVIE_WORDS = ("movie", "film")  # a movie catalog's nouns also name export columns
+
 
 def exact_resolver(catalog):
     """Exact normalised-title match, preferring the given year (a stand-in for TitleMatcher)."""
@@ -23,7 +25,7 @@ def exact_resolver(catalog):
 
 
 def test_movielens_ids():
-    rows = parse_history_csv("userId,movieId,rating,timestamp\n1,1,4.0,9\n1,9,3.5,9\n")
+    rows = parse_history_csv("userId,movieId,rating,timestamp\n1,1,4.0,9\n1,9,3.5,9\n", MOVIE_WORDS)
     assert rows == [HistoryRow(2, None, "1", None, 4.0), HistoryRow(3, None, "9", None, 3.5)]
 
 
@@ -80,7 +82,7 @@ def test_resolve_reports_every_unmatched_row(tiny_dataset):
                              ",The Usual Suspects,1995,4\n"
                              ",Heat,2020,2\n"    # wrong year: no match
                              ",Nonexistent Film,,5\n"
-                             "2,,,2\n")          # Fargo again: the later rating wins
+                             "2,,,2\n", MOVIE_WORDS)  # Fargo again: the later rating wins
     result = resolve_history(rows, catalog, exact_resolver(catalog))
     idx = catalog.index_of
     assert result.matched == [(idx("1"), 5.0), (idx("3"), 4.0), (idx("2"), 2.0)]

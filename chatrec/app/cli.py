@@ -18,7 +18,7 @@ import typer
 
 from chatrec.app.settings import Settings
 
-app = typer.Typer(help="chatrec: a local-first conversational movie recommender.",
+app = typer.Typer(help="chatrec: a local-first conversational recommender.",
                   no_args_is_help=True)
 profile_app = typer.Typer(help="Export or import a user's profile.", no_args_is_help=True)
 app.add_typer(profile_app, name="profile")

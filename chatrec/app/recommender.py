@@ -51,10 +51,12 @@ class ChatRecommender:
         self.intents = IntentClassifier.for_vocabulary(embedder, self.vocabulary)
         self.parser = Parser(self.vocabulary, self.titles, self.intents)
         self.ranker = Ranker(engine, embedder, item_vectors, self.vocabulary)
-        self._lead_in = LeadInWriter(lm, LeadInGate(self.catalog), settings.lm_time_budget_s,
+        gate = LeadInGate(self.catalog, vocabulary=self.vocabulary)
+        self._lead_in = LeadInWriter(lm, gate, settings.lm_time_budget_s,
                                      settings.lm_max_new_tokens)
         self.policy = Policy(self.catalog, self.ranker, self.store, self._lead_in,
-                             PolicyConfig(k_shown=settings.k_shown))
+                             PolicyConfig(k_shown=settings.k_shown),
+                             examples=self.vocabulary.examples)
         self.sessions = Sessions(settings.max_sessions)
 
     @classmethod
@@ -195,7 +197,8 @@ class ChatRecommender:
         """Seed a profile from past ratings: a CSV path/text, or (item_id, rating) pairs."""
         validate_user_id(user_id)
         if isinstance(ratings, (str, Path)):
-            result = resolve_history(parse_history_csv(ratings), self.catalog, self.resolve_title)
+            result = resolve_history(parse_history_csv(ratings, sorted(self.vocabulary.item_words)),
+                                     self.catalog, self.resolve_title)
         else:
             result = ImportResult()
             for line, (item_id, rating) in enumerate(ratings, start=1):

@@ -23,15 +23,9 @@ from chatrec.app.messages import (  # noqa: F401 - public here
 from chatrec.app.recommender import ChatRecommender
 from chatrec.explain.words import escape_markdown
 
-EXAMPLES = [
-    "something tense from the 90s, I loved Heat, no horror",
-    "a feel-good comedy for a rainy evening",
-    "more like Fargo",
-    "animated films for kids",
-]
 EMPTY_STATE = (
     "### What are you in the mood for?\n"
-    "Tell me a genre, an era or a film you loved. Every pick comes from the catalog, with "
+    "Tell me a genre, an era or a {noun} you loved. Every pick comes from the catalog, with "
     "👍/👎 to teach me and a *why?* behind it."
 )
 USER_KEY = "chatrec_user_id"
@@ -56,18 +50,19 @@ PRIVATE = "private"  # not in the API docs and not callable by name from gradio_
 def build_demo(rec: ChatRecommender, handlers: ChatHandlers | None = None) -> gr.Blocks:
     """Lay out the chat, the profile panel, import and the credit footer."""
     handlers = handlers or ChatHandlers(rec)
+    empty_state = EMPTY_STATE.format(noun=escape_markdown(rec.catalog.info.noun))
     with gr.Blocks(title="chatrec", analytics_enabled=False) as demo:
         user_id = gr.BrowserState(None, storage_key=USER_KEY,
                                   secret=handlers.identity.browser_secret)
         with gr.Row():
             with gr.Column(scale=3):
                 chatbot = gr.Chatbot(label="chatrec", group_consecutive_messages=False,
-                                     height=620, placeholder=EMPTY_STATE, allow_tags=False,
+                                     height=620, placeholder=empty_state, allow_tags=False,
                                      buttons=["copy"])
                 # No max_length: the browser would cut silently; the server cuts with a notice.
                 textbox = gr.Textbox(placeholder="What are you in the mood for?", show_label=False,
                                      submit_btn=True, autofocus=True)
-                gr.Examples(EXAMPLES, inputs=textbox, label="Try")
+                gr.Examples(list(rec.vocabulary.examples), inputs=textbox, label="Try")
             with gr.Column(scale=1, min_width=260):
                 profile = gr.Markdown("_Loading your profile…_", elem_id="profile")
                 forget = gr.Button("Forget me", variant="stop", size="sm")

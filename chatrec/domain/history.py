@@ -17,8 +17,8 @@ from pathlib import Path
 
 from chatrec.domain.catalog import Catalog
 
-ID_COLUMNS = ("movieid", "itemid", "id")
-TITLE_COLUMNS = ("title", "name", "film", "movie")
+ID_COLUMNS = ("itemid", "id")
+TITLE_COLUMNS = ("title", "name")
 YEAR_COLUMNS = ("year", "releaseyear")
 RATING_COLUMNS = ("rating", "yourrating", "stars", "score")
 MAX_ERRORS_SHOWN = 10
@@ -80,7 +80,8 @@ def _dialect(text: str) -> type[csv.Dialect] | csv.Dialect:
         return csv.excel
 
 
-def parse_history_csv(path_or_text: str | Path) -> list[HistoryRow]:
+def parse_history_csv(path_or_text: str | Path, item_words: Sequence[str] = ()
+                      ) -> list[HistoryRow]:
     """Parse a ratings export into rows on the 1–5 scale.
 
     Raises `HistoryFormatError` when the header lacks a rating column or any id/title column, or
@@ -91,7 +92,9 @@ def parse_history_csv(path_or_text: str | Path) -> list[HistoryRow]:
     header = next(reader, None)
     if not header:
         raise HistoryFormatError("line 1: the file is empty; expected a header row")
-    cols = {"id": _find(header, ID_COLUMNS), "title": _find(header, TITLE_COLUMNS),
+    # A catalog's own nouns name columns too: "movieId" and "Film" in a movie export.
+    ids = (*(f"{w}id" for w in item_words), *ID_COLUMNS)
+    cols = {"id": _find(header, ids), "title": _find(header, (*TITLE_COLUMNS, *item_words)),
             "year": _find(header, YEAR_COLUMNS), "rating": _find(header, RATING_COLUMNS)}
     if cols["rating"] is None or (cols["id"] is None and cols["title"] is None):
         raise HistoryFormatError(
