@@ -253,16 +253,21 @@ def bench_startup(data: str = typer.Option("ml-100k", "--data", help="Catalog.")
 
 
 @bench_app.command("scale")
-def bench_scale(sizes: str = typer.Option("5000,20000,50000,100000",
-                                          help="Synthetic catalog sizes (items)."),
-                queries: int = typer.Option(200, help="Queries per catalog."),
-                real: bool = typer.Option(True, help="Also time ml-100k / ml-latest-small."),
-                embedder: str | None = EmbedderOpt,
+def bench_scale(sizes: str = typer.Option("1000000,5000000,25000000",
+                                          help="Synthetic sizes (ratings)."),
+                items: int = typer.Option(60_000, help="Items in every synthetic catalog."),
+                fit_items: str = typer.Option("2500,5000,10000,20000",
+                                              help="Catalog sizes of the source-fit table."),
+                turns: int = typer.Option(200, help="Turns timed per size."),
+                embedder: str = typer.Option("minilm", "--embedder", help="Embedder."),
+                threads: int = typer.Option(2, help="Torch threads while preparing."),
+                workdir: Path | None = typer.Option(None, help="Scratch folder (GBs at 25M)."),
                 json_path: Path | None = JsonOpt) -> None:
-    """Engine latency on real catalogs and synthetic ones up to 100k items / 1M ratings."""
+    """Prepare time, peak RSS and turn p50/p95 on synthetic MovieLens data (1M-25M ratings)."""
     from chatrec_eval.scale_bench import format_scale_bench, run_scale_bench
 
-    result = run_scale_bench(_int_list(sizes), queries, embedder=embedder, real=real)
+    result = run_scale_bench(_int_list(sizes), items, _int_list(fit_items), turns,
+                             embedder, threads, workdir)
     typer.echo(format_scale_bench(result))
     _write_json(json_path, result)
 
@@ -293,3 +298,21 @@ def eval_report(results: Path = typer.Option(Path("docs/results"), help="Saved J
     from chatrec_eval.report import write_report
 
     typer.echo(f"wrote {write_report(results, output)}")
+
+
+@app.command("train-spark")
+def train_spark(data: str | None = DataOpt,
+                master: str = typer.Option("local[*]", help="Spark master URL."),
+                staging: Path | None = typer.Option(
+                    None, help="Folder for the staged interactions (cluster-readable).")) -> None:
+    """Train the ALS factors with Spark MLlib into the artifact cache (needs chatrec[spark])."""
+    from chatrec.app.spark import SparkUnavailable
+    from chatrec.app.spark import train_spark as run_train_spark
+    from chatrec.domain.loaders import CatalogError
+
+    try:
+        folder = run_train_spark(_settings(data, "none"), master, staging=staging)
+    except (SparkUnavailable, CatalogError) as exc:
+        typer.echo(f"train-spark: {exc}", err=True)
+        raise typer.Exit(2) from None
+    typer.echo(f"wrote Spark ALS factors to {folder}")

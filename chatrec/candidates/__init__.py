@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from chatrec.candidates.als import ALSSource
 from chatrec.candidates.base import CandidateSource, TrainingData
 from chatrec.candidates.content import ContentSource
 from chatrec.candidates.ease import EASESource
@@ -30,9 +31,10 @@ SOURCES: dict[str, type] = {
     "content": ContentSource,
     "semantic": SemanticSource,
     "neural": NeuralSource,
+    "als": ALSSource,
 }
 SOURCE_NAMES = tuple(SOURCES)
-CF_SOURCES = frozenset({"itemknn", "userknn", "ease", "neural"})
+CF_SOURCES = frozenset({"itemknn", "userknn", "ease", "neural", "als"})
 
 
 def make_source(name: str, **params: Any) -> CandidateSource:

@@ -35,6 +35,7 @@ class BlendConfig:
     content: float = 0.1
     semantic: float = 0.3
     neural: float = 2.0
+    als: float = 0.0  # large catalogs only (see chatrec.app.resources), in EASE's place
     profile: float = 0.0
     wish: float = 1.0
     cold_popularity: float = 1.0
