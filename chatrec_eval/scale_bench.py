@@ -2,10 +2,12 @@
 
 Each size is a synthetic MovieLens folder (`synthetic.write_movielens`: 60k items like
 MovieLens-25M's 62k, 154 ratings per user, power-law popularity, fixed seed) on which fresh
-interpreters run exactly what a user runs: ``prepare`` into an empty cache (item embeddings with
-the real embedder, every engine source fitted), ``prepare`` again (must be a no-op), and then
-the app with ``--lm none`` answering `turn_bench` turns. Peak RSS is each child's kernel
-high-water mark (VmHWM). Growth exponents are least-squares slopes in log-log space.
+interpreters run exactly what a user runs: ``prepare`` (item embeddings with the real embedder,
+every engine source fitted), ``prepare`` again (must be a no-op), and then the app with
+``--lm none`` answering `turn_bench` turns. The sizes of one run share a cache, so only the
+first embeds the (shared) catalog; run a size alone for a fully cold figure. Peak RSS is each
+child's kernel high-water mark (VmHWM). Growth exponents are least-squares slopes in log-log
+space.
 
 The source-fit table times each heavy source alone, in its own process, on in-memory synthetic
 catalogs of growing item counts (100 ratings per item): the measurement behind
@@ -115,11 +117,17 @@ def app_env(folder: Path, cache: Path, embedder: str, threads: int) -> dict[str,
 
 def size_row(n_ratings: int, n_items: int, work: Path, embedder: str, turns: int,
              threads: int, seed: int = 0) -> dict:
-    """Write one synthetic folder, prepare it cold and warm, and time turns on it."""
+    """Write one synthetic folder, prepare it and prepare it again, and time turns on it.
+
+    Every size of one run shares ``work/cache``: the folders share their catalog (and name),
+    so only the first size embeds its items and later ones find every text in the vector
+    store (the row's ``items_embedded`` says which); engine state is keyed by the data.
+    """
     start = time.perf_counter()
-    folder = write_movielens(work / f"ratings-{n_ratings}", n_items, n_ratings, seed=seed)
+    folder = write_movielens(work / f"ratings-{n_ratings}" / f"synthetic-{n_items}", n_items,
+                             n_ratings, seed=seed)
     write_s = time.perf_counter() - start
-    cache = work / f"cache-{n_ratings}"
+    cache = work / "cache"
     env = {**app_env(folder, cache, embedder, threads), "SCALE_TURNS": str(turns)}
     cold = run_child(PREPARE_SCRIPT, env)
     log.info("scale: %d ratings prepared in %.0f s, peak %.0f MiB", n_ratings, cold["wall_s"],
@@ -128,7 +136,6 @@ def size_row(n_ratings: int, n_items: int, work: Path, embedder: str, turns: int
     served = run_child(TURN_SCRIPT, env)
     log.info("scale: %d ratings turn p95 %.1f ms", n_ratings, served["turn"]["p95_ms"])
     shutil.rmtree(folder, ignore_errors=True)  # gigabytes at 25M; the figures are kept
-    shutil.rmtree(cache, ignore_errors=True)
     return {"n_ratings": n_ratings, "n_items": n_items, "embedder": embedder,
             "torch_threads": threads, "write_s": write_s, "prepare": cold,
             "prepare_again": warm, "serve": served}
@@ -155,6 +162,8 @@ def growth(rows: list[dict]) -> dict:
     """Exponents over n_ratings of prepare time, engine fit time, peak RSS and turn p95."""
     n = [r["n_ratings"] for r in rows]
     series = {"prepare_s": [r["prepare"]["total_s"] for r in rows],
+              "prepare_without_embedding_s": [r["prepare"]["total_s"] -
+                                              r["prepare"]["item_vectors_s"] for r in rows],
               "engine_s": [r["prepare"]["engine_s"] for r in rows],
               "peak_rss_mb": [r["prepare"]["peak_rss_mb"] for r in rows],
               "turn_p95_ms": [r["serve"]["turn"]["p95_ms"] for r in rows]}
@@ -185,12 +194,13 @@ def targets(rows: list[dict]) -> dict:
 def run_scale_bench(sizes: tuple[int, ...] = SIZES, n_items: int = N_ITEMS,
                     fit_items: tuple[int, ...] = FIT_ITEMS, turns: int = 200,
                     embedder: str = "minilm", threads: int = 2,
-                    workdir: str | Path | None = None) -> dict:
+                    workdir: str | Path | None = None,
+                    fit_sources: tuple[str, ...] = FIT_SOURCES) -> dict:
     """Every size row, the source-fit table, growth exponents and the goals."""
     with tempfile.TemporaryDirectory(prefix="chatrec-scale-", dir=workdir) as tmp:
         rows = [size_row(n, n_items, Path(tmp), embedder, turns, threads)
                 for n in sorted(sizes)]
-    fits = fit_rows(tuple(fit_items))
+    fits = fit_rows(tuple(fit_items), fit_sources)
     return {"rows": rows, "fits": fits, "growth": growth(rows),
             "fit_growth": fit_growth_by_source(fits), "targets": targets(rows),
             "ratings_per_item_in_fits": RATINGS_PER_ITEM}
