@@ -37,7 +37,7 @@ N_ITEMS = 60_000
 FIT_ITEMS = (2_500, 5_000, 10_000, 20_000)
 FIT_SOURCES = ("ease", "als", "itemknn", "neural", "userknn")
 # Sources whose fit time or memory grows too fast to time at every size (minutes at 10k).
-FIT_MAX_ITEMS = {"neural": 10_000, "userknn": 10_000}
+FIT_MAX_ITEMS = {"neural": 5_000, "userknn": 10_000}
 RATINGS_PER_ITEM = 100
 MARK = "CHATREC_SCALE "
 CHILD_TIMEOUT_S = 3600.0
