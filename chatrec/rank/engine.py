@@ -151,8 +151,9 @@ class Engine:
         scores) and ``rerank`` (pool, blend, MMR, evidence) are added to it.
         """
         # The per-turn products are small: multi-threaded BLAS only adds hand-off cost, and on
-        # a busy 2-core machine it measured 5x slower at p95, so BLAS runs single-threaded here.
-        with self._threads.limit(limits=1, user_api="blas"):
+        # a busy 2-core machine it measured 5x slower at p95, so BLAS runs single-threaded here;
+        # so does OpenMP, which faiss' IVF search (large catalogs) would otherwise fan out.
+        with self._threads.limit(limits=1):
             return self._recommend(query, k, {} if timings is None else timings)
 
     def _recommend(self, query: Query, k: int, timings: dict[str, float]) -> list[RankedItem]:
