@@ -28,9 +28,10 @@ if TYPE_CHECKING:  # the engine pulls in torch; commands that only need data sho
 
 log = logging.getLogger(__name__)
 # Sources of the large-catalog engine (from LARGE_CATALOG_ITEMS items on). Dropped, by
-# measurement (README "Scaling up"): EASE (dense items^2 matrix: 1.6 GB and an O(n^3) solve at
-# 20k items, 15 GB at 62k), the neural model (trains on every item for every user: hours at
-# 25M ratings) and user-kNN (blend weight 0, yet two copies of the rating matrix).
+# measurement (README "Scaling up"): EASE (dense items^2 matrix and an O(n^3) solve: 300 s and
+# 5.0 GB at 20k items, ~15 GB per matrix at 62k), the neural model (trains on every item for
+# every user: 414 s at 5k items, hours at 25M ratings) and user-kNN (blend weight 0, yet two
+# copies of the rating matrix).
 LARGE_CATALOG_SOURCES = ("popularity", "itemknn", "als", "content", "semantic")
 
 
