@@ -153,3 +153,14 @@ def test_the_policy_shows_a_grounded_reply_once_with_its_question(tiny_dataset, 
     assert turn.recommendations == probe.recommendations
     # The LM's reply replaces lead-in and template question; it is escaped like any text.
     assert turn.text == escape_markdown(lm.reply) and turn.text.count("?") == 1
+
+
+def test_numbers_must_come_from_the_facts(gate, tiny_dataset) -> None:
+    heat = idx(tiny_dataset, "1")[0]
+    facts = ReplyFacts.build(tiny_dataset.catalog, [(heat, "Rated 4.1★ by 239 people")],
+                             QUESTION)
+    ok = "Heat (1995) is rated 4.1 by 239 people. Do you prefer an era like the 90s?"
+    assert check_reply(gate, ok, facts).ok
+    bad = "Heat (1995) is rated 4.8 by 239 people. Do you prefer an era?"
+    assert check_reply(gate, bad, facts).reason == "ungrounded: 4.8"
+    assert check_reply(gate, "Heat (1995) is rated 4.", facts, final=False).ok

@@ -53,3 +53,4 @@ def convert_smollm2(cache_dir: str | Path) -> Path:
     tokenizer.save_pretrained(target)
     (target / "COMPLETE").write_text("ok\n")
     return target
+

@@ -150,6 +150,7 @@ def _sentence_count(text: str) -> int:
 REPLY_MAX_CHARS = 320
 REPLY_MAX_SENTENCES = 3
 _YEAR_AFTER_TITLE_RE = re.compile(r"^\W{0,3}(1[89]\d\d|20\d\d)\b")
+_NUMBER_RE = re.compile(r"\d+(?:[.,]\d+)?")
 
 
 def check_reply(gate: LeadInGate, text: str, facts: ReplyFacts, final: bool = True,
@@ -171,7 +172,8 @@ def check_reply(gate: LeadInGate, text: str, facts: ReplyFacts, final: bool = Tr
         verdict = gate._judge(sentence, set(facts.allowed), final=False)
         if not verdict.ok:
             return verdict
-    checks = (_title_years(stripped, facts), _ungrounded_name(stripped, facts, context, final))
+    checks = (_title_years(stripped, facts), _ungrounded_name(stripped, facts, context, final),
+              _ungrounded_number(stripped, facts, context, final))
     for problem in checks:
         if problem:
             return GateVerdict(False, problem)
@@ -218,6 +220,18 @@ def _ungrounded_name(text: str, facts: ReplyFacts, context: str, final: bool) ->
         word = match.group(0)
         if word[0].isupper() and not opens_sentence and word.lower() not in known:
             return f"ungrounded: {word}"
+    return ""
+
+
+def _ungrounded_number(text: str, facts: ReplyFacts, context: str, final: bool) -> str:
+    """A number (a rating, a count, a year) that is in neither the facts nor the message."""
+    known = set(_NUMBER_RE.findall(facts.block())) | set(_NUMBER_RE.findall(context))
+    numbers = list(_NUMBER_RE.finditer(text))
+    if not final and numbers and text[numbers[-1].end():] in {"", ".", ","}:
+        numbers = numbers[:-1]  # still being written ("4." may become "4.1")
+    for match in numbers:
+        if match.group(0) not in known:
+            return f"ungrounded: {match.group(0)}"
     return ""
 
 
