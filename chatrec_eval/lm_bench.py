@@ -191,7 +191,8 @@ def summarise_backend(raw: dict, max_new_tokens: int) -> dict:
                                                                        strict=True)
               if n > 1 and r["first_s"] is not None and r["total_s"] > r["first_s"]]
     out = {"lm": raw["lm"], "load_s": raw["load_s"],
-           "lm_rss_mb": raw["rss_loaded_mb"] - raw["rss_before_lm_mb"],
+           # After the runs: weights are memory-mapped and only counted once they were used.
+           "lm_rss_mb": raw["rss_end_mb"] - raw["rss_before_lm_mb"],
            "rss_end_mb": raw["rss_end_mb"], "peak_rss_mb": raw["peak_rss_mb"],
            "cold_first_token_s": raw["cold_first_s"],
            "first_token": percentiles(r["first_s"] for r in raw["raw"] if r["first_s"]),

@@ -39,7 +39,7 @@ def test_worker_runs_and_summary(tiny_dataset, fake_embedder, tmp_path) -> None:
                                  "rss_loaded_mb": 150.0, "rss_end_mb": 151.0,
                                  "peak_rss_mb": 160.0, "cold_first_s": 0.2, "raw": raw,
                                  "writer": runs}, max_new_tokens=40)
-    assert summary["lm_rss_mb"] == 50.0 and summary["stopped_before_limit"] == len(prompts)
+    assert summary["lm_rss_mb"] == 51.0 and summary["stopped_before_limit"] == len(prompts)
     assert summary["lead-in"]["accepted"] == len(prompts)
     assert sum(summary["grounded"]["paths"].values()) == len(prompts)
     table = format_backend_comparison({"backends": {"fake": summary}})
