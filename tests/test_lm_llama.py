@@ -46,7 +46,7 @@ class FakeLlama:
 
 def test_generates_and_streams_through_one_llama_object() -> None:
     fake = FakeLlama(["A ", "tense ", "night."])
-    lm = LlamaCppLM(fake, "llama:fake")
+    lm = LlamaCppLM(lambda: fake, "llama:fake")
     assert lm.generate(MESSAGES) == "A tense night."
     assert list(lm.generate(MESSAGES, stream=True)) == ["A ", "tense ", "night."]
     assert lm.generate(MESSAGES, max_new_tokens=2) == "A tense "
@@ -55,7 +55,7 @@ def test_generates_and_streams_through_one_llama_object() -> None:
 
 def test_calls_are_serialised_and_a_waiting_call_respects_its_budget() -> None:
     fake = FakeLlama(["word "] * 6, delay_s=0.05)
-    lm = LlamaCppLM(fake, "llama:fake")
+    lm = LlamaCppLM(lambda: fake, "llama:fake")
     results: list[str] = []
     threads = [threading.Thread(target=lambda: results.append(lm.generate(MESSAGES)))
                for _ in range(3)]
@@ -73,8 +73,28 @@ def test_calls_are_serialised_and_a_waiting_call_respects_its_budget() -> None:
     assert lm.generate(MESSAGES, max_time_s=1.0)
 
 
+def test_each_prompt_prefix_keeps_its_own_context() -> None:
+    made: list[FakeLlama] = []
+
+    def load() -> FakeLlama:
+        made.append(FakeLlama(["ok."]))
+        return made[-1]
+
+    lm = LlamaCppLM(load, "llama:fake", max_contexts=2)
+    lead_in = [{"role": "system", "content": "Write a lead-in."}, {"role": "user", "content": "a"}]
+    reply = [{"role": "system", "content": "Write a reply."}, {"role": "user", "content": "b"}]
+    for messages in (lead_in, reply, lead_in, reply):
+        lm.generate(messages)
+    assert len(made) == 2
+    assert all(p.startswith("Write a lead-in.") for p in made[0].prompts)
+    assert all(p.startswith("Write a reply.") for p in made[1].prompts)
+    # A third prefix takes over the least recently used context (the lead-in's).
+    lm.generate([{"role": "system", "content": "Other."}, {"role": "user", "content": "c"}])
+    assert len(made) == 2 and made[0].prompts[-1].startswith("Other.")
+
+
 def test_generation_stops_at_the_time_limit() -> None:
-    lm = LlamaCppLM(FakeLlama(["word "] * 50, delay_s=0.02), "llama:fake")
+    lm = LlamaCppLM(lambda: FakeLlama(["word "] * 50, delay_s=0.02), "llama:fake")
     start = time.perf_counter()
     text = lm.generate(MESSAGES, max_new_tokens=50, max_time_s=0.1)
     assert time.perf_counter() - start < 0.3 and 0 < len(text.split()) < 50
@@ -112,16 +132,19 @@ def test_packaged_gguf_streams_one_line(real_llama) -> None:
 
 
 def test_the_fixed_prefix_is_reused_between_calls(real_llama) -> None:
+    system, *examples = lead_in_messages_prefix()
+    # A system prompt no other test used: its first call reads the whole prefix.
+    prefix = [{"role": "system", "content": system["content"] + " Be warm."}, *examples]
+
     def first_token_s(text: str) -> float:
-        messages = [*lead_in_messages_prefix(), {"role": "user", "content": text}]
         start = time.perf_counter()
-        pieces = real_llama.generate(messages, max_new_tokens=8, stream=True)
+        pieces = real_llama.generate([*prefix, {"role": "user", "content": text}],
+                                     max_new_tokens=8, stream=True)
         next(iter(pieces))
         elapsed = time.perf_counter() - start
         pieces.close()
         return elapsed
 
-    real_llama.generate([{"role": "user", "content": "reset the context"}], 2)
     cold = first_token_s("a comedy for tonight")
     warm = min(first_token_s(t) for t in ("a comedy for friday", "a thriller", "no horror"))
     assert warm < cold / 2, (cold, warm)

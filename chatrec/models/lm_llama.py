@@ -2,17 +2,18 @@
 
 It loads a GGUF file as it is (the packaged SmolLM2 needs no conversion), uses a fraction of
 the memory torch does and decodes about three times faster on a laptop CPU. Its prompt
-processing is slower than torch's, so the fixed prompt prefix must not be recomputed: one
+processing is slower than torch's, so the fixed prompt prefix must not be recomputed: a
 `Llama` object is kept and never reset, and llama.cpp reuses the longest prefix its KV cache
-shares with the new prompt (the system prompt and examples). One lock serialises calls, since
-a llama.cpp context holds a single sequence.
+shares with the new prompt (the system prompt and examples). A lock per context serialises its
+calls, since a llama.cpp context holds a single sequence.
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -34,14 +35,37 @@ def gguf_path(target: str) -> Path:
     return path
 
 
-class LlamaCppLM:
-    """A `LanguageModel` over one llama-cpp-python `Llama` object."""
+@dataclass
+class _Context:
+    """One llama.cpp context, the fixed prefix it last served, and its lock."""
 
-    def __init__(self, llama: Any, name: str, repeat_penalty: float = 1.0) -> None:
-        self.llama, self.name = llama, name
+    llama: Any
+    prefix: str = ""
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+class LlamaCppLM:
+    """A `LanguageModel` over llama-cpp-python `Llama` objects: one per distinct prompt prefix.
+
+    Switching a context between the lead-in prompt and the grounded-reply prompt would make it
+    re-read a 140-340 token prefix at every switch (several seconds on a laptop; saving and
+    restoring the state costs ~0.5 s), so each distinct prefix gets its own context, up to
+    ``max_contexts``; beyond that the least recently used one is taken over. The weights are
+    memory-mapped from the same file, so a second context shares them (RSS counts them twice).
+    """
+
+    def __init__(self, load: Callable[[], Any], name: str, repeat_penalty: float = 1.0,
+                 max_contexts: int = 2) -> None:
+        self._load, self.name, self.max_contexts = load, name, max_contexts
         self.repeat_penalty = repeat_penalty  # llama.cpp's counts the prompt: off by default
-        self._lock = threading.Lock()
-        self._formatter = _chat_formatter(llama)
+        self._contexts = [_Context(load())]
+        self._pool_lock = threading.Lock()
+        self._formatter = _chat_formatter(self.llama)
+
+    @property
+    def llama(self) -> Any:
+        """The first context's `Llama` (the tokenizer and metadata are the same in all)."""
+        return self._contexts[0].llama
 
     @classmethod
     def from_spec(cls, target: str, options: LMOptions, name: str) -> LlamaCppLM:
@@ -50,10 +74,9 @@ class LlamaCppLM:
             from llama_cpp import Llama
         except ImportError as exc:
             raise ModelUnavailableError(INSTALL_HINT) from exc
-        threads = max(1, options.threads)
-        llama = Llama(model_path=str(gguf_path(target)), n_ctx=CONTEXT_TOKENS,
-                      n_threads=threads, n_threads_batch=threads, verbose=False)
-        return cls(llama, name)
+        path, threads = str(gguf_path(target)), max(1, options.threads)
+        return cls(lambda: Llama(model_path=path, n_ctx=CONTEXT_TOKENS, n_threads=threads,
+                                 n_threads_batch=threads, verbose=False), name)
 
     def prompt(self, messages: list[Message]) -> str:
         """The prompt text: the GGUF's chat template, or speaker labels without one."""
@@ -63,17 +86,34 @@ class LlamaCppLM:
 
     def generate(self, messages: list[Message], max_new_tokens: int = 40,
                  stream: bool = False, max_time_s: float | None = None) -> str | Iterator[str]:
-        pieces = self._pieces(self.prompt(messages), max_new_tokens, max_time_s)
+        prefix = self.prompt(messages[:-1]) if len(messages) > 1 else ""
+        pieces = self._pieces(prefix, self.prompt(messages), max_new_tokens, max_time_s)
         return pieces if stream else "".join(pieces)
 
-    def _pieces(self, prompt: str, max_new_tokens: int,
+    def _context(self, prefix: str) -> _Context:
+        """The context that last served ``prefix``, a new one, or the least recently used."""
+        with self._pool_lock:
+            found = next((c for c in self._contexts if c.prefix == prefix), None)
+            if found is None:
+                fresh = next((c for c in self._contexts if not c.prefix), None)
+                if fresh is None and len(self._contexts) < self.max_contexts:
+                    fresh = _Context(self._load())
+                    self._contexts.append(fresh)
+                found = fresh or self._contexts[-1]
+                found.prefix = prefix
+            self._contexts.remove(found)
+            self._contexts.insert(0, found)  # most recently used first
+            return found
+
+    def _pieces(self, prefix: str, prompt: str, max_new_tokens: int,
                 max_time_s: float | None) -> Iterator[str]:
         start = time.perf_counter()
+        context = self._context(prefix)
         # Waiting for another turn's generation counts against this turn's budget.
-        if not self._lock.acquire(timeout=max_time_s if max_time_s is not None else -1):
+        if not context.lock.acquire(timeout=max_time_s if max_time_s is not None else -1):
             raise LMUnavailableError(f"{self.name} is busy with another reply")
         try:
-            chunks = self.llama.create_completion(
+            chunks = context.llama.create_completion(
                 prompt, max_tokens=max_new_tokens, temperature=0.0,
                 repeat_penalty=self.repeat_penalty, stop=["\n"], stream=True)
             try:
@@ -86,7 +126,7 @@ class LlamaCppLM:
             finally:
                 chunks.close()
         finally:
-            self._lock.release()
+            context.lock.release()
 
 
 def _chat_formatter(llama: Any) -> Any | None:
