@@ -80,6 +80,8 @@ def test_facts_block_is_plain_text_in_display_form(facts) -> None:
     ("Heat (1995) is great. Want popcorn?", "no question"),
     ("Heat (1995) is great. " * 4 + "Do you prefer an era?", "too long"),
     ("Sorry, Heat (1995) is all I have. Do you prefer an era?", "refusal"),
+    ("Heat (1995) is a classic comedy. Do you prefer an era?", "genre: comedy"),
+    ("Heat (1995), a crime thriller, and Fargo (1996), a drama. Do you prefer an era?", ""),
 ])
 def test_the_reply_gate_checks_titles_years_names_and_the_question(gate, facts, reply,
                                                                     reason) -> None:

@@ -173,7 +173,8 @@ def check_reply(gate: LeadInGate, text: str, facts: ReplyFacts, final: bool = Tr
         if not verdict.ok:
             return verdict
     checks = (_title_years(stripped, facts), _ungrounded_name(stripped, facts, context, final),
-              _ungrounded_number(stripped, facts, context, final))
+              _ungrounded_number(stripped, facts, context, final),
+              _wrong_genre(sentences, facts, gate._catalog))
     for problem in checks:
         if problem:
             return GateVerdict(False, problem)
@@ -232,6 +233,21 @@ def _ungrounded_number(text: str, facts: ReplyFacts, context: str, final: bool) 
     for match in numbers:
         if match.group(0) not in known:
             return f"ungrounded: {match.group(0)}"
+    return ""
+
+
+def _wrong_genre(sentences: list[str], facts: ReplyFacts, catalog: Catalog) -> str:
+    """A catalog genre written next to picks that do not have it ("The Godfather, an action
+    movie"): in a sentence that names picks, every genre word must be one of theirs."""
+    genres = {g.lower() for item_genres in catalog.genres for g in item_genres}
+    for sentence in sentences:
+        named = [p for p in facts.picks if p.title.lower() in sentence.lower()]
+        if not named:
+            continue
+        theirs = {g.lower() for p in named for g in p.genres}
+        for word in re.findall(r"[a-z][\w'’-]*", sentence.lower()):
+            if word in genres and word not in theirs:
+                return f"genre: {word}"
     return ""
 
 
