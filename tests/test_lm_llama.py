@@ -100,6 +100,20 @@ def test_generation_stops_at_the_time_limit() -> None:
     assert time.perf_counter() - start < 0.3 and 0 < len(text.split()) < 50
 
 
+def test_a_long_prompt_read_never_holds_a_turn_past_its_budget() -> None:
+    class SlowPrompt(FakeLlama):
+        def _chunks(self, max_tokens: int):
+            time.sleep(0.5)  # llama.cpp reads the prompt in one blocking call
+            yield from super()._chunks(max_tokens)
+
+    lm = LlamaCppLM(lambda: SlowPrompt(["late."]), "llama:fake")
+    start = time.perf_counter()
+    assert lm.generate(MESSAGES, max_time_s=0.1) == ""
+    assert time.perf_counter() - start < 0.3
+    # The abandoned generation still holds the context until it ends; then it is free again.
+    assert lm.generate(MESSAGES, max_time_s=2.0) == "late."
+
+
 def test_missing_package_names_the_extra(monkeypatch) -> None:
     monkeypatch.setitem(sys.modules, "llama_cpp", None)  # import llama_cpp now fails
     with pytest.raises(ModelUnavailableError, match=r"chatrec\[llama\]"):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 
 import pytest
 import torch
@@ -135,3 +136,24 @@ def test_generation_stops_at_a_stop_token_and_does_not_return_it(tiny_gpt2) -> N
     text = lm.generate(messages("hi"), max_new_tokens=10)
     # min_new_tokens=1 forbids an empty reply, then the stop token ends it at once.
     assert len(text.split()) == 1 and "<eos>" not in text
+
+
+def test_a_slow_prompt_read_never_holds_a_stream_past_its_deadline(tiny_gpt2) -> None:
+    model, tokenizer = tiny_gpt2
+    lm = HFCausalLM(model, tokenizer, "tiny", reuse_prefix=False)
+    calls = []
+
+    def slow_first_step(module, args, kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            time.sleep(0.6)  # the prompt step of a long prompt on a busy CPU
+
+    handle = model.register_forward_pre_hook(slow_first_step, with_kwargs=True)
+    try:
+        start = time.perf_counter()
+        pieces = list(lm.generate(messages("hi"), max_new_tokens=5, stream=True,
+                                  max_time_s=0.15))
+        assert time.perf_counter() - start < 0.45 and pieces == []
+    finally:
+        time.sleep(0.7)  # let the abandoned generation end before the hook goes
+        handle.remove()

@@ -10,6 +10,7 @@ calls, since a llama.cpp context holds a single sequence.
 
 from __future__ import annotations
 
+import queue
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -107,26 +108,60 @@ class LlamaCppLM:
 
     def _pieces(self, prefix: str, prompt: str, max_new_tokens: int,
                 max_time_s: float | None) -> Iterator[str]:
+        """Generate in a thread; yield its pieces until ``max_time_s`` passes.
+
+        llama.cpp reads a prompt in one blocking call, so the deadline is kept here rather
+        than between pieces: a turn never waits past its budget, and the thread stops at the
+        next token (holding the context's lock until then).
+        """
         start = time.perf_counter()
         context = self._context(prefix)
         # Waiting for another turn's generation counts against this turn's budget.
         if not context.lock.acquire(timeout=max_time_s if max_time_s is not None else -1):
             raise LMUnavailableError(f"{self.name} is busy with another reply")
+        box: queue.Queue[Any] = queue.Queue()
+        stop = threading.Event()
+        threading.Thread(target=self._work, args=(context, prompt, max_new_tokens, box, stop),
+                         daemon=True).start()
+        try:
+            while True:
+                left = None if max_time_s is None else max_time_s - (time.perf_counter() - start)
+                try:
+                    item = box.get(timeout=None if left is None else max(0.0, left))
+                except queue.Empty:
+                    return
+                if item is _END:
+                    return
+                if isinstance(item, BaseException):
+                    raise LMUnavailableError(f"{self.name} failed: {item}") from item
+                yield item
+        finally:
+            stop.set()
+
+    def _work(self, context: _Context, prompt: str, max_new_tokens: int, box: queue.Queue,
+              stop: threading.Event) -> None:
+        """The generation thread: put each piece into ``box``, then ``_END``; free the lock."""
         try:
             chunks = context.llama.create_completion(
                 prompt, max_tokens=max_new_tokens, temperature=0.0,
                 repeat_penalty=self.repeat_penalty, stop=["\n"], stream=True)
             try:
                 for chunk in chunks:
+                    if stop.is_set():
+                        break
                     text = chunk["choices"][0].get("text", "")
                     if text:
-                        yield text
-                    if max_time_s is not None and time.perf_counter() - start >= max_time_s:
-                        break
+                        box.put(text)
             finally:
                 chunks.close()
+        except Exception as exc:  # noqa: BLE001 - handed to the consumer, which raises it
+            box.put(exc)
         finally:
             context.lock.release()
+            box.put(_END)
+
+
+_END = object()  # the generation thread is done
 
 
 def _chat_formatter(llama: Any) -> Any | None:

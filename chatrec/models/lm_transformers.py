@@ -15,6 +15,7 @@ from __future__ import annotations
 import copy
 import os
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Iterator
 from pathlib import Path
@@ -103,19 +104,26 @@ class HFCausalLM:
         if max_time_s is not None:
             kwargs["max_time"] = max_time_s
         if stream:
-            return self._stream(kwargs)
+            return self._stream(kwargs, max_time_s)
         with torch.inference_mode():
             output = self.model.generate(**kwargs)
         return self.tokenizer.decode(output[0, ids.shape[1]:], skip_special_tokens=True)
 
-    def _stream(self, kwargs: dict[str, Any]) -> Iterator[str]:
-        """Run generation in a thread and yield decoded pieces as they arrive."""
+    def _stream(self, kwargs: dict[str, Any], max_time_s: float | None) -> Iterator[str]:
+        """Run generation in a thread and yield decoded pieces as they arrive.
+
+        Nothing is yielded after ``max_time_s``, even while the prompt is still being read
+        (transformers cannot stop inside that first step; its thread stops right after it).
+        """
+        import queue
+
         import torch
         from transformers import TextIteratorStreamer
 
         streamer = TextIteratorStreamer(self.tokenizer, skip_prompt=True,
                                         skip_special_tokens=True)
         stop = threading.Event()
+        deadline = None if max_time_s is None else time.perf_counter() + max_time_s
 
         def work() -> None:
             with torch.inference_mode():
@@ -125,12 +133,20 @@ class HFCausalLM:
         thread = threading.Thread(target=work, daemon=True)
         thread.start()
         try:
-            yield from (piece for piece in streamer if piece)
+            while True:
+                if deadline is not None:  # the streamer reads this before each wait
+                    streamer.timeout = max(0.0, deadline - time.perf_counter())
+                try:
+                    piece = next(streamer)
+                except (StopIteration, queue.Empty):
+                    return
+                if piece:
+                    yield piece
         finally:
             # A consumer that stops early (gate rejection, time budget) frees the CPU at once;
             # the criterion is checked after every token, so the join is short.
             stop.set()
-            thread.join(timeout=5)
+            thread.join(timeout=0.2 if deadline is not None else 5)
 
 
 class GeneratedOnlyRepetitionPenalty:
