@@ -20,7 +20,10 @@ import tomllib
 from chatrec.domain.catalog import Catalog, display_title
 from chatrec.reply.templates import PROMPTS_DIR
 
-MAX_FACT_PICKS = 3  # a short reply names one or two; more only lengthens the prompt
+# A short reply names one or two picks; every fact line costs ~40 prompt tokens per turn, and
+# reading the prompt is what makes a grounded reply slower than a lead-in.
+MAX_FACT_PICKS = 2
+MAX_FACT_GENRES = 2
 _MARKDOWN_ESCAPE_RE = re.compile(r"\\(.)")
 _WORD_RE = re.compile(r"[A-Za-z][\w'’-]*")
 
@@ -60,7 +63,7 @@ class ReplyFacts:
         """The facts as the prompt shows them."""
         lines = ["Picks:"]
         for n, pick in enumerate(self.picks, 1):
-            genres = ", ".join(pick.genres)
+            genres = ", ".join(pick.genres[:MAX_FACT_GENRES])
             reason = f": {pick.reason}" if pick.reason else ""
             lines.append(f"{n}. {pick.title} ({pick.year}), {genres}{reason}")
         if self.question:
