@@ -162,7 +162,8 @@ def run_backend_comparison(backends: list[Backend], prompts: list[dict], *, thre
             server = _start_llama_server(threads) if backend.spec == AUTO_SERVER else None
             spec = server.spec if server else backend.spec
             out = Path(tmp) / "out.json"
-            command = [sys.executable, str(Path(__file__).with_name("lm_worker.py")),
+            command = [sys.executable, "-X", "faulthandler",
+                       str(Path(__file__).with_name("lm_worker.py")),
                        "--lm", spec, "--prompts", str(prompt_file), "--out", str(out),
                        "--data", data, "--cache-dir", cache_dir, "--threads", str(threads),
                        "--budget", str(budget_s), "--max-new-tokens", str(max_new_tokens),
@@ -171,8 +172,12 @@ def run_backend_comparison(backends: list[Backend], prompts: list[dict], *, thre
             if backend.pythonpath:
                 env["PYTHONPATH"] = backend.pythonpath
             try:
-                subprocess.run(command, env=env, check=True)
+                code = subprocess.run(command, env=env).returncode
+                if not out.exists():
+                    raise RuntimeError(f"the {backend.name} worker failed (exit code {code})")
                 raw = json.loads(out.read_text())
+                raw["exit_code"] = code
+                out.unlink()
                 if server:
                     raw["server"] = server.figures()
             finally:
@@ -199,7 +204,7 @@ def summarise_backend(raw: dict, max_new_tokens: int) -> dict:
            "tokens_per_s": percentiles(speeds), "tokens": percentiles(tokens),
            "stopped_before_limit": sum(n < max_new_tokens for n in tokens),
            "raw_runs": len(tokens), "samples": [r["text"] for r in raw["raw"][:5]],
-           "server": raw.get("server")}
+           "server": raw.get("server"), "exit_code": raw.get("exit_code", 0)}
     for mode, runs in raw["writer"].items():
         out[mode] = {"paths": dict(Counter(r["source"] for r in runs)),
                      "reasons": dict(Counter(r["reason"].split(":")[0] for r in runs

@@ -116,8 +116,12 @@ def run(spec: str, prompts: list[dict], data: str, cache_dir: str, threads: int,
     raw = [raw_run(lm, p["message"], max_new_tokens) for p in prompts]
     runs = {mode: writer_runs(lm, gate, catalog, prompts, mode, budget_s, max_new_tokens)
             for mode in modes}
+    rss_end = rss_mb()
+    close = getattr(lm, "close", None)
+    if close:  # let generations abandoned at their deadline end before the process does
+        close()
     return {"lm": spec, "load_s": load_s, "rss_before_lm_mb": rss_before,
-            "rss_loaded_mb": rss_loaded, "rss_end_mb": rss_mb(),
+            "rss_loaded_mb": rss_loaded, "rss_end_mb": rss_end,
             "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
             "cold_first_s": cold["first_s"], "raw": raw,
             "writer": {m: r for m, r in runs.items() if r is not None}}

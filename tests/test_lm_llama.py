@@ -114,6 +114,20 @@ def test_a_long_prompt_read_never_holds_a_turn_past_its_budget() -> None:
     assert lm.generate(MESSAGES, max_time_s=2.0) == "late."
 
 
+def test_close_waits_for_an_abandoned_generation_then_frees_the_context() -> None:
+    class Closable(FakeLlama):
+        closed_while_active = None
+
+        def close(self) -> None:
+            self.closed_while_active = self.active
+
+    fake = Closable(["word "] * 20, delay_s=0.02)
+    lm = LlamaCppLM(lambda: fake, "llama:fake")
+    assert lm.generate(MESSAGES, max_time_s=0.05)  # abandoned mid-way, still running
+    lm.close()
+    assert fake.closed_while_active == 0
+
+
 def test_missing_package_names_the_extra(monkeypatch) -> None:
     monkeypatch.setitem(sys.modules, "llama_cpp", None)  # import llama_cpp now fails
     with pytest.raises(ModelUnavailableError, match=r"chatrec\[llama\]"):

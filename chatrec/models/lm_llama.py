@@ -10,9 +10,11 @@ calls, since a llama.cpp context holds a single sequence.
 
 from __future__ import annotations
 
+import atexit
 import queue
 import threading
 import time
+import weakref
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -62,6 +64,7 @@ class LlamaCppLM:
         self._contexts = [_Context(load())]
         self._pool_lock = threading.Lock()
         self._formatter = _chat_formatter(self.llama)
+        atexit.register(_close_at_exit, weakref.ref(self))
 
     @property
     def llama(self) -> Any:
@@ -138,6 +141,17 @@ class LlamaCppLM:
         finally:
             stop.set()
 
+    def close(self, timeout_s: float = 10.0) -> None:
+        """Wait for generations still running (one abandoned at its deadline ends at its next
+        token), then free the llama.cpp contexts: freeing one mid-decode crashes the process."""
+        with self._pool_lock:
+            for context in self._contexts:
+                if context.lock.acquire(timeout=timeout_s):
+                    close = getattr(context.llama, "close", None)
+                    if close:
+                        close()
+            self._contexts = []
+
     def _work(self, context: _Context, prompt: str, max_new_tokens: int, box: queue.Queue,
               stop: threading.Event) -> None:
         """The generation thread: put each piece into ``box``, then ``_END``; free the lock."""
@@ -162,6 +176,12 @@ class LlamaCppLM:
 
 
 _END = object()  # the generation thread is done
+
+
+def _close_at_exit(ref: weakref.ref) -> None:
+    lm = ref()
+    if lm is not None:
+        lm.close(timeout_s=2.0)
 
 
 def _chat_formatter(llama: Any) -> Any | None:
