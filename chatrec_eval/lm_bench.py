@@ -94,6 +94,7 @@ def format_lm_bench(result: dict) -> str:
 
 
 # -- backends side by side (`python -m chatrec_eval.lm_bench --backends ...`) --------------------
+MODES = ("lead-in", "grounded", "lead-in-unbudgeted", "grounded-unbudgeted")
 AUTO_SERVER = "openai:auto"  # start llama-cpp-python's server on loopback for this run
 SERVER_START_LIMIT_S = 90.0
 
@@ -263,26 +264,29 @@ def _start_llama_server(threads: int) -> _Server:
 
 
 def format_backend_comparison(result: dict) -> str:
-    """A markdown table, one row per backend."""
+    """Two markdown tables: speed and memory per backend, then the paths each mode took."""
     def s(value: float | None) -> str:
         return "n/a" if value is None else f"{value:.2f}"
 
-    head = ("| backend | load s | LM RSS MB | cold 1st tok s | 1st tok p50/p95 s | tok/s p50 | "
-            "stops < limit | lead-in p50/p95 s | gate accepted | grounded: reply/lead-in/"
-            "template | grounded p95 s |")
-    lines = [head, "|" + "---|" * 11]
+    lines = ["| backend | load s | LM RSS MB | cold 1st tok s | 1st tok p50/p95 s | tok/s p50 | "
+             "stops < limit |", "|" + "---|" * 7]
     for name, r in result["backends"].items():
-        lead, grounded = r.get("lead-in", {}), r.get("grounded")
         server = f" (+server {r['server']['rss_mb']:.0f})" if r.get("server") else ""
-        paths = (f"{grounded['paths'].get('lm-reply', 0)}/{grounded['paths'].get('lm', 0)}/"
-                 f"{grounded['paths'].get('template', 0)}") if grounded else "n/a"
         lines.append(
             f"| {name} | {s(r['load_s'])} | {r['lm_rss_mb']:.0f}{server} | "
             f"{s(r['cold_first_token_s'])} | {s(r['first_token']['p50'])}/"
             f"{s(r['first_token']['p95'])} | {s(r['tokens_per_s']['p50'])} | "
-            f"{r['stopped_before_limit']}/{r['raw_runs']} | {s(lead['seconds']['p50'])}/"
-            f"{s(lead['seconds']['p95'])} | {lead['accepted']}/{lead['n']} | {paths} | "
-            f"{s(grounded['seconds']['p95']) if grounded else 'n/a'} |")
+            f"{r['stopped_before_limit']}/{r['raw_runs']} |")
+    lines += ["", "| backend | mode | LM reply / LM lead-in / template | p50/p95 s | "
+              "why templates |", "|" + "---|" * 5]
+    for name, r in result["backends"].items():
+        for mode in MODES:
+            if mode not in r:
+                continue
+            m, paths = r[mode], r[mode]["paths"]
+            counts = "/".join(str(paths.get(k, 0)) for k in ("lm-reply", "lm", "template"))
+            lines.append(f"| {name} | {mode} | {counts} | {s(m['seconds']['p50'])}/"
+                         f"{s(m['seconds']['p95'])} | {m['reasons']} |")
     return "\n".join(lines)
 
 
@@ -295,6 +299,9 @@ def main(argv: list[str] | None = None) -> None:
                         help="LABEL=PATH: also run smollm2 from an older chatrec checkout")
     parser.add_argument("--prompts", type=int, default=20)
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--modes", default="lead-in,grounded",
+                        help=f"any of {', '.join(MODES)} (-unbudgeted: a 30 s budget, to judge "
+                        "the text rather than the speed)")
     parser.add_argument("--out", type=Path, default=Path("docs/results/lm_backends.json"))
     args = parser.parse_args(argv)
     backends = [Backend(spec.strip()) for spec in args.backends.split(",") if spec.strip()]
@@ -307,7 +314,8 @@ def main(argv: list[str] | None = None) -> None:
         prompts = build_bench_prompts(rec, args.prompts)
         rec.close()
     result = run_backend_comparison(backends, prompts, threads=args.threads, data=settings.data,
-                                    cache_dir=settings.cache_dir)
+                                    cache_dir=settings.cache_dir,
+                                    modes=tuple(args.modes.split(",")))
     result["command"] = "python -m chatrec_eval.lm_bench " + " ".join(argv or sys.argv[1:])
     result["machine"] = machine_info()
     args.out.parent.mkdir(parents=True, exist_ok=True)

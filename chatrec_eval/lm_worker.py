@@ -29,8 +29,19 @@ from chatrec.reply.lead_in import LeadInWriter, lead_in_messages_prefix
 RAW_LIMIT_S = 15.0  # a raw run is not budgeted: it shows where generation ends by itself
 
 
+UNBUDGETED_S = 30.0  # modes "<mode>-unbudgeted": judge what the LM writes, not its speed
+
+
 def rss_mb() -> float:
     return psutil.Process().memory_info().rss / 2**20
+
+
+def peak_rss_mb() -> float:
+    """This process's high-water RSS (VmHWM; ru_maxrss would count the parent before exec)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def load_lm(spec: str, threads: int, cache_dir: str) -> Any:
@@ -79,7 +90,9 @@ def facts_of(catalog: Any, prompt: dict) -> Any | None:
 def writer_runs(lm: Any, gate: LeadInGate, catalog: Any, prompts: list[dict], mode: str,
                 budget_s: float, max_new_tokens: int) -> list[dict] | None:
     """The real lead-in (or grounded-reply) path for every prompt, with the time budget."""
-    grounded = mode == "grounded"
+    grounded = mode.startswith("grounded")
+    if mode.endswith("-unbudgeted"):
+        budget_s = UNBUDGETED_S
     if "grounded" not in inspect.signature(LeadInWriter).parameters:
         if grounded:
             return None
@@ -122,7 +135,7 @@ def run(spec: str, prompts: list[dict], data: str, cache_dir: str, threads: int,
         close()
     return {"lm": spec, "load_s": load_s, "rss_before_lm_mb": rss_before,
             "rss_loaded_mb": rss_loaded, "rss_end_mb": rss_end,
-            "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            "peak_rss_mb": peak_rss_mb(),
             "cold_first_s": cold["first_s"], "raw": raw,
             "writer": {m: r for m, r in runs.items() if r is not None}}
 
