@@ -212,6 +212,7 @@ def summarise_backend(raw: dict, max_new_tokens: int) -> dict:
                                              if r["reason"])),
                      "seconds": percentiles(r["seconds"] for r in runs),
                      "accepted": sum(r["source"] != "template" for r in runs), "n": len(runs),
+                     "reply_rejections": runs[0].get("reply_rejections") if runs else None,
                      "samples": [r["text"] for r in runs if r["source"] != "template"][:5]}
     return out
 
@@ -285,8 +286,11 @@ def format_backend_comparison(result: dict) -> str:
                 continue
             m, paths = r[mode], r[mode]["paths"]
             counts = "/".join(str(paths.get(k, 0)) for k in ("lm-reply", "lm", "template"))
+            why = m["reasons"]
+            if m.get("reply_rejections"):
+                why = f"{why}; full replies rejected: {m['reply_rejections']}"
             lines.append(f"| {name} | {mode} | {counts} | {s(m['seconds']['p50'])}/"
-                         f"{s(m['seconds']['p95'])} | {m['reasons']} |")
+                         f"{s(m['seconds']['p95'])} | {why} |")
     return "\n".join(lines)
 
 

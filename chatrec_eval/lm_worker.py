@@ -107,6 +107,9 @@ def writer_runs(lm: Any, gate: LeadInGate, catalog: Any, prompts: list[dict], mo
             writer.write(*args)
         out.append({"source": lead.source, "reason": lead.reason, "seconds": lead.seconds,
                     "text": lead.text})
+    stats = getattr(writer, "reply_stats", None)
+    if grounded and stats is not None and out:  # why full replies fell back to the lead-in
+        out[0]["reply_rejections"] = dict(stats.rejected)
     return out
 
 

@@ -15,6 +15,7 @@ from chatrec.models.lm import LMSpec, parse_lm_spec
 from chatrec.models.lm_transformers import (
     GeneratedOnlyRepetitionPenalty,
     HFCausalLM,
+    NoStopFirst,
     stop_token_ids,
 )
 
@@ -134,7 +135,7 @@ def test_generation_stops_at_a_stop_token_and_does_not_return_it(tiny_gpt2) -> N
     with torch.no_grad():
         assert int(rigged(input_ids=ids).logits[0, -1].argmax()) == eos
     text = lm.generate(messages("hi"), max_new_tokens=10)
-    # min_new_tokens=1 forbids an empty reply, then the stop token ends it at once.
+    # The first token may not be a stop token (no empty reply); then the stop token ends it.
     assert len(text.split()) == 1 and "<eos>" not in text
 
 
@@ -157,3 +158,11 @@ def test_a_slow_prompt_read_never_holds_a_stream_past_its_deadline(tiny_gpt2) ->
     finally:
         time.sleep(0.7)  # let the abandoned generation end before the hook goes
         handle.remove()
+
+
+def test_stop_tokens_are_forbidden_only_as_the_first_token() -> None:
+    rule = NoStopFirst([1, 3], prompt_length=2)
+    scores = torch.zeros(1, 4)
+    first = rule(torch.tensor([[0, 2]]), scores)
+    assert first[0, 1] == first[0, 3] == float("-inf") and first[0, 0] == 0
+    assert torch.equal(rule(torch.tensor([[0, 2, 0]]), scores), scores)

@@ -95,10 +95,10 @@ class HFCausalLM:
         ids, cache = self.encode(messages)
         kwargs: dict[str, Any] = dict(
             input_ids=ids, attention_mask=torch.ones_like(ids), max_new_tokens=max_new_tokens,
-            min_new_tokens=1, do_sample=False, eos_token_id=self.stop_ids,
-            pad_token_id=self.tokenizer.pad_token_id,
+            do_sample=False, eos_token_id=self.stop_ids, pad_token_id=self.tokenizer.pad_token_id,
             logits_processor=LogitsProcessorList(
-                [GeneratedOnlyRepetitionPenalty(self.repetition_penalty, ids.shape[1])]))
+                [GeneratedOnlyRepetitionPenalty(self.repetition_penalty, ids.shape[1]),
+                 NoStopFirst(self.stop_ids, ids.shape[1])]))
         if cache is not None:
             kwargs[cache_kwarg()] = cache
         if max_time_s is not None:
@@ -168,6 +168,24 @@ class GeneratedOnlyRepetitionPenalty:
         picked = torch.gather(scores, 1, generated)
         picked = torch.where(picked < 0, picked * self.penalty, picked / self.penalty)
         return scores.scatter(1, generated, picked)
+
+
+class NoStopFirst:
+    """Forbid the stop tokens as the first generated token, so a reply is never empty.
+
+    transformers' ``min_new_tokens`` does the same but rebuilds a vocabulary-wide mask of the
+    ~130 stop ids at every step, which made each step ~10% slower.
+    """
+
+    def __init__(self, stop_ids: list[int], prompt_length: int) -> None:
+        self.stop_ids, self.prompt_length = stop_ids, prompt_length
+
+    def __call__(self, input_ids: Any, scores: Any) -> Any:
+        if input_ids.shape[1] != self.prompt_length:
+            return scores
+        scores = scores.clone()
+        scores[:, self.stop_ids] = float("-inf")
+        return scores
 
 
 def stop_token_ids(tokenizer: Any) -> list[int]:
