@@ -21,7 +21,13 @@ from chatrec.app.settings import Settings
 from chatrec.domain.catalog import Dataset
 from chatrec.domain.loaders import load_dataset
 from chatrec.models.embedder import Embedder, load_embedder
-from chatrec.models.lm import LanguageModel, convert_smollm2, load_language_model
+from chatrec.models.lm import (
+    LanguageModel,
+    LMOptions,
+    convert_smollm2,
+    load_language_model,
+    parse_lm_spec,
+)
 
 if TYPE_CHECKING:  # the engine pulls in torch; commands that only need data should not
     from chatrec.rank.engine import Engine, EngineConfig
@@ -80,7 +86,7 @@ class Resources:
     def language_model(self) -> LanguageModel | None:
         """The reply-phrasing LM, or ``None`` when settings say ``none``."""
         s = self.settings
-        return load_language_model(s.lm, s.cache_dir, s.allow_downloads)
+        return load_language_model(s.lm, s.cache_dir, s.allow_downloads, lm_options(s))
 
     @property
     def engine_cache(self) -> EngineCache:
@@ -114,6 +120,13 @@ def load_resources(settings: Settings, embedder: Embedder | None = None,
     return Resources(settings, dataset or load_dataset(settings.data), embedder)
 
 
+def lm_options(settings: Settings) -> LMOptions:
+    """The LM backend options that settings carry besides the ``lm`` spec."""
+    return LMOptions(threads=settings.lm_threads, model=settings.lm_model,
+                     connect_timeout_s=settings.lm_connect_timeout_s,
+                     read_timeout_s=settings.lm_read_timeout_s, api_key=settings.lm_api_key)
+
+
 def set_torch_threads(threads: int) -> None:
     """Apply the settings' torch thread count (process-wide, so it is set in one place)."""
     if threads > 0:
@@ -135,7 +148,7 @@ def prepare(settings: Settings) -> dict[str, float]:
     step = time.perf_counter()
     resources.engine(progress=True)  # fits and caches only what is missing or stale
     timings["engine_s"] = time.perf_counter() - step
-    if settings.lm == "smollm2":
+    if parse_lm_spec(settings.lm) == parse_lm_spec("smollm2"):  # llama: reads the GGUF as is
         step = time.perf_counter()
         convert_smollm2(settings.cache_dir)
         timings["lm_cache_s"] = time.perf_counter() - step
