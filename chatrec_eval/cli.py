@@ -229,6 +229,25 @@ def bench_turn(data: str | None = DataOpt, lm: str | None = LmOpt,
     write_json(json_path, result)
 
 
+@bench_app.command("parse")
+def bench_parse(data: str = typer.Option("ml-100k", "--data", help="A real catalog, first row."),
+                embedder: str | None = EmbedderOpt,
+                sizes: str = typer.Option("10000,60000", help="Synthetic catalog sizes (titles)."),
+                messages: int = typer.Option(200, help="Messages timed per catalog."),
+                json_path: Path | None = JsonOpt) -> None:
+    """Understanding a message (Parser.parse) against the catalog's number of titles."""
+    from chatrec.app.resources import set_torch_threads
+    from chatrec.models.embedder import load_embedder
+    from chatrec_eval.parse_bench import format_parse_bench, run_parse_bench
+
+    config = settings(data, "none", embedder)
+    set_torch_threads(config.torch_threads)  # as the app does
+    model = load_embedder(config.embedder, config.lm, config.cache_dir)
+    result = run_parse_bench(model, int_list(sizes), messages, data)
+    typer.echo(format_parse_bench(result))
+    write_json(json_path, result)
+
+
 @bench_app.command("startup")
 def bench_startup(data: str = typer.Option("ml-100k", "--data", help="Catalog."),
                   lm: str = typer.Option("smollm2", "--lm", help="LM to load."),

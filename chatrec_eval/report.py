@@ -30,6 +30,7 @@ DEFAULT_COMMANDS = {
     "startup": "chatrec bench startup",
     "scale": "chatrec bench scale",
     "load": "chatrec bench load",
+    "parse": "chatrec bench parse",
 }
 OFFLINE_METRICS = ("recall", "ndcg", "hit", "precision", "mrr", "f1")
 
@@ -232,6 +233,16 @@ def lm_backends_section(results: dict[str, dict]) -> list[str]:
             f"and at most {r['max_new_tokens']} new tokens per lead-in."]
 
 
+def parse_section(results: dict[str, dict]) -> list[str]:
+    """Parse time against the catalog's number of titles, from ``bench parse``."""
+    from chatrec_eval.parse_bench import format_parse_bench
+
+    out = ["## Understanding against catalog size"]
+    if "parse" not in results:
+        return [*out, missing("parse")]
+    return [*out, provenance("parse", results["parse"]), format_parse_bench(results["parse"])]
+
+
 def startup_section(results: dict[str, dict]) -> list[str]:
     """Cold and warm time to ready and serving peak RSS."""
     out = ["## Start-up and memory"]
@@ -336,7 +347,7 @@ def write_report(results_dir: Path = RESULTS_DIR, out_path: Path = REPORT_PATH) 
         summary_section(results), offline_section(results), chat_section(results, docs),
         turn_section(results, docs), lm_section(results), lm_backends_section(results),
         startup_section(results),
-        scale_section(results, docs), load_section(results)]
+        scale_section(results, docs), parse_section(results), load_section(results)]
     out_path.write_text("\n\n".join("\n\n".join(s) for s in sections) + "\n")
     return out_path
 
