@@ -144,6 +144,16 @@ class ChatRecommender:
         with self.sessions.open(user_id) as session:
             return self._context(user_id, session).conversation
 
+    def show(self, user_id: str, item_ids: list[str], focus: int | None = None) -> None:
+        """Put these items on the user's screen as the last picks, in order, as if chatrec had
+        just recommended them: for evaluation (labelled mid-conversation messages) and for
+        restoring a conversation. ``focus`` is the 1-based position the user last asked about
+        ("that one"). Unknown ids raise ``KeyError`` before anything changes."""
+        validate_user_id(user_id)
+        indices = [self.catalog.index_of(i) for i in item_ids]
+        with self.sessions.open(user_id) as session:
+            self.policy.show(self._context(user_id, session), indices, focus)
+
     # -- feedback and questions ---------------------------------------------------------------
     def feedback(self, user_id: str, item_id: str, liked: bool | None = True) -> str:
         """Record 👍 (True), 👎 (False) or undo (None); returns the acknowledgement.

@@ -168,6 +168,14 @@ class Policy:
             acks.append(self.book.render(kind, title=f"*{self.title(index)}*"))
         return None
 
+    def show(self, ctx: TurnContext, indices: Sequence[int], focus: int | None = None) -> None:
+        """Put ``indices`` on screen as if a turn had just shown them (recorded as shown, so
+        they are not picked again); ``focus`` is the 1-based position last asked about."""
+        conv = ctx.conversation
+        conv.shown = list(indices)
+        conv.focus = conv.shown[focus - 1] if focus and 0 < focus <= len(conv.shown) else None
+        ctx.commit([shown_event([self.catalog.item_ids[i] for i in conv.shown])])
+
     # -- recommending --------------------------------------------------------------------------
     def _recommend(self, ctx: TurnContext, parsed: ParsedMessage) -> Iterator[Turn]:
         applied = self._apply(ctx, parsed)
