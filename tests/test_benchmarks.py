@@ -104,15 +104,18 @@ def fake_results(folder) -> None:
             "modes": {"cold": {"runs": {"full": run, "pop_filter": run}}}}
     offline = {"protocol": {"dataset": "tiny"},
                "models": {"ease": {"recall": 0.2, "ndcg": 0.3, "fit_s": 0.5}}}
-    rows = [{"dataset": f"synthetic-{n}", "config": "scalable", "synthetic": True,
-             "n_items": n, "n_interactions": 10 * n, "fit_s": 1.0, "p50_ms": n / 100,
-             "p95_ms": n / 50} for n in (1000, 10_000)]
-    growth = fit_growth([1000, 10_000], [10.0, 100.0])
-    scale = {"rows": rows, "skipped": [], "scalable_sources": ["popularity"],
-             "interactions_per_item": 10, "growth": {"p50": growth, "p95": growth},
-             "fit_growth": growth}
+    rows = [{"n_ratings": n, "n_items": 600, "write_s": 1.0,
+             "prepare": {"total_s": n / 1e4, "item_vectors_s": 1.0, "engine_s": n / 2e4,
+                         "peak_rss_mb": 100.0 + n / 1e3},
+             "prepare_again": {"total_s": 0.5},
+             "serve": {"peak_rss_mb": 200.0, "turn": {"p50_ms": 5.0, "p95_ms": 9.0}}}
+            for n in (10_000, 100_000)]
+    fits = [{"source": "als", "n_items": n, "n_ratings": 100 * n, "fit_s": n / 1000,
+             "peak_rss_mb": 50.0} for n in (1000, 10_000)]
+    scale = {"rows": rows[:1], "fits": fits}
+    scale_more = {"rows": rows[1:], "fits": []}
     for name, data in {"turn_none": turn, "chat_ml-100k": chat, "offline_ml-100k": offline,
-                       "scale": scale}.items():
+                       "scale_small": scale, "scale_big": scale_more}.items():
         (folder / f"{name}.json").write_text(json.dumps(data))
 
 
@@ -125,6 +128,7 @@ def test_report_renders_tables_and_plots(tmp_path) -> None:
     assert "| run | t1 | t2 |" in text and "| ease |" in text
     assert "chatrec bench turn --lm none" in text and "Test CPU, 2 cores" in text
     assert "n_items^1.00" in text
+    assert "prepare_s ~ n_ratings^1.00" in text and "| 100000 | 600 |" in text
     for image in ("chat_sr_per_turn.png", "latency_per_stage.png", "latency_vs_catalog.png"):
         assert f"]({image})" in text and (path.parent / image).stat().st_size > 1000
     assert "Not run yet: `chatrec bench startup" in text  # a missing file says how to make it

@@ -100,3 +100,8 @@ class TestSemantic(SourceContract):
 class TestNeural(SourceContract):
     name, keys = "neural", frozenset({"because", "co_raters", "similarity"})
     params = {"epochs": 20, "dim": 16}
+
+
+class TestALS(SourceContract):
+    name, keys = "als", frozenset({"because", "co_raters", "similarity"})
+    params = {"factors": 8, "iterations": 5}

@@ -133,46 +133,94 @@ class ArtifactCache:
         return array
 
 
-def embedding_cache(root: str | Path, dataset: Dataset, embedder_name: str) -> ArtifactCache:
-    """The cache folder for one dataset embedded by one model."""
-    return ArtifactCache(root, dataset.name, {"data": dataset.fingerprint, "model": embedder_name})
+def embedding_store(root: str | Path, dataset: Dataset, embedder_name: str) -> ArtifactCache:
+    """The folder of one dataset's item vectors from one model, keyed by item text.
+
+    Keyed by the dataset's name, not its fingerprint: an edited catalog keeps its folder, and
+    only items whose text is new are embedded again.
+    """
+    return ArtifactCache(root, f"{dataset.name}-vectors", {"model": embedder_name})
+
+
+def text_keys(texts: list[str]) -> np.ndarray:
+    """A 64-bit content hash per text (BLAKE2b): the vector store's keys."""
+    return np.array([int.from_bytes(hashlib.blake2b(t.encode(), digest_size=8).digest(), "big")
+                     for t in texts], dtype=np.uint64)
 
 
 def encode_with_progress(embedder: Embedder, texts: list[str], batch_size: int = 256,
                          show: bool = True) -> np.ndarray:
-    """Encode in batches under a tqdm bar; returns (len(texts), dim) float32."""
+    """Encode in batches under a tqdm bar (items done, rate, ETA); (len(texts), dim) float32."""
     chunks = [np.zeros((0, embedder.dim), dtype=np.float32)]
-    starts = range(0, len(texts), batch_size)
-    for start in tqdm(starts, desc=f"Embedding items ({embedder.name})", unit="batch",
-                      disable=not show):
-        chunks.append(embedder.encode(texts[start:start + batch_size]))
+    with tqdm(total=len(texts), desc=f"Embedding items ({embedder.name})", unit="item",
+              disable=not show) as bar:
+        for start in range(0, len(texts), batch_size):
+            chunks.append(embedder.encode(texts[start:start + batch_size]))
+            bar.update(len(chunks[-1]))
     return np.concatenate(chunks).astype(np.float32)
 
 
 @dataclass(frozen=True)
 class ItemVectors:
-    """Item embeddings aligned with the catalog, and where they were cached."""
+    """Item embeddings aligned with the catalog, the store they came from, and how many of
+    them had to be embedded now (0 when every item text was already in the store)."""
 
     vectors: np.ndarray
     cache: ArtifactCache
+    embedded: int = 0
+
+
+def _lookup(store: dict[str, np.ndarray], keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Positions of ``keys`` in the store's sorted keys, and which of them are there."""
+    known = store.get("item_keys", np.zeros(0, dtype=np.uint64))
+    if known.size == 0:
+        return np.zeros(keys.size, dtype=np.int64), np.zeros(keys.size, dtype=bool)
+    pos = np.minimum(np.searchsorted(known, keys), known.size - 1)
+    return pos, known[pos] == keys
 
 
 def item_vectors(dataset: Dataset, embedder_name: str, cache_root: str | Path,
                  embedder_factory: Callable[[], Embedder], show_progress: bool = True
                  ) -> ItemVectors:
-    """Cached item embeddings; the embedder is only built when the cache misses."""
-    cache = embedding_cache(cache_root, dataset, embedder_name)
+    """Catalog embeddings: stored vectors for known item texts, the embedder for the rest.
 
-    def build() -> np.ndarray:
-        return encode_with_progress(embedder_factory(), dataset.catalog.texts(),
-                                    show=show_progress)
+    The embedder is only built when some item's text is not in the store; the store then
+    grows by those items (keys and vectors are written together, checksummed).
+    """
+    cache = embedding_store(cache_root, dataset, embedder_name)
+    texts = dataset.catalog.texts()
+    keys = text_keys(texts)
+    store = cache.load_all(["item_keys", "item_vectors"], copy=False)
+    pos, found = _lookup(store, keys)
+    missing = np.flatnonzero(~found)
+    fresh = np.zeros((0, 0), dtype=np.float32)
+    if missing.size:
+        log.info("embedding %d of %d items (the rest are stored)", missing.size, keys.size)
+        fresh = encode_with_progress(embedder_factory(), [texts[i] for i in missing],
+                                     show=show_progress)
+    dim = fresh.shape[1] if missing.size else store["item_vectors"].shape[1]
+    vectors = np.empty((keys.size, dim), dtype=np.float32)
+    if found.any():
+        vectors[found] = store["item_vectors"][pos[found]]
+    if missing.size:
+        vectors[missing] = fresh
+        _extend(cache, store, keys[missing], fresh)
+    return ItemVectors(vectors, cache, int(missing.size))
 
-    vectors = cache.get_or_build("item_vectors", build)
-    if vectors.shape[0] != len(dataset.catalog):
-        log.warning("cached embeddings do not match the catalog size; rebuilding")
-        vectors = build()
-        cache.save("item_vectors", vectors)
-    return ItemVectors(vectors, cache)
+
+def _extend(cache: ArtifactCache, store: dict[str, np.ndarray], keys: np.ndarray,
+            vectors: np.ndarray) -> None:
+    """Add new (key, vector) pairs to the store, kept sorted by key and free of repeats."""
+    old_keys = store.get("item_keys", np.zeros(0, dtype=np.uint64))
+    old = store.get("item_vectors", np.zeros((0, vectors.shape[1]), dtype=np.float32))
+    if old.shape[1:] != vectors.shape[1:]:  # another model's width: start the store afresh
+        old_keys, old = old_keys[:0], np.zeros((0, vectors.shape[1]), dtype=np.float32)
+    all_keys, first = np.unique(np.concatenate([old_keys, keys]), return_index=True)
+    merged = np.concatenate([old, vectors])[first]
+    try:
+        cache.save_all({"item_keys": all_keys, "item_vectors": merged})
+    except OSError as exc:  # a read-only cache costs the next start an embedding, no more
+        log.warning("could not store item vectors in %s (%s)", cache.folder, exc)
 
 
 # -- fitted candidate-source state --------------------------------------------------------------

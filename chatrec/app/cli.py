@@ -158,4 +158,22 @@ def _add_unavailable(target: typer.Typer, name: str, reason: str) -> None:
                                      "allow_extra_args": True})(unavailable)
 
 
+@app.command("train-spark")
+def train_spark(data: str | None = DataOpt,
+                master: str = typer.Option("local[*]", help="Spark master URL."),
+                staging: Path | None = typer.Option(
+                    None, help="Folder for the staged interactions (cluster-readable).")) -> None:
+    """Train the ALS factors with Spark MLlib into the artifact cache (needs chatrec[spark])."""
+    from chatrec.app.spark import SparkUnavailable
+    from chatrec.app.spark import train_spark as run_train_spark
+    from chatrec.domain.loaders import CatalogError
+
+    try:
+        folder = run_train_spark(_settings(data, "none"), master, staging=staging)
+    except (SparkUnavailable, CatalogError) as exc:
+        typer.echo(f"train-spark: {exc}", err=True)
+        raise typer.Exit(2) from None
+    typer.echo(f"wrote Spark ALS factors to {folder}")
+
+
 add_plugin_commands(app)

@@ -26,12 +26,12 @@ from chatrec.domain.catalog import Dataset
 from chatrec.domain.history import ImportResult, parse_history_csv, resolve_history
 from chatrec.domain.vocabulary import Vocabulary
 from chatrec.models.embedder import Embedder
-from chatrec.models.lm import BackgroundLM, LanguageModel
+from chatrec.models.lm import BackgroundLM, LanguageModel, parse_lm_spec
 from chatrec.profile.events import import_events
 from chatrec.profile.store import ProfileStore, validate_user_id
 from chatrec.rank.engine import Engine, EngineConfig
 from chatrec.reply.gate import GateStats, LeadInGate
-from chatrec.reply.lead_in import LeadInWriter
+from chatrec.reply.lead_in import LeadInWriter, reply_mode
 from chatrec.understand.intents import IntentClassifier
 from chatrec.understand.message import Intent, ParsedMessage
 from chatrec.understand.parse import ParseContext, Parser
@@ -53,7 +53,9 @@ class ChatRecommender:
         self.ranker = Ranker(engine, embedder, item_vectors, self.vocabulary)
         gate = LeadInGate(self.catalog, vocabulary=self.vocabulary)
         self._lead_in = LeadInWriter(lm, gate, settings.lm_time_budget_s,
-                                     settings.lm_max_new_tokens)
+                                     settings.lm_max_new_tokens,
+                                     grounded=reply_mode(settings.lm_reply) == "grounded",
+                                     reply_max_new_tokens=settings.lm_reply_max_new_tokens)
         self.policy = Policy(self.catalog, self.ranker, self.store, self._lead_in,
                              PolicyConfig(k_shown=settings.k_shown),
                              examples=self.vocabulary.examples)
@@ -70,11 +72,13 @@ class ChatRecommender:
         vectors = resources.item_vectors if item_vectors is None else item_vectors
         engine = resources.engine(engine_config, vectors)  # slow sources come from the cache
         lm = language_model
-        if language_model == "auto" and settings.lm.lower() not in {"none", "off", ""}:
+        spec = parse_lm_spec(settings.lm)
+        if language_model == "auto" and spec.enabled:
             # The LM only phrases lead-ins, so the app need not wait for it to load. The
             # embedder loads first, so the two never import transformers at the same time.
             _ = resources.embedder
-            lm = BackgroundLM(settings.lm, lambda: resources.language_model)
+            lm = BackgroundLM(settings.lm, lambda: resources.language_model,
+                              uses_transformers=spec.backend == "transformers")
         elif language_model == "auto":
             lm = None
         return cls(settings, resources.dataset, engine, resources.embedder, vectors, lm)

@@ -19,7 +19,11 @@ class Settings:
     """Runtime configuration for chatrec.
 
     data: a catalog name (``ml-100k``, ``ml-latest-small``) or a path to a catalog folder.
-    lm: ``smollm2`` (packaged), ``none`` (templates only), or a Hugging Face causal-LM id/path.
+    lm: ``smollm2`` (packaged, transformers), ``llama:smollm2`` (the same GGUF on llama.cpp, from
+        the ``[llama]`` extra), ``openai:<server URL>`` (any OpenAI-compatible server), ``none``
+        (templates only), or a Hugging Face causal-LM id/path.
+    lm_reply: ``lead-in`` (the LM writes one sentence) or ``grounded`` (it first tries the whole
+        short reply from a facts block; gated, templates remain the fallback).
     embedder: ``minilm`` (packaged), ``lm-pooled`` (hidden states of ``lm``), or ``hashing``.
     """
 
@@ -35,6 +39,13 @@ class Settings:
     k_neighbors: int = 50
     lm_time_budget_s: float = 1.8  # leaves room under the 2 s reply target for prompt and gate
     lm_max_new_tokens: int = 40
+    lm_reply: str = "lead-in"
+    lm_reply_max_new_tokens: int = 60
+    lm_threads: int = 1  # llama.cpp threads (the transformers backend uses torch_threads)
+    lm_model: str = ""  # model name for an openai: server ("" asks the server's /models)
+    lm_connect_timeout_s: float = 0.5
+    lm_read_timeout_s: float = 5.0
+    lm_api_key: str = ""  # bearer token for an openai: server that wants one (vLLM --api-key)
     allow_downloads: bool = False
     max_message_chars: int = 2000
     max_sessions: int = 1000  # conversations kept in memory (least recent dropped, then restored)

@@ -29,6 +29,11 @@ import scipy.sparse as sp
 from chatrec.domain.catalog import Catalog
 
 EMPTY = np.zeros(0, dtype=np.int64)
+# From this many items on, the engine runs its large-catalog configuration: ALS instead of
+# EASE / the neural model / user-kNN, and an IVF index for vector search. Measured: EASE's
+# dense items x items solve took 300 s and 5.0 GB at 20k items (ALS: 21 s, 0.45 GB), growing
+# as n^2.1 (`chatrec bench scale`, README "Scaling up").
+LARGE_CATALOG_ITEMS = 20_000
 
 
 @dataclass(frozen=True)

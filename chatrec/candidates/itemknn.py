@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
+from implicit.nearest_neighbours import all_pairs_knn
 
 from chatrec.candidates.base import (
     Query,
@@ -20,28 +21,28 @@ from chatrec.candidates.base import (
     liked_matrix,
 )
 
-CHUNK = 1024  # target items per block when building the similarity, to bound memory
 
+def pruned_cosine(binary: sp.csr_matrix, k: int, threads: int = 0) -> sp.csr_matrix:
+    """Item × item cosine similarity keeping, for each target column, its ``k`` best rows.
 
-def pruned_cosine(binary: sp.csr_matrix, k: int) -> sp.csr_matrix:
-    """Item × item cosine similarity keeping, for each target column, its ``k`` best rows."""
+    ``implicit``'s ``all_pairs_knn`` walks each item's raters once with a sparse accumulator
+    and a bounded heap, so the cost is the number of co-rated pairs (linear in the ratings for
+    a bounded user activity) and memory is O(items x k): no dense block and no argpartition
+    over every item (the old code took 553 s at 100k items, growing as n^2.2). It keeps the
+    top ``k + 1`` per row including the item itself, which is dropped; cosine is symmetric,
+    so the transpose of the row-pruned matrix is the column-pruned one scoring expects.
+    """
     n = binary.shape[1]
+    if n == 0 or k <= 0:
+        return sp.csr_matrix((n, n), dtype=np.float32)
     norms = np.sqrt(np.asarray(binary.multiply(binary).sum(axis=0)).ravel())
-    scaled = (binary @ sp.diags(1.0 / np.where(norms == 0, 1.0, norms))).tocsc()
-    rows, cols, vals = [], [], []
-    for start in range(0, n, CHUNK):  # a loop over blocks at fit time, not per request
-        block = (scaled.T @ scaled[:, start:start + CHUNK]).toarray()
-        width = block.shape[1]
-        block[start + np.arange(width), np.arange(width)] = 0.0
-        keep = min(k, n - 1)
-        top = np.argpartition(-block, keep - 1, axis=0)[:keep] if keep > 0 else np.zeros((0, width))
-        top = top.astype(np.int64)
-        values = np.take_along_axis(block, top, axis=0)
-        rows.append(top.ravel())
-        cols.append(np.broadcast_to(start + np.arange(width), top.shape).ravel())
-        vals.append(values.ravel())
-    sim = sp.csr_matrix((np.concatenate(vals).astype(np.float32),
-                         (np.concatenate(rows), np.concatenate(cols))), shape=(n, n))
+    scaled = sp.csr_matrix(binary @ sp.diags(1.0 / np.where(norms == 0, 1.0, norms)),
+                           dtype=np.float64)  # what all_pairs_knn accepts
+    rows = all_pairs_knn(scaled, min(k, n - 1) + 1, show_progress=False,
+                         num_threads=threads).tocoo()
+    off_diagonal = rows.row != rows.col
+    sim = sp.csr_matrix((rows.data[off_diagonal].astype(np.float32),
+                         (rows.col[off_diagonal], rows.row[off_diagonal])), shape=(n, n))
     sim.eliminate_zeros()
     return sim
 
@@ -50,7 +51,7 @@ class ItemKNNSource:
     """Item-based CF seeded by the query's history (ratings weight each history item)."""
 
     name = "itemknn"
-    STATE_VERSION = 1  # bump when ``pruned_cosine`` changes, so cached similarities are rebuilt
+    STATE_VERSION = 2  # bump when ``pruned_cosine`` changes, so cached similarities are rebuilt
     uses_item_vectors = False
 
     def __init__(self, k: int = 100) -> None:

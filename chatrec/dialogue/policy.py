@@ -33,7 +33,8 @@ from chatrec.profile.events import FeedbackEvent, constraints_event, item_event,
 from chatrec.profile.replay import UserProfile, replay, thumb_event
 from chatrec.profile.store import ProfileStore
 from chatrec.rank.engine import RankedItem
-from chatrec.reply.lead_in import LeadInWriter
+from chatrec.reply.grounded import ReplyFacts
+from chatrec.reply.lead_in import FULL_REPLY, TEMPLATE, LeadInWriter
 from chatrec.reply.templates import Phrasebook
 from chatrec.understand.message import Intent, ParsedMessage
 
@@ -198,12 +199,24 @@ class Policy:
         topic = pick_question(conv.preferences, bool(ctx.profile.liked), conv.last_question)
         conv.last_question = topic
         fallback = fallback_lead_in(self.book, conv.preferences, ctx.seed)
+        # The facts a grounded LM reply may use: the picks, their reasons, the question, and
+        # the user's likes that the reasons name.
+        liked = [self.catalog.index_of(i) for i in ctx.profile.liked if self.catalog.has(i)]
+        facts = ReplyFacts.build(self.catalog, [(r.item_index, rec.explanation)
+                                                for r, rec in zip(ranked, recs, strict=True)],
+                                 self.book.question(topic) if topic else "", liked)
         lead = None
         with timed(ctx.timings, "lm"):
-            for lead in self.lead_in.stream(parsed.text, conv.shown, fallback):
-                if lead.source == "lm":
-                    yield Turn(_join(ack, lead.text), intent=intent, final=False)
-        body = recommendation_text(self.book, lead.text, topic)
+            for lead in self.lead_in.stream(parsed.text, conv.shown, fallback, facts):
+                if lead.source != TEMPLATE:
+                    yield Turn(_join(ack, escape_markdown(lead.text)), intent=intent,
+                               final=False)
+        if lead.source == TEMPLATE:
+            body = recommendation_text(self.book, lead.text, topic)
+        elif lead.source == FULL_REPLY:  # it already asks the question
+            body = escape_markdown(lead.text)
+        else:
+            body = recommendation_text(self.book, escape_markdown(lead.text), topic)
         yield Turn(_join(ack, body), recs, intent, lead_in_source=lead.source,
                    lead_in_seconds=lead.seconds, question=topic)
 

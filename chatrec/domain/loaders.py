@@ -180,12 +180,40 @@ def load_movielens_csv(folder: Path) -> Dataset:
     tags = _tags_by_item(folder / "tags.csv")
     catalog = build_catalog(_movie_records(movies["movieId"], movies["title"], movies["genres"],
                                            tags), MOVIELENS)
-    ratings = _read_table(ratings_path, dtype=str)
-    _require_columns(ratings, ratings_path, ["userId", "movieId", "rating", "timestamp"])
-    ratings = ratings.rename(columns={"userId": "user", "movieId": "item"})
-    frame = _interactions(ratings, ratings_path, catalog._index, first_line=2)
+    frame = _numeric_ratings(ratings_path, catalog.item_ids)
+    if frame is None:  # not plain numbers: the checked path names the offending line
+        ratings = _read_table(ratings_path, dtype=str)
+        _require_columns(ratings, ratings_path, ["userId", "movieId", "rating", "timestamp"])
+        ratings = ratings.rename(columns={"userId": "user", "movieId": "item"})
+        frame = _interactions(ratings, ratings_path, catalog._index, first_line=2)
     files = [p for p in (movies_path, ratings_path, folder / "tags.csv") if p.exists()]
     return Dataset(folder.name, catalog, frame, fingerprint_files(files, "movielens-csv"))
+
+
+def _numeric_ratings(path: Path, item_ids: tuple[str, ...]) -> pd.DataFrame | None:
+    """MovieLens ratings read as numbers, or ``None`` when anything is not plain.
+
+    MovieLens-25M has 25M lines: as strings they take ~6 GB and minutes, as numbers 0.6 GB and
+    seconds. User ids become strings once per user (every row points at the same object).
+    ``None`` (any gap, non-number, unknown item or non-numeric catalog id) sends the caller to
+    the line-checked string path, which reports the problem.
+    """
+    columns = {"userId": np.int64, "movieId": np.int64, "rating": np.float32,
+               "timestamp": np.int64}
+    if not path.exists() or not all(i.isdigit() for i in item_ids):
+        return None
+    try:
+        raw = pd.read_csv(path, usecols=list(columns), dtype=columns)
+    except (ValueError, TypeError, pd.errors.ParserError, UnicodeDecodeError):
+        return None
+    items = pd.Index(np.asarray(item_ids, dtype=np.int64)).get_indexer(raw["movieId"])
+    if (items < 0).any():
+        return None
+    ids, codes = np.unique(raw["userId"].to_numpy(), return_inverse=True)
+    names = np.array([str(i) for i in ids], dtype=object)
+    return pd.DataFrame({"user": names[codes], "item": items.astype(np.int64),
+                         "rating": raw["rating"].to_numpy(np.float32),
+                         "timestamp": raw["timestamp"].to_numpy(np.int64)})
 
 
 def _tags_by_item(path: Path) -> dict[str, list[str]]:
@@ -196,8 +224,12 @@ def _tags_by_item(path: Path) -> dict[str, list[str]]:
     _require_columns(tags, path, ["movieId", "tag"])
     tags["tag"] = tags["tag"].str.strip().str.lower()
     counts = tags[tags["tag"] != ""].groupby(["movieId", "tag"]).size().reset_index(name="n")
-    counts = counts.sort_values(["movieId", "n"], ascending=[True, False])
-    return counts.groupby("movieId")["tag"].apply(list).to_dict()
+    counts = counts.sort_values(["movieId", "n"], ascending=[True, False], kind="stable")
+    ids, tag_values = counts["movieId"].to_numpy(), counts["tag"].to_numpy()
+    # Runs of one movie id, sliced directly: groupby.apply(list) took 10 s on 60k movies.
+    starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]])
+    ends = np.r_[starts[1:], ids.size]
+    return {ids[s]: list(tag_values[s:e]) for s, e in zip(starts, ends, strict=True)}
 
 
 def load_ml1m(folder: Path) -> Dataset:

@@ -121,9 +121,14 @@ def load_embedder(spec: str, lm_spec: str = "smollm2", cache_dir: str = "data/ca
         _, _, dim = spec.partition("-")
         return HashingEmbedder(int(dim) if dim else 64)
     if spec == "lm-pooled":
-        from chatrec.models.lm import load_causal_lm
+        from chatrec.models.lm import load_causal_lm, parse_lm_spec
 
-        model, tokenizer = load_causal_lm(lm_spec, cache_dir, allow_downloads)
+        parsed = parse_lm_spec(lm_spec)
+        if parsed.backend not in {"transformers", "llama"} or not parsed.target:
+            raise ModelUnavailableError(
+                f"the lm-pooled embedder needs an in-process model, not CHATREC_LM={lm_spec!r}")
+        # llama:smollm2 pools the same weights through transformers.
+        model, tokenizer = load_causal_lm(parsed.target, cache_dir, allow_downloads)
         return MeanPooledEmbedder(model, tokenizer, name=f"lm-pooled-{lm_spec}", max_length=128,
                                   batch_size=32)
     raise ModelUnavailableError(

@@ -86,6 +86,7 @@ class BlendConfig:
     content: float = _SHIPPED["content"]
     semantic: float = _SHIPPED["semantic"]
     neural: float = _SHIPPED["neural"]
+    als: float = _SHIPPED["als"]  # large catalogs only (chatrec.app.resources), in EASE's place
     profile: float = _SHIPPED["profile"]
     wish: float = _SHIPPED["wish"]
     cold_popularity: float = _SHIPPED["cold_popularity"]

@@ -20,7 +20,15 @@ from threadpoolctl import ThreadpoolController
 from tqdm.auto import tqdm
 
 from chatrec.candidates import CF_SOURCES, make_source
-from chatrec.candidates.base import CandidateSource, Query, TrainingData, blocked_items, top_k
+from chatrec.candidates.base import (
+    LARGE_CATALOG_ITEMS,
+    CandidateSource,
+    Query,
+    TrainingData,
+    blocked_items,
+    top_k,
+)
+from chatrec.candidates.vector_index import build_index
 from chatrec.models.embedder import l2_normalize
 from chatrec.rank.blend import BlendConfig, normalise
 from chatrec.rank.diversity import mmr
@@ -89,6 +97,10 @@ class Engine:
         self.sources = {s.name: s for s in sources}
         self.config = config
         self.vectors = None if data.item_vectors is None else l2_normalize(data.item_vectors)
+        # The wish / profile signals share the semantic source's index (IVF on large catalogs).
+        self.index = getattr(self.sources.get("semantic"), "index", None)
+        if self.index is None and self.vectors is not None:
+            self.index = build_index(self.vectors, len(self.catalog) >= LARGE_CATALOG_ITEMS)
         self._threads = ThreadpoolController()
 
     def weights(self, query: Query | None = None) -> dict[str, float]:
@@ -127,7 +139,7 @@ class Engine:
                 vector = query.profile_vector if name == "profile" else query.text_vector
                 if vector is None or np.size(vector) != self.vectors.shape[1]:
                     continue
-                raw = self.vectors @ np.asarray(vector, dtype=np.float32).ravel()
+                raw = self.index.scores(vector)
             out[name] = normalise(raw, allowed)
         return out
 
@@ -139,8 +151,9 @@ class Engine:
         scores) and ``rerank`` (pool, blend, MMR, evidence) are added to it.
         """
         # The per-turn products are small: multi-threaded BLAS only adds hand-off cost, and on
-        # a busy 2-core machine it measured 5x slower at p95, so BLAS runs single-threaded here.
-        with self._threads.limit(limits=1, user_api="blas"):
+        # a busy 2-core machine it measured 5x slower at p95, so BLAS runs single-threaded here;
+        # so does OpenMP, which faiss' IVF search (large catalogs) would otherwise fan out.
+        with self._threads.limit(limits=1):
             return self._recommend(query, k, {} if timings is None else timings)
 
     def _recommend(self, query: Query, k: int, timings: dict[str, float]) -> list[RankedItem]:

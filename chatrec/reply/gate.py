@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 from chatrec.domain.catalog import Catalog, normalize_title
 from chatrec.domain.vocabulary import Vocabulary
+from chatrec.reply.grounded import ReplyFacts
 
 MAX_CHARS = 220
 MAX_SENTENCES = 2
@@ -169,3 +170,120 @@ def _on_topic(text: str, context: str, on_topic: frozenset[str]) -> bool:
 
 def _sentence_count(text: str) -> int:
     return len([s for s in re.split(r"(?<=[.!?])\s+", text) if s.strip()])
+
+
+# -- grounded replies (lm_reply = "grounded") ---------------------------------------------------
+REPLY_MAX_CHARS = 320
+REPLY_MAX_SENTENCES = 3
+_YEAR_AFTER_TITLE_RE = re.compile(r"^\W{0,3}(1[89]\d\d|20\d\d)\b")
+_NUMBER_RE = re.compile(r"\d+(?:[.,]\d+)?")
+
+
+def check_reply(gate: LeadInGate, text: str, facts: ReplyFacts, final: bool = True,
+                context: str = "") -> GateVerdict:
+    """Judge a whole short reply written from ``facts``; the caller counts the verdicts.
+
+    Each sentence passes the lead-in checks against the items the facts allow (no other
+    catalog title or year, no refusal or rambling); every title's year must be that title's;
+    every capitalised name must come from the facts or the user's message; and a final reply
+    names at least one pick and asks the facts' question.
+    """
+    stripped = text.strip()
+    if final and not stripped:
+        return GateVerdict(False, "empty")
+    sentences = [s for s in re.split(r"(?<=[.!?])\s+", stripped) if s.strip()]
+    if len(stripped) > REPLY_MAX_CHARS or len(sentences) > REPLY_MAX_SENTENCES:
+        return GateVerdict(False, "too long")
+    for sentence in sentences:
+        verdict = gate._judge(sentence, set(facts.allowed), final=False)
+        if not verdict.ok:
+            return verdict
+    checks = (_title_years(stripped, facts), _ungrounded_name(stripped, facts, context, final),
+              _ungrounded_number(stripped, facts, context, final),
+              _wrong_genre(sentences, facts, gate._catalog))
+    for problem in checks:
+        if problem:
+            return GateVerdict(False, problem)
+    if final and not _names_a_pick(stripped, facts):
+        return GateVerdict(False, "no pick named")
+    if final and facts.question and not _asks(sentences[-1], facts.question):
+        return GateVerdict(False, "no question")
+    return GateVerdict(True)
+
+
+def _title_mentions(text: str, facts: ReplyFacts) -> list[tuple[int, int]]:
+    """(end offset in ``text``, year) for each place a pick's title is written."""
+    found, lowered = [], text.lower()
+    for pick in facts.picks:
+        start = lowered.find(pick.title.lower())
+        while start >= 0:
+            found.append((start + len(pick.title), pick.year))
+            start = lowered.find(pick.title.lower(), start + 1)
+    return found
+
+
+def _title_years(text: str, facts: ReplyFacts) -> str:
+    """A problem when a year written right after a pick's title is not that pick's year."""
+    for end, year in _title_mentions(text, facts):
+        match = _YEAR_AFTER_TITLE_RE.match(text[end:])
+        if match and int(match.group(1)) != year:
+            return f"year: {match.group(1)} is not the year of that title"
+    return ""
+
+
+def _ungrounded_name(text: str, facts: ReplyFacts, context: str, final: bool) -> str:
+    """A capitalised word (not opening a sentence) that neither the facts nor the user used.
+
+    The foreign-title check only knows catalog titles; an invented one ("The Midnight Run")
+    is caught here. While streaming, the last word may be incomplete, so it is not judged.
+    """
+    known = facts.words() | {w.lower() for w in _WORD_RE.findall(context)} | {"i"}
+    words = list(re.finditer(r"[A-Za-z][\w'’-]*", text))
+    if not final and words and words[-1].end() == len(text):
+        words = words[:-1]
+    for match in words:
+        before = text[: match.start()].rstrip()
+        opens_sentence = not before or before[-1] in ".!?:"
+        word = match.group(0)
+        if word[0].isupper() and not opens_sentence and word.lower() not in known:
+            return f"ungrounded: {word}"
+    return ""
+
+
+def _ungrounded_number(text: str, facts: ReplyFacts, context: str, final: bool) -> str:
+    """A number (a rating, a count, a year) that is in neither the facts nor the message."""
+    known = set(_NUMBER_RE.findall(facts.block())) | set(_NUMBER_RE.findall(context))
+    numbers = list(_NUMBER_RE.finditer(text))
+    if not final and numbers and text[numbers[-1].end():] in {"", ".", ","}:
+        numbers = numbers[:-1]  # still being written ("4." may become "4.1")
+    for match in numbers:
+        if match.group(0) not in known:
+            return f"ungrounded: {match.group(0)}"
+    return ""
+
+
+def _wrong_genre(sentences: list[str], facts: ReplyFacts, catalog: Catalog) -> str:
+    """A catalog genre written next to picks that do not have it ("The Godfather, an action
+    movie"): in a sentence that names picks, every genre word must be one of theirs."""
+    genres = {g.lower() for item_genres in catalog.genres for g in item_genres}
+    for sentence in sentences:
+        named = [p for p in facts.picks if p.title.lower() in sentence.lower()]
+        if not named:
+            continue
+        theirs = {g.lower() for p in named for g in p.genres}
+        for word in re.findall(r"[a-z][\w'’-]*", sentence.lower()):
+            if word in genres and word not in theirs:
+                return f"genre: {word}"
+    return ""
+
+
+def _names_a_pick(text: str, facts: ReplyFacts) -> bool:
+    return bool(_title_mentions(text, facts))
+
+
+def _asks(sentence: str, question: str) -> bool:
+    """Whether ``sentence`` is a question that shares a content word with ``question``."""
+    words = {w for w in _WORD_RE.findall(question.lower()) if len(w) >= 4}
+    return sentence.rstrip().endswith("?") and bool(set(_WORD_RE.findall(sentence.lower()))
+                                                    & words)
+
