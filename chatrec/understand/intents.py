@@ -106,13 +106,26 @@ class IntentRules:
         self.weak_request = re.compile(_fill(_WEAK_REQUEST, fill))
         self.comparative = re.compile(_fill(_COMPARATIVE, fill))
 
-    def decide(self, text: str, signals: Signals) -> str | None:
-        """The intent that general rules make certain, or None to ask the classifier."""
+    def explicit(self, text: str) -> str | None:
+        """forget / profile / why / help when their phrases make them certain, else None."""
         low = text.lower().replace("’", "'")
         for name, pattern in (("forget", _FORGET), ("profile", _PROFILE), ("why", _WHY),
                               ("help", _HELP)):
             if pattern.search(low) and not (name == "forget" and "forget it" in low):
                 return name
+        return None
+
+    def requests_more(self, text: str) -> bool:
+        """Whether a message asks for (other) picks: "any more from the 90s?", "show me more"."""
+        low = text.lower().replace("’", "'")
+        return bool(self.request.search(low) or _CONTINUE.search(low))
+
+    def decide(self, text: str, signals: Signals) -> str | None:
+        """The intent that general rules make certain, or None to ask the classifier."""
+        low = text.lower().replace("’", "'")
+        explicit = self.explicit(low)
+        if explicit:
+            return explicit
         if signals.similar:
             return "more_like"
         if signals.refs:

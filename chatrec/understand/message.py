@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import Enum
 
+from chatrec.understand.reactions import Reaction
 from chatrec.understand.titles import TitleMention
 
 
@@ -90,7 +91,8 @@ class ParsedMessage:
     ``ref_polarities`` aligned to them and ``ref_liked`` the first of those. ``targets`` are
     item indices the message asks about or compares to ("why Heat?", "more like Fargo").
     ``invalid_refs`` are positions beyond ``shown_count``. ``intent_score`` is 1.0 for a rule,
-    else the classifier's cosine.
+    else the classifier's cosine. ``reactions`` are its acts on the picks on screen
+    (`chatrec.understand.reactions`).
     """
 
     text: str
@@ -103,6 +105,7 @@ class ParsedMessage:
     why_not: bool = False
     invalid_refs: tuple[int, ...] = ()
     intent_score: float = 1.0
+    reactions: tuple[Reaction, ...] = ()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "intent", Intent(self.intent))  # a plain string is accepted
