@@ -64,7 +64,9 @@ INTENTS: tuple[Intent, ...] = tuple(i for i in Intent if i is not Intent.INVALID
 @dataclass(frozen=True)
 class PreferenceDelta:
     """What one message states. ``genres_ok``/``avoid_ok`` lift earlier exclusions/avoids;
-    ``liked``/``disliked`` are item indices named in words; ``wish`` is free descriptive text."""
+    ``liked``/``disliked`` are item indices named in words; ``wish`` is free descriptive text;
+    ``era_source`` says how the year bounds were found ("explicit": "from the 90s", "relative":
+    "older"); incidental years (next to a title, a viewing date) never become bounds."""
 
     genres_in: tuple[str, ...] = ()
     genres_out: tuple[str, ...] = ()
@@ -76,6 +78,7 @@ class PreferenceDelta:
     avoid: tuple[str, ...] = ()
     avoid_ok: tuple[str, ...] = ()
     wish: str = ""
+    era_source: str = ""  # how the year bounds were found: "explicit" or "relative"
 
     def is_empty(self) -> bool:
         """Whether the message stated no preference at all."""

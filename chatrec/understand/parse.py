@@ -201,7 +201,7 @@ def _delta(found: _Found, roles: _Titles, wish: str) -> PreferenceDelta:
         genres_in=tuple(g.genres_in), genres_out=tuple(g.genres_out),
         genres_ok=tuple(g.genres_ok), year_min=y.year_min, year_max=y.year_max,
         liked=tuple(roles.liked), disliked=tuple(roles.disliked), avoid=tuple(g.avoid),
-        avoid_ok=tuple(g.avoid_ok), wish=wish)
+        avoid_ok=tuple(g.avoid_ok), wish=wish, era_source=y.source)
 
 
 @dataclass

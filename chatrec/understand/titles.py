@@ -23,8 +23,8 @@ from chatrec.understand.lexicon import Lexicon, Token, tokenize
 
 _YEAR_RE = re.compile(r"^(?P<title>.*?)[\s,]*\(?(?P<year>(?:19|20)\d\d)\)?\s*$")
 # "Heat (1995)", "Heat, 1995", and a parenthesised year after a title's own closing mark:
-# "That Darn Cat! (1997)", "Shadows (Cienie) (1988)".
-_TRAILING_YEAR_RE = re.compile(r"(?:[)!?.'’]*\s*\(|\s*,?\s*)((?:19|20)\d\d)\b\)?")
+# "That Darn Cat! (1997)", "Shadows (Cienie) (1988)"; "heat from 1995" too.
+_TRAILING_YEAR_RE = re.compile(r"(?:[)!?.'’]*\s*\(|\s*,?\s*(?:from\s+)?)((?:19|20)\d\d)\b\)?")
 # A full stop after these ends no sentence ("M. Butterfly", "Mr. Holland's Opus").
 _ABBREVIATIONS = frozenset({"mr", "mrs", "ms", "dr", "st", "jr", "sr", "mt", "ft", "vs"})
 _SENTENCE_ENDS = frozenset({".", "!", "?", ";"})
