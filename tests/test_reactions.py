@@ -164,3 +164,48 @@ def test_an_era_without_that_genre_moves_to_the_closest_and_says_so(tiny_dataset
     assert turn.recommendations
     assert "Nothing from the 1970s" in turn.text
     assert all("Animation" in r.genres for r in turn.recommendations[:1])
+
+
+# -- cautious titles ------------------------------------------------------------------------
+TYPOS = {"films": ("pulp fictoin was great", "10"), "books": ("gone gril was great", "b4")}
+
+
+def test_a_low_confidence_title_asks_first_and_yes_stores_it(chat) -> None:
+    rec, _, _, _ = chat
+    text, item = TYPOS["films" if rec.catalog.info.noun == "movie" else "books"]
+    user = rec.new_user_id()
+    turn = rec.respond(user, text)
+    assert turn.text.startswith("Do you mean") and not turn.recommendations
+    assert rec.profile(user)["liked"] == []  # never stored silently
+    turn = rec.respond(user, "yes")
+    assert rec.catalog.label(rec.catalog.index_of(item)) in rec.profile(user)["liked"]
+    assert turn.recommendations
+
+
+def test_a_low_confidence_title_answered_no_stores_nothing(chat) -> None:
+    rec, _, _, _ = chat
+    text, _ = TYPOS["films" if rec.catalog.info.noun == "movie" else "books"]
+    user = rec.new_user_id()
+    rec.respond(user, text)
+    turn = rec.respond(user, "no")
+    assert rec.profile(user)["liked"] == [] and "leave that one out" in turn.text
+
+
+def test_a_bare_verdict_on_an_unknown_title_is_no_verdict_on_the_first_pick(chat) -> None:
+    rec, noun, _, _ = chat
+    user, picks = _after_picks(rec, noun)
+    start = len(rec.store.events(user))
+    rec.respond(user, "zorblax quintent was great")
+    assert picks[0].item_id not in _stored(rec, user, start)
+
+
+@pytest.mark.parametrize("text", ["thanks for asking, im good", "superhero films please",
+                                  "i am a big fan of thrillers"])
+def test_ordinary_phrases_are_not_titles(fake_embedder, text) -> None:
+    from chatrec.domain.catalog import build_catalog
+    records = [{"item_id": str(i), "title": t, "year": 2000 + i, "genres": ["Comedy"]}
+               for i, t in enumerate(["Thank You for Smoking", "Superhero Movie", "Big Fan",
+                                      "Heat"])]
+    parser = Parser.from_catalog(build_catalog(records), fake_embedder)
+    parsed = parser.parse(text)
+    assert parsed.delta.liked == () and parsed.delta.disliked == () and not parsed.targets

@@ -38,8 +38,8 @@ from chatrec.rank.engine import RankedItem
 from chatrec.reply.grounded import ReplyFacts
 from chatrec.reply.lead_in import FULL_REPLY, TEMPLATE, LeadInWriter
 from chatrec.reply.templates import Phrasebook
-from chatrec.understand.message import Intent, ParsedMessage
-from chatrec.understand.reactions import Act
+from chatrec.understand.message import Intent, ParsedMessage, PreferenceDelta
+from chatrec.understand.reactions import Act, yes_no
 
 # Reactions that are a verdict on a pick, stored like an "I loved X"; the others are weaker.
 STATED_ACTS = frozenset({Act.SEEN_LIKED, Act.SEEN_DISLIKED, Act.REJECT})
@@ -117,8 +117,21 @@ class Policy:
 
     def handle(self, ctx: TurnContext, parsed: ParsedMessage) -> Iterator[Turn]:
         """Dispatch on the intent; yields partial turns, the last one final."""
+        conv = ctx.conversation
+        pending, conv.pending = conv.pending, None
+        if pending is not None:
+            answer = yes_no(parsed.text)
+            if answer is not None:
+                yield from self._confirmed(ctx, parsed, pending, answer)
+                return
         if parsed.ambiguous_titles:
             yield Turn(self._clarify(parsed), intent=parsed.intent)
+            return
+        if parsed.uncertain_titles:
+            match = parsed.uncertain_titles[0].matches[0]
+            conv.pending = (match.index, match.index in parsed.delta.liked)
+            yield Turn(self.book.render("confirm_title", title=f"*{self.title(match.index)}*"),
+                       intent=parsed.intent, question="clarify")
             return
         handler = self._handlers.get(parsed.intent)
         if handler is None and (parsed.intent.states_preferences
@@ -349,6 +362,20 @@ class Policy:
         title = escape_markdown(self.catalog.titles[top[0].item_index]) if top else "..."
         examples = "".join(f'- "{escape_markdown(e)}"\n' for e in self.examples[:2])
         return {"examples": examples, "title": title}
+
+    def _confirmed(self, ctx: TurnContext, parsed: ParsedMessage, pending: tuple[int, bool],
+                   answer: bool) -> Iterator[Turn]:
+        """Act on the answer to "Do you mean *X*?": yes stores the verdict and recommends."""
+        index, liked = pending
+        if not answer:
+            yield Turn(self.book.render("title_declined"), intent=Intent.UNKNOWN)
+            return
+        delta = PreferenceDelta(liked=(index,)) if liked else PreferenceDelta(disliked=(index,))
+        intent = Intent.LIKE_TITLE if liked else Intent.DISLIKE_TITLE
+        ack = self.book.render("ack_like" if liked else "ack_dislike",
+                               title=f"*{self.title(index)}*")
+        for turn in self._recommend(ctx, replace(parsed, intent=intent, delta=delta)):
+            yield replace(turn, text=_join(ack, turn.text))
 
     def _clarify(self, parsed: ParsedMessage) -> str:
         mention = parsed.ambiguous_titles[0]

@@ -107,3 +107,4 @@ class Conversation:
     last_question: str | None = None
     focus: int | None = None  # the item "that one" refers to (last explained)
     turns: int = 0
+    pending: tuple[int, bool] | None = None  # (item, liked) asked about: "Do you mean X?"

@@ -127,3 +127,16 @@ class ParsedMessage:
     def ambiguous_titles(self) -> tuple[TitleMention, ...]:
         """Mentions the dialogue should ask about ("which Scarlet Letter: 1926 or 1995?")."""
         return tuple(m for m in self.titles if m.ambiguous)
+
+    @property
+    def uncertain_titles(self) -> tuple[TitleMention, ...]:
+        """Loose matches the message would store a verdict on: asked about first ("Do you
+        mean *Saw (2004)*?"), never stored silently."""
+        verdicts = set(self.delta.liked) | set(self.delta.disliked)
+        return tuple(m for m in self.titles if not m.confident and not m.ambiguous
+                     and m.matches[0].index in verdicts)
+
+    @property
+    def clarify(self) -> bool:
+        """Whether the reply should ask which title was meant."""
+        return bool(self.ambiguous_titles or self.uncertain_titles)

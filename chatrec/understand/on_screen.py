@@ -20,6 +20,7 @@ from chatrec.understand.reactions import Act, ActReader, Reaction, normalise
 _STOP = frozenset({"the", "a", "an", "of", "and", "in", "on", "to", "for", "with", "me", "my",
                    "it", "is", "at", "or", "by", "from", "one", "you", "i", "we", "no", "not",
                    "all", "part", "ii", "iii", "2", "3", "this", "that", "some", "do"})
+_DEICTIC = frozenset({"it", "that", "this", "them", "those", "these", "one"})
 WORD_CUTOFF = 80.0  # rapidfuzz ratio for a typo inside a multi-word run ("blak" ~ "black")
 LONE_CUTOFF = 88.0  # for a single word standing for a title ("lebowski", "jumanji")
 LONE_MIN = 5  # letters of a single word that may stand for a longer title
@@ -128,9 +129,12 @@ def read_reactions(text: str, tokens: list[Token], reader: ActReader,
     """
     if not shown:
         return ()
-    act, wants = reader.act(text)
+    act, wants, phrased = reader.act(text)
     if act is None:
         return ()
+    # "it" may be left out after a phrase ("sounds good", "seen it"); a bare verdict needs it
+    # ("gone girl was great" with Gone Girl not on screen is no verdict on the first pick).
+    implicit = implicit and (phrased or bool(_DEICTIC & {t.lower for t in tokens}))
     positions = list(refs)
     if reader.has("all_shown", normalise(text)) and not positions and not names:
         positions = list(range(1, len(shown) + 1))

@@ -123,34 +123,36 @@ class ActReader:
         """Whether a phrase group (``reactions.toml``) occurs in normalised ``text``."""
         return bool(self.patterns[name].search(text))
 
-    def act(self, text: str) -> tuple[Act | None, bool]:
-        """(the act of a message, whether a not-seen pick is wanted); (None, False) if none."""
+    def act(self, text: str) -> tuple[Act | None, bool, bool]:
+        """(the act of a message, whether a not-seen pick is wanted, whether a phrase of
+        ``reactions.toml`` said so rather than a bare verdict or "yes"); (None, False, False)
+        when the message reacts to nothing."""
         low = normalise(text)
         if low.split(" ", 1)[0] in self.question_starts:
-            return None, False
+            return None, False, False
         low = self._question.sub(" ", low)  # "have you seen X?" asks, it does not react
         sentiment = self.sentiment(low)
         if self.has("not_seen", low):
             if self.has("reject", low) and not self.has("will_try", low):
-                return Act.REJECT, False
-            return Act.NOT_SEEN, self.has("will_try", low)
+                return Act.REJECT, False, True
+            return Act.NOT_SEEN, self.has("will_try", low), True
         if self.has("more_like", low):
-            return Act.MORE_LIKE, False
+            return Act.MORE_LIKE, False, True
         if self.has("seen", low):
             verdict = {True: Act.SEEN_LIKED, False: Act.SEEN_DISLIKED}.get(sentiment, Act.SEEN)
-            return verdict, False
+            return verdict, False, True
         if self.has("accept", low) and sentiment is not False:
-            return Act.ACCEPT, False
+            return Act.ACCEPT, False, True
         if self.has("reject", low):
-            return Act.REJECT, False
+            return Act.REJECT, False, True
         if sentiment is not None:
             past = self.has("past_markers", low)
             if sentiment:
-                return (Act.SEEN_LIKED if past else Act.ACCEPT), False
-            return (Act.SEEN_DISLIKED if past else Act.REJECT), False
+                return (Act.SEEN_LIKED if past else Act.ACCEPT), False, False
+            return (Act.SEEN_DISLIKED if past else Act.REJECT), False, False
         if any(t.lower in self.affirmations for t in tokenize(low)):
-            return Act.ACCEPT, False
-        return None, False
+            return Act.ACCEPT, False, False
+        return None, False, False
 
     def sentiment(self, low: str) -> bool | None:
         """False if the text judges badly, True if well, None if it does not judge."""
@@ -174,6 +176,20 @@ class ActReader:
         return found
 
 
+def yes_no(text: str) -> bool | None:
+    """True for "yes"/"yeah, that one", False for "no"/"nope", None for anything else (a
+    message that says more than a yes or no is a new request)."""
+    data = _table()
+    low = normalise(text).strip(" .!?,")
+    words = low.split()
+    if not words or len(words) > 4:
+        return None
+    for answer, key in ((False, "no_words"), (True, "yes_words")):
+        if any(low == p or low.startswith(p + " ") for p in data[key]):
+            return answer
+    return None
+
+
 def _flipped(tokens: list[Token], k: int) -> bool:
     """Whether a flipper ("not", "didn't") stands within two words before ``tokens[k]``."""
     return any(tokens[j].lower in FLIPPERS for j in range(max(0, k - 2), k))
@@ -186,4 +202,4 @@ def normalise(text: str) -> str:
     return " ".join(t.lower for t in tokenize(low))
 
 
-__all__ = ["Act", "ActReader", "Reaction", "normalise"]
+__all__ = ["Act", "ActReader", "Reaction", "normalise", "yes_no"]

@@ -28,6 +28,7 @@ _TRAILING_YEAR_RE = re.compile(r"(?:[)!?.'’]*\s*\(|\s*,?\s*(?:from\s+)?)((?:19
 # A full stop after these ends no sentence ("M. Butterfly", "Mr. Holland's Opus").
 _ABBREVIATIONS = frozenset({"mr", "mrs", "ms", "dr", "st", "jr", "sr", "mt", "ft", "vs"})
 _SENTENCE_ENDS = frozenset({".", "!", "?", ";"})
+CONFIDENT_SCORE = 92.0  # a fuzzy mention below this, with no cue word, is asked about first
 MATCH_CUTOFF = 80.0  # fuzz.ratio for a typed title ("godfater" -> 94, "pulp fictoin" -> 92)
 MENTION_CUTOFF = 86.0  # stricter inside sentences, where most n-grams are not titles
 AMBIGUITY_MARGIN = 3.0  # matches this close to the best one are shown as options
@@ -55,6 +56,7 @@ class TitleMention:
     matches: tuple[TitleMatch, ...]
     ambiguous: bool
     cue: str = ""
+    confident: bool = True  # False: a loose match with no cue word; ask before storing it
 
 
 def is_ambiguous(matches: list[TitleMatch] | tuple[TitleMatch, ...]) -> bool:
@@ -177,8 +179,9 @@ class TitleMatcher:
         stop = tokens[after - 1].end if year is not None else tokens[cand.end - 1].end
         matches = tuple(self._rank(list(cand.matches), year))
         span = (tokens[cand.start].start, stop)
+        confident = bool(cand.cue) or matches[0].score >= CONFIDENT_SCORE
         return TitleMention(span, message[span[0]:span[1]], matches, is_ambiguous(matches),
-                            cand.cue or "")
+                            cand.cue or "", confident)
 
 
 @dataclass
