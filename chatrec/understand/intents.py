@@ -135,6 +135,8 @@ class IntentRules:
         stated = signals.genres or signals.years or signals.exclusions
         if (signals.liked or signals.disliked) and not (stated or request):
             return "like_title" if signals.liked else "dislike_title"
+        if (signals.liked or signals.disliked) and describes_title(low, signals, request):
+            return "like_title" if signals.liked else "dislike_title"
         if self.comparative.search(low) or _CONTINUE.search(low):
             return "refine"
         if signals.liked or signals.disliked or signals.genres:
@@ -144,6 +146,18 @@ class IntentRules:
         if signals.years or signals.exclusions or signals.soft:
             return "refine"
         return "recommend" if request else None
+
+
+_ASKING = re.compile(r"\b(any|more|some|something|anything|else|instead|recommend|suggest|"
+                     r"show|give|find|want|need|looking|next|other|others|similar|please|pls)\b"
+                     r"|\?")
+
+
+def describes_title(low: str, signals: Signals, request: bool) -> bool:
+    """Whether genre words only describe a title the user judges ("Grease is my favourite
+    musical", "Austin Powers wasn't funny"): no era, exclusion or word that asks for picks."""
+    return (signals.genres and not (signals.years or signals.exclusions or request)
+            and not _ASKING.search(low))
 
 
 def _fill(pattern: str, fill: Mapping[str, str]) -> str:

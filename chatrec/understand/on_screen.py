@@ -121,7 +121,8 @@ def bare_positions(tokens: list[Token], shown_count: int, used: set[int]) -> lis
 
 def read_reactions(text: str, tokens: list[Token], reader: ActReader,
                    names: Sequence[ShownName], refs: Sequence[int], shown: Sequence[int],
-                   focus: int | None, implicit: bool) -> tuple[Reaction, ...]:
+                   focus: int | None, implicit: bool, asks: bool = True
+                   ) -> tuple[Reaction, ...]:
     """The reactions of one message to the picks on screen (empty when it has no act).
 
     ``refs`` are the positions the message points at; ``implicit`` allows "seen it" / "sounds
@@ -129,7 +130,7 @@ def read_reactions(text: str, tokens: list[Token], reader: ActReader,
     """
     if not shown:
         return ()
-    act, wants, phrased = reader.act(text)
+    act, wants, phrased = reader.act(text, asks)
     if act is None:
         return ()
     # "it" may be left out after a phrase ("sounds good", "seen it"); a bare verdict needs it

@@ -115,6 +115,11 @@ class Parser:
         if intent not in {Intent.RECOMMEND, Intent.REFINE, Intent.MORE_LIKE}:
             wish = ""
         delta = _delta(found, roles, wish) if intent.states_preferences else PreferenceDelta()
+        if intent in {Intent.LIKE_TITLE, Intent.DISLIKE_TITLE} or (
+                intent is Intent.FEEDBACK_REF and found.reactions):
+            # Genre words in a verdict describe the title, not a request: "Grease is my
+            # favourite musical", "the kids haven't seen Jumanji".
+            delta = replace(delta, genres_in=())
         refs = found.refs + [(r.ref, -1) for r in found.reactions if r.ref is not None
                              and r.ref not in {p for p, _ in found.refs}]
         valid = [(r, i) for r, i in refs if not shown_count or r <= shown_count]
@@ -137,7 +142,7 @@ class Parser:
                 if m.span[0] <= t.start < m.span[1]}
         mask |= {k for n in names for k in n.tokens}
         genres = extract_genres(tokens, mask, lexicon)
-        years = extract_years(text, tokens, mask | genres.used, lexicon)
+        years = extract_years(text, tokens, mask | genres.used, lexicon, titles=mask)
         refs, ref_used = extract_refs(tokens, mask | genres.used | years.used, lexicon)
         polarity = clause_polarities(tokens, mask | genres.used)
         spans = continuation_spans(text)  # "keep going", "next batch": no wish in them
@@ -166,7 +171,8 @@ class Parser:
         if not positions and not names:
             positions = bare_positions(tokens, len(context.shown), used)
         return read_reactions(text, tokens, self.acts, names, positions, context.shown,
-                              context.focus, implicit=not others)
+                              context.focus, implicit=not others,
+                              asks=not any(0 in n.tokens for n in names))
 
     def _intent(self, text: str, found: _Found) -> tuple[Intent, float]:
         """Explicit rules, then reactions to the picks on screen, then the other rules, then
@@ -247,6 +253,8 @@ def _title_roles(tokens: list[Token], mentions: tuple[TitleMention, ...],
             role = "subject"
         if mention.cue == "and" and previous:
             role = previous  # "loved Heat and Fargo": a listed title shares the first one's role
+        if role == "subject" and not mention.confident:
+            continue  # a loose match nobody judges or asks about is left out, not guessed
         getattr(roles, role).append(mention.matches[0].index)
         previous = role
     return roles

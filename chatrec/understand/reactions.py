@@ -123,12 +123,12 @@ class ActReader:
         """Whether a phrase group (``reactions.toml``) occurs in normalised ``text``."""
         return bool(self.patterns[name].search(text))
 
-    def act(self, text: str) -> tuple[Act | None, bool, bool]:
+    def act(self, text: str, asks: bool = True) -> tuple[Act | None, bool, bool]:
         """(the act of a message, whether a not-seen pick is wanted, whether a phrase of
         ``reactions.toml`` said so rather than a bare verdict or "yes"); (None, False, False)
-        when the message reacts to nothing."""
+        when the message reacts to nothing; ``asks`` False: its first word is no question word."""
         low = normalise(text)
-        if low.split(" ", 1)[0] in self.question_starts:
+        if asks and low.split(" ", 1)[0] in self.question_starts:
             return None, False, False
         low = self._question.sub(" ", low)  # "have you seen X?" asks, it does not react
         sentiment = self.sentiment(low)

@@ -87,8 +87,11 @@ def point_bounds(text: str) -> tuple[int, int]:
     return lo + spans[0], lo + spans[1]
 
 
-def extract_years(text: str, tokens: list[Token], mask: set[int], lexicon: Lexicon) -> YearSlots:
-    """Year bounds from explicit expressions, then from relative words ("older", "recent")."""
+def extract_years(text: str, tokens: list[Token], mask: set[int], lexicon: Lexicon,
+                  titles: set[int] | None = None) -> YearSlots:
+    """Year bounds from explicit expressions, then from relative words ("older", "recent");
+    ``titles`` are the token positions of title mentions (part of ``mask``), next to which a
+    year is incidental."""
     slots = YearSlots()
     masked = _mask_text(text, tokens, mask)
     taken: list[tuple[int, int]] = []
@@ -100,7 +103,8 @@ def extract_years(text: str, tokens: list[Token], mask: set[int], lexicon: Lexic
             span = [i for i, t in enumerate(tokens)
                     if t.start >= found.start() and t.end <= found.end()]
             slots.used.update(span)
-            if kind == "point" and _incidental(masked, found, tokens, span, mask):
+            if kind == "point" and _incidental(masked, found, span,
+                                               mask if titles is None else titles):
                 continue  # "the 1941 maltese falcon", "heat from 1995", "saw it in 1989"
             _apply(slots, kind, found)
             slots.source = "explicit"
@@ -112,8 +116,7 @@ def extract_years(text: str, tokens: list[Token], mask: set[int], lexicon: Lexic
     return slots
 
 
-def _incidental(masked: str, found: re.Match[str], tokens: list[Token], span: list[int],
-                mask: set[int]) -> bool:
+def _incidental(masked: str, found: re.Match[str], span: list[int], mask: set[int]) -> bool:
     """Whether a single year or decade is incidental: right next to a title mention, or a
     date in the user's life ("when I saw it in 1989"). Decades asked for ("from the 90s")
     and ranges are never incidental."""
