@@ -136,8 +136,11 @@ def read_reactions(text: str, tokens: list[Token], reader: ActReader,
     # "it" may be left out after a phrase ("sounds good", "seen it"); a bare verdict needs it
     # ("gone girl was great" with Gone Girl not on screen is no verdict on the first pick).
     implicit = implicit and (phrased or bool(_DEICTIC & {t.lower for t in tokens}))
-    positions = list(refs)
-    if reader.has("all_shown", normalise(text)) and not positions and not names:
+    positions, low = list(refs), normalise(text)
+    if not positions and not names and reader.has("others", low):
+        kept = shown.index(focus) + 1 if focus in shown else 1
+        positions = [p for p in range(1, len(shown) + 1) if p != kept]
+    elif reader.has("all_shown", low) and not positions and not names:
         positions = list(range(1, len(shown) + 1))
     found = [Reaction(act, item=n.index, index=n.index, wants=wants) for n in names]
     for ref in dict.fromkeys(positions):

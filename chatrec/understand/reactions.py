@@ -108,7 +108,7 @@ class ActReader:
         self._question = re.compile(_QUESTION_SEEN.pattern.replace("{done}", fill["{done}"]))
         self.patterns = {name: self._group(data[name], fill) for name in (
             "not_seen", "will_try", "seen", "more_like", "accept", "reject", "past_markers",
-            "positive_extra", "negative_extra", "all_shown")}
+            "positive_extra", "negative_extra", "all_shown", "others")}
         self.affirmations = frozenset(data["affirmations"])
         self.question_starts = frozenset(data["question_starts"])
         self.more_words = frozenset(data["more_words"])
