@@ -167,7 +167,7 @@ def test_an_era_without_that_genre_moves_to_the_closest_and_says_so(tiny_dataset
 
 
 # -- cautious titles ------------------------------------------------------------------------
-TYPOS = {"films": ("pulp fictoin was great", "10"), "books": ("gone gril was great", "b4")}
+TYPOS = {"films": ("toy stroy was great", "4"), "books": ("gone gril was great", "b4")}
 
 
 def test_a_low_confidence_title_asks_first_and_yes_stores_it(chat) -> None:

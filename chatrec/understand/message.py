@@ -133,6 +133,8 @@ class ParsedMessage:
         """Loose matches the message would store a verdict on: asked about first ("Do you
         mean *Saw (2004)*?"), never stored silently."""
         verdicts = set(self.delta.liked) | set(self.delta.disliked)
+        if self.intent is Intent.MORE_LIKE:  # "more like X" stores X as liked
+            verdicts |= set(self.targets)
         return tuple(m for m in self.titles if not m.confident and not m.ambiguous
                      and m.matches[0].index in verdicts)
 

@@ -33,7 +33,7 @@ from chatrec.understand.on_screen import ShownName, bare_positions, named_picks,
 from chatrec.understand.polarity import clause_polarities, like_is_comparison
 from chatrec.understand.reactions import ActReader, Reaction
 from chatrec.understand.references import extract_refs
-from chatrec.understand.titles import TitleMatcher, TitleMention
+from chatrec.understand.titles import WHOLE_MESSAGE, TitleMatcher, TitleMention
 from chatrec.understand.years import YearSlots, extract_years
 
 # Cues that compare with a title rather than judge it ("more like Heat", "better than Fargo").
@@ -273,6 +273,8 @@ def _clause(tokens: list[Token], k: int) -> str:
 def _role(cue: str, tokens: list[Token], first: int, polarity: bool | None) -> str:
     """The role of one mention: "similar", "subject", "liked" or "disliked"."""
     cue_at = first - 1 if first > 0 and tokens[first - 1].lower == cue else None
+    if cue == WHOLE_MESSAGE:
+        return "similar"  # "Casablanca" alone: more like it
     if cue in _SIMILAR_CUES or (cue == "like" and cue_at is not None
                                 and like_is_comparison(tokens, cue_at)):
         return "similar"
