@@ -141,7 +141,7 @@ class ActReader:
         if self.has("seen", low):
             verdict = {True: Act.SEEN_LIKED, False: Act.SEEN_DISLIKED}.get(sentiment, Act.SEEN)
             return verdict, False, True
-        if self.has("accept", low) and sentiment is not False:
+        if self.has("accept", low) and sentiment is not False and not self._negated_accept(low):
             return Act.ACCEPT, False, True
         if self.has("reject", low):
             return Act.REJECT, False, True
@@ -153,6 +153,13 @@ class ActReader:
         if any(t.lower in self.affirmations for t in tokenize(low)):
             return Act.ACCEPT, False, False
         return None, False, False
+
+    def _negated_accept(self, low: str) -> bool:
+        """Whether every accepting phrase sits inside a rejecting one ("not interested in",
+        "not keen on")."""
+        rejects = [m.span() for m in self.patterns["reject"].finditer(low)]
+        return all(any(a < e and s < b for s, e in rejects)
+                   for a, b in (m.span() for m in self.patterns["accept"].finditer(low)))
 
     def sentiment(self, low: str) -> bool | None:
         """False if the text judges badly, True if well, None if it does not judge."""
