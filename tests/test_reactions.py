@@ -209,3 +209,14 @@ def test_ordinary_phrases_are_not_titles(fake_embedder, text) -> None:
     parser = Parser.from_catalog(build_catalog(records), fake_embedder)
     parsed = parser.parse(text)
     assert parsed.delta.liked == () and parsed.delta.disliked == () and not parsed.targets
+
+
+def test_a_title_seen_without_a_verdict_is_excluded_but_not_judged(chat) -> None:
+    rec, _, _, title = chat
+    user = rec.new_user_id()
+    index = next(i for i in range(len(rec.catalog)) if rec.catalog.titles[i] == title)
+    genre = rec.catalog.genres[index][0].lower()
+    turn = rec.respond(user, f"I've seen {title} already. any {genre}?")
+    assert rec.catalog.item_ids[index] not in {r.item_id for r in turn.recommendations}
+    profile = rec.profile(user)
+    assert profile["liked"] == [] and profile["disliked"] == []

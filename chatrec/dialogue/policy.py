@@ -160,6 +160,8 @@ class Policy:
                   for i in dict.fromkeys(liked)]
         events += [item_event("dislike", self.catalog.item_ids[i], self.catalog,
                               source="stated") for i in delta.disliked]
+        if parsed.seen:  # "I've seen Heat already": excluded like a shown pick, no verdict
+            events.append(shown_event([self.catalog.item_ids[i] for i in parsed.seen]))
         acks: list[str] = []
         if parsed.reactions or parsed.intent is Intent.FEEDBACK_REF:
             problem = (self._reaction_events(ctx, parsed, events, acks) if parsed.reactions

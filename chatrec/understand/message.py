@@ -109,6 +109,7 @@ class ParsedMessage:
     invalid_refs: tuple[int, ...] = ()
     intent_score: float = 1.0
     reactions: tuple[Reaction, ...] = ()
+    seen: tuple[int, ...] = ()  # titles the user has seen, with no verdict: not to suggest
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "intent", Intent(self.intent))  # a plain string is accepted

@@ -71,6 +71,7 @@ class _Titles:
     disliked: list[int] = field(default_factory=list)
     similar: list[int] = field(default_factory=list)
     subject: list[int] = field(default_factory=list)
+    seen: list[int] = field(default_factory=list)  # "I've seen Heat already": not again
 
 
 class Parser:
@@ -130,7 +131,8 @@ class Parser:
             targets=tuple(roles.similar + roles.subject) if intent.has_targets else (),
             why_not=intent is Intent.WHY and is_why_not(text),
             invalid_refs=tuple(r for r, _ in refs if (r, _) not in valid),
-            intent_score=score, reactions=found.reactions)
+            intent_score=score, reactions=found.reactions,
+            seen=tuple(roles.seen) if intent.states_preferences else ())
 
     def _extract(self, text: str, context: ParseContext) -> _Found:
         """Run titles, genres, years, references and clause polarity over one message."""
@@ -249,8 +251,11 @@ def _title_roles(tokens: list[Token], mentions: tuple[TitleMention, ...],
     for mention in mentions:
         first = next(i for i, t in enumerate(tokens) if t.start >= mention.span[0])
         role = _role(mention.cue, tokens, first, polarity[first])
-        if role in {"liked", "disliked"} and acts.has("not_seen", _clause(tokens, first)):
+        clause = _clause(tokens, first)
+        if role in {"liked", "disliked"} and acts.has("not_seen", clause):
             role = "subject"
+        elif role == "subject" and acts.has("seen", clause) and not acts.has("not_seen", clause):
+            role = "seen"  # seen, no verdict: never suggested again, no like or dislike
         if mention.cue == "and" and previous:
             role = previous  # "loved Heat and Fargo": a listed title shares the first one's role
         if role == "subject" and not mention.confident:
