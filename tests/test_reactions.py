@@ -220,3 +220,17 @@ def test_a_title_seen_without_a_verdict_is_excluded_but_not_judged(chat) -> None
     assert rec.catalog.item_ids[index] not in {r.item_id for r in turn.recommendations}
     profile = rec.profile(user)
     assert profile["liked"] == [] and profile["disliked"] == []
+
+
+@pytest.mark.parametrize(("factory", "ids", "text"), [
+    (make_tiny_dataset, ("2", "1"), "fargo was brilliant, heat I haven't seen"),
+    (make_books_dataset, ("b1", "b6"), "dune was brilliant, rebecca I haven't read"),
+])
+def test_picks_named_in_different_clauses_get_their_own_acts(fake_embedder, factory, ids,
+                                                             text) -> None:
+    catalog = factory().catalog
+    parser = Parser.from_catalog(catalog, fake_embedder)
+    shown = tuple(catalog.index_of(i) for i in ids)
+    parsed = parser.parse(text, ParseContext.on_screen(shown))
+    assert {(r.item, r.act) for r in parsed.reactions} == {(shown[0], Act.SEEN_LIKED),
+                                                           (shown[1], Act.NOT_SEEN)}

@@ -20,6 +20,7 @@ from chatrec.understand.reactions import Act, ActReader, Reaction, normalise
 _STOP = frozenset({"the", "a", "an", "of", "and", "in", "on", "to", "for", "with", "me", "my",
                    "it", "is", "at", "or", "by", "from", "one", "you", "i", "we", "no", "not",
                    "all", "part", "ii", "iii", "2", "3", "this", "that", "some", "do"})
+_CLAUSE_ENDS = frozenset({",", ".", ";", "!", "?", "but", "-", "—"})
 _DEICTIC = frozenset({"it", "that", "this", "them", "those", "these", "one"})
 WORD_CUTOFF = 80.0  # rapidfuzz ratio for a typo inside a multi-word run ("blak" ~ "black")
 LONE_CUTOFF = 88.0  # for a single word standing for a title ("lebowski", "jumanji")
@@ -107,26 +108,41 @@ def named_picks(tokens: list[Token], shown: Sequence[int], catalog: Catalog,
     return out
 
 
-def bare_positions(tokens: list[Token], shown_count: int, used: set[int]) -> list[int]:
-    """"seen 1 and 2": bare digits within the shown list, listed or at the message's edge."""
+def bare_positions(tokens: list[Token], shown_count: int, used: set[int]
+                   ) -> list[tuple[int, int]]:
+    """"seen 1 and 2": bare digits within the shown list, listed or at the message's edge, as
+    (position, token index) pairs."""
     out = []
     for k, token in enumerate(tokens):
         if k in used or not token.lower.isdigit() or not 0 < int(token.lower) <= shown_count:
             continue
         nxt = tokens[k + 1].lower if k + 1 < len(tokens) else ""
         if nxt in {"", "and", "or", ",", "&", "already", "seen", ".", "!", "?", "is", "was"}:
-            out.append(int(token.lower))
+            out.append((int(token.lower), k))
     return out
 
 
+def _clause_of(tokens: list[Token], k: int) -> tuple[int, int]:
+    """Token bounds of the clause around ``tokens[k]`` ("fargo was great, heat I haven't seen")."""
+    lo, hi = k, k
+    while lo > 0 and tokens[lo - 1].lower not in _CLAUSE_ENDS:
+        lo -= 1
+    while hi + 1 < len(tokens) and tokens[hi + 1].lower not in _CLAUSE_ENDS:
+        hi += 1
+    return lo, hi
+
+
 def read_reactions(text: str, tokens: list[Token], reader: ActReader,
-                   names: Sequence[ShownName], refs: Sequence[int], shown: Sequence[int],
-                   focus: int | None, implicit: bool, asks: bool = True
+                   names: Sequence[ShownName], refs: Sequence[tuple[int, int]],
+                   shown: Sequence[int], focus: int | None, implicit: bool, asks: bool = True
                    ) -> tuple[Reaction, ...]:
     """The reactions of one message to the picks on screen (empty when it has no act).
 
-    ``refs`` are the positions the message points at; ``implicit`` allows "seen it" / "sounds
-    good" to mean the pick in focus (the first one when none is).
+    ``refs`` are the (position, token index) pairs the message points at; ``implicit`` allows
+    "seen it" / "sounds good" to mean the pick in focus (the first one when none is); ``asks``
+    False when the first word is a title's ("when harry met sally, yes please"), not a
+    question word. Picks named in different clauses get each clause's own act ("fargo was
+    great, heat I haven't seen").
     """
     if not shown:
         return ()
@@ -135,16 +151,29 @@ def read_reactions(text: str, tokens: list[Token], reader: ActReader,
         return ()
     # "it" may be left out after a phrase ("sounds good", "seen it"); a bare verdict needs it
     # ("gone girl was great" with Gone Girl not on screen is no verdict on the first pick).
-    implicit = implicit and (phrased or bool(_DEICTIC & {t.lower for t in tokens}))
-    positions, low = list(refs), normalise(text)
-    if not positions and not names and reader.has("others", low):
+    words = [t for t in tokens if t.is_word]
+    implicit = implicit and (phrased or len(words) <= 3
+                             or bool(_DEICTIC & {t.lower for t in tokens}))
+    targets = [(n.index, None, min(n.tokens)) for n in names]
+    targets += [(resolve(shown, focus, r), r, k) for r, k in dict(refs).items()]
+    low = normalise(text)
+    if not targets and reader.has("others", low):
         kept = shown.index(focus) + 1 if focus in shown else 1
-        positions = [p for p in range(1, len(shown) + 1) if p != kept]
-    elif reader.has("all_shown", low) and not positions and not names:
-        positions = list(range(1, len(shown) + 1))
-    found = [Reaction(act, item=n.index, index=n.index, wants=wants) for n in names]
-    for ref in dict.fromkeys(positions):
-        found.append(Reaction(act, ref=ref, index=resolve(shown, focus, ref), wants=wants))
+        targets = [(resolve(shown, focus, p), p, -1) for p in range(1, len(shown) + 1)
+                   if p != kept]
+    elif not targets and reader.has("all_shown", low):
+        targets = [(resolve(shown, focus, p), p, -1) for p in range(1, len(shown) + 1)]
+    clauses = {_clause_of(tokens, k) for _, _, k in targets if k >= 0}
+    found = []
+    for index, ref, k in targets:
+        own = (act, wants)
+        if len(clauses) > 1 and k >= 0:
+            lo, hi = _clause_of(tokens, k)
+            clause_act, clause_wants, _ = reader.act(" ".join(t.text for t in tokens[lo:hi + 1]),
+                                                     asks=False)
+            own = (clause_act, clause_wants) if clause_act is not None else own
+        found.append(Reaction(own[0], ref=ref, item=index if ref is None else None,
+                              index=index, wants=own[1]))
     if not found and implicit:
         found.append(Reaction(act, ref=0, index=resolve(shown, focus, 0), wants=wants))
     return tuple(found)

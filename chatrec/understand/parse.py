@@ -150,8 +150,9 @@ class Parser:
         spans = continuation_spans(text)  # "keep going", "next batch": no wish in them
         asks_more = {i for i, t in enumerate(tokens) for lo, hi in spans if lo <= t.start < hi}
         skip = mask | years.used | ref_used | asks_more | (genres.used - genres.positive)
+        stated = bool(genres.genres_in or genres.genres_out or years.year_min or years.year_max)
         reactions = self._reactions(text, tokens, context, mentions, names, refs,
-                                    mask | years.used | ref_used)
+                                    mask | years.used | ref_used, stated)
         if reactions:  # shown picks named in a reaction are no separate title verdicts
             named = {r.item for r in reactions if r.item is not None} | set(context.shown)
             mentions = tuple(m for m in mentions if m.matches[0].index not in named)
@@ -162,18 +163,20 @@ class Parser:
 
     def _reactions(self, text: str, tokens: list[Token], context: ParseContext,
                    mentions: tuple[TitleMention, ...], names: list[ShownName],
-                   refs: list[tuple[int, int]], used: set[int]) -> tuple[Reaction, ...]:
-        """Reactions to the picks on screen ("seen it", "#2 sounds good", "raiders, loved it")."""
+                   refs: list[tuple[int, int]], used: set[int], stated: bool
+                   ) -> tuple[Reaction, ...]:
+        """Reactions to the picks on screen ("seen it", "#2 sounds good", "raiders, loved it");
+        a message that states genres or years ("no to horror") reacts to no pick unnamed."""
         if not context.shown:
             return ()
         named = {n.index for n in names}
         others = [m for m in mentions if m.matches[0].index not in named
                   and m.matches[0].index not in context.shown]
-        positions = [r for r, _ in refs]
+        positions = list(refs)
         if not positions and not names:
             positions = bare_positions(tokens, len(context.shown), used)
         return read_reactions(text, tokens, self.acts, names, positions, context.shown,
-                              context.focus, implicit=not others,
+                              context.focus, implicit=not others and not stated,
                               asks=not any(0 in n.tokens for n in names))
 
     def _intent(self, text: str, found: _Found) -> tuple[Intent, float]:

@@ -18,7 +18,15 @@ from pathlib import Path
 import tomllib
 
 from chatrec.domain.vocabulary import Vocabulary
-from chatrec.understand.lexicon import FLIPPERS, NEGATIVE_WORDS, POSITIVE_WORDS, Token, tokenize
+from chatrec.understand.lexicon import (
+    FLIPPERS,
+    NEGATIVE_EMOJI,
+    NEGATIVE_WORDS,
+    POSITIVE_EMOJI,
+    POSITIVE_WORDS,
+    Token,
+    tokenize,
+)
 
 REACTIONS_FILE = Path(__file__).resolve().parent / "reactions.toml"
 _QUESTION_SEEN = re.compile(r"\b(have|did|had) (you|u|ya) ({done})\b")
@@ -111,6 +119,7 @@ class ActReader:
             "positive_extra", "negative_extra", "all_shown", "others")}
         self.affirmations = frozenset(data["affirmations"])
         self.question_starts = frozenset(data["question_starts"])
+        self.denials = frozenset(data["denials"])
         self.more_words = frozenset(data["more_words"])
 
     @staticmethod
@@ -146,11 +155,16 @@ class ActReader:
         if self.has("reject", low):
             return Act.REJECT, False, True
         if sentiment is not None:
-            past = self.has("past_markers", low)
+            # Praise that is no "sounds good" is about a pick seen ("Babe is cute"); blame
+            # is a rejection unless the words say it was watched ("was dull", "bored me").
             if sentiment:
-                return (Act.SEEN_LIKED if past else Act.ACCEPT), False, False
+                return Act.SEEN_LIKED, False, False
+            past = self.has("past_markers", low)
             return (Act.SEEN_DISLIKED if past else Act.REJECT), False, False
-        if any(t.lower in self.affirmations for t in tokenize(low)):
+        words = {t.lower for t in tokenize(low)}
+        if words & self.denials:
+            return Act.REJECT, False, False
+        if words & self.affirmations:
             return Act.ACCEPT, False, False
         return None, False, False
 
@@ -171,7 +185,8 @@ class ActReader:
             word = token.lower
             if word in self.affirmations:
                 continue
-            positive, negative = word in POSITIVE_WORDS, word in NEGATIVE_WORDS
+            positive = word in POSITIVE_WORDS or any(ch in POSITIVE_EMOJI for ch in word)
+            negative = word in NEGATIVE_WORDS or any(ch in NEGATIVE_EMOJI for ch in word)
             if not (positive or negative) or word in {"like", "into", "pass"}:
                 continue
             flipped = _flipped(tokens, k)

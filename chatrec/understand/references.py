@@ -46,8 +46,8 @@ def _ref_at(tokens: list[Token], i: int, after_ref: bool, lexicon: Lexicon
     listed = after_ref and prev in {"and", "or", ","}
     if not (prev in _DETERMINERS or nxt in nouns or listed):
         return None
-    if nxt in NUMBER_WORDS and nxt != "one":  # "the first two", "the last three"
-        count = NUMBER_WORDS[nxt]
+    if (nxt in NUMBER_WORDS and nxt != "one") or (nxt.isdigit() and 1 < int(nxt) <= 10):
+        count = NUMBER_WORDS.get(nxt) or int(nxt)  # "the first two", "the last 3"
         first = ORDINALS[low]
         positions = list(range(1, count + 1)) if first > 0 else list(range(-count, 0))
         return positions, range(i, i + 2)
