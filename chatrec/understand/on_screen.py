@@ -151,9 +151,9 @@ def read_reactions(text: str, tokens: list[Token], reader: ActReader,
         return ()
     # "it" may be left out after a phrase ("sounds good", "seen it"); a bare verdict needs it
     # ("gone girl was great" with Gone Girl not on screen is no verdict on the first pick).
-    words = [t for t in tokens if t.is_word]
-    implicit = implicit and (phrased or len(words) <= 3
-                             or bool(_DEICTIC & {t.lower for t in tokens}))
+    # A bare "no" / "yes" / "ok" names no pick: it usually answers the question the reply
+    # ended with ("Any genre you're in the mood for?"), so it needs a pick named or "it".
+    implicit = implicit and (phrased or bool(_DEICTIC & {t.lower for t in tokens}))
     targets = [(n.index, None, min(n.tokens)) for n in names]
     targets += [(resolve(shown, focus, r), r, k) for r, k in dict(refs).items()]
     low = normalise(text)
