@@ -124,6 +124,8 @@ class Parser:
         refs = found.refs + [(r.ref, -1) for r in found.reactions if r.ref is not None
                              and r.ref not in {p for p, _ in found.refs}]
         valid = [(r, i) for r, i in refs if not shown_count or r <= shown_count]
+        if self.acts.is_question(text):  # "is the second one any good?" judges nothing
+            found.polarity = [None] * len(found.polarity)
         return ParsedMessage(
             text=text, intent=intent, delta=delta, refs=tuple(r for r, _ in valid),
             ref_polarities=tuple(found.ref_polarity(r, i) for r, i in valid),

@@ -128,6 +128,10 @@ class ActReader:
         body = "|".join(_compile(p, fill) for p in ordered)
         return re.compile(rf"(?<![\w'])(?:{body})(?![\w'])")
 
+    def is_question(self, text: str) -> bool:
+        """Whether a message opens with a question word ("is #2 scary?", "who is in it")."""
+        return normalise(text).split(" ", 1)[0] in self.question_starts
+
     def has(self, name: str, text: str) -> bool:
         """Whether a phrase group (``reactions.toml``) occurs in normalised ``text``."""
         return bool(self.patterns[name].search(text))
@@ -137,7 +141,7 @@ class ActReader:
         ``reactions.toml`` said so rather than a bare verdict or "yes"); (None, False, False)
         when the message reacts to nothing; ``asks`` False: its first word is no question word."""
         low = normalise(text)
-        if asks and low.split(" ", 1)[0] in self.question_starts:
+        if asks and self.is_question(low):
             return None, False, False
         low = self._question.sub(" ", low)  # "have you seen X?" asks, it does not react
         sentiment = self.sentiment(low)
