@@ -104,14 +104,19 @@ def int_list(text: str) -> tuple[int, ...]:
 
 @eval_app.command("nlu")
 def eval_nlu(data: str | None = DataOpt, embedder: str | None = EmbedderOpt,
+             files: list[Path] | None = typer.Option(
+                 None, "--file", help="Labelled JSONL file (repeatable); default: "
+                 "tests/data/utterances.jsonl, tests/data/nlu/dev.jsonl and heldout.jsonl."),
+             dialogue: bool = typer.Option(True, help="Also play every line through a real "
+                                           "recommender (dead ends, what gets stored)."),
              json_path: Path | None = JsonOpt) -> None:
-    """Intent accuracy and slot precision/recall/F1 on tests/data/utterances.jsonl."""
-    from chatrec.app.resources import load_resources
-    from chatrec_eval.nlu import format_nlu_report, run_nlu_eval
+    """Intent accuracy, slot precision/recall per slot type, reaction acts and dead ends, per
+    labelled file (a frozen held-out file reports failure counts only)."""
+    from chatrec_eval.nlu import DEFAULT_FILES, format_files_report, run_nlu_files
 
-    resources = load_resources(settings(data, "none", embedder))
-    result = run_nlu_eval(resources.dataset, resources.embedder)
-    typer.echo(format_nlu_report(result))
+    with scratch_recommender(data, "none", embedder) as rec:
+        result = run_nlu_files(rec, tuple(files or DEFAULT_FILES), dialogue=dialogue)
+    typer.echo(format_files_report(result))
     write_json(json_path, result)
 
 

@@ -1,6 +1,10 @@
 """NLU evaluation: intent accuracy and slot precision/recall/F1 on labelled utterances.
 
-Each line of the JSONL file is ``{"text", "intent", "slots"}`` where slots may hold
+`run_nlu_files` reports every file separately: schema-v1 files (this module) and schema-v2
+files (`chatrec_eval.nlu_v2`, with reactions and context), each also played through a real
+recommender for dead ends and what gets stored (`chatrec_eval.nlu_dialogue`).
+
+Each line of a schema-v1 JSONL file is ``{"text", "intent", "slots"}`` where slots may hold
 ``genres_in``, ``genres_out``, ``year_min``, ``year_max``, ``liked``, ``disliked``, ``targets``
 (catalog display titles), ``ref`` (positions), ``ref_liked`` and ``why_not``. Slots are scored
 micro-averaged over (slot, value) pairs; a slot left out of a label means "not stated".
@@ -12,12 +16,19 @@ import json
 import time
 from collections import Counter, defaultdict
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from chatrec.domain.catalog import Catalog, Dataset
 from chatrec.models.embedder import Embedder
 from chatrec.understand.parse import ParsedMessage, Parser
+from chatrec_eval.nlu_dialogue import run_dialogue
+from chatrec_eval.nlu_v2 import is_frozen, score_v2
+
+if TYPE_CHECKING:
+    from chatrec import ChatRecommender
 
 DEFAULT_PATH = "tests/data/utterances.jsonl"
+DEFAULT_FILES = (DEFAULT_PATH, "tests/data/nlu/dev.jsonl", "tests/data/nlu/heldout.jsonl")
 LIST_SLOTS = ("genres_in", "genres_out", "liked", "disliked", "targets", "ref")
 SCALAR_SLOTS = ("year_min", "year_max", "ref_liked", "why_not")
 
@@ -85,20 +96,28 @@ def run_nlu_eval(dataset: Dataset, embedder: Embedder, path: str | Path = DEFAUL
         start = time.perf_counter()
         parsed = parser.parse(row["text"])
         elapsed += time.perf_counter() - start
-        gold = slot_pairs(row.get("slots", {}))
-        pred = slot_pairs(predicted_slots(parsed, catalog))
-        for name, _ in gold & pred:
-            counts[name]["tp"] += 1
-        for name, _ in pred - gold:
-            counts[name]["fp"] += 1
-        for name, _ in gold - pred:
-            counts[name]["fn"] += 1
-        confusion[row["intent"]][parsed.intent] += 1
-        if parsed.intent != row["intent"] or gold != pred:
-            failures.append({"text": row["text"], "intent": row["intent"],
-                             "predicted": parsed.intent, "missing": sorted(map(str, gold - pred)),
-                             "extra": sorted(map(str, pred - gold))})
+        _score_row(row, parsed, catalog, confusion, counts, failures)
     return _summary(rows, confusion, counts, failures, elapsed, embedder.name)
+
+
+def _score_row(row: dict, parsed: ParsedMessage, catalog: Catalog,
+               confusion: dict[str, Counter], counts: dict[str, Counter],
+               failures: list[dict]) -> None:
+    """Tally one schema-v1 line."""
+    gold = slot_pairs(row.get("slots", {}))
+    pred = slot_pairs(predicted_slots(parsed, catalog))
+    for name, _ in gold & pred:
+        counts[name]["tp"] += 1
+    for name, _ in pred - gold:
+        counts[name]["fp"] += 1
+    for name, _ in gold - pred:
+        counts[name]["fn"] += 1
+    confusion[row["intent"]][str(parsed.intent)] += 1
+    if parsed.intent != row["intent"] or gold != pred:
+        failures.append({"text": row["text"], "intent": row["intent"],
+                         "predicted": str(parsed.intent),
+                         "missing": sorted(map(str, gold - pred)),
+                         "extra": sorted(map(str, pred - gold))})
 
 
 def _summary(rows: list[dict], confusion: dict[str, Counter], counts: dict[str, Counter],
@@ -140,4 +159,93 @@ def format_nlu_report(result: dict) -> str:
         lines.append(f"  {fail['text']!r}: {fail['intent']} -> {fail['predicted']}"
                      f"{'  missing ' + ', '.join(fail['missing']) if fail['missing'] else ''}"
                      f"{'  extra ' + ', '.join(fail['extra']) if fail['extra'] else ''}")
+    return "\n".join(lines)
+
+
+def is_v2(rows: list[dict]) -> bool:
+    """Whether labelled lines follow schema v2 (every line has an ``id``)."""
+    return bool(rows) and all("id" in row for row in rows)
+
+
+def run_nlu_files(rec: ChatRecommender, paths: tuple[str | Path, ...] = DEFAULT_FILES,
+                  dialogue: bool = True) -> dict:
+    """Score every file separately with the recommender's own parser, and (``dialogue``)
+    play each line through the recommender; a frozen file keeps only failure counts."""
+    out: dict = {}
+    for path in paths:
+        rows = load_utterances(path)
+        frozen = is_frozen(path)
+        if is_v2(rows):
+            result = {"schema": 2, **score_v2(rec.parser, rec.catalog, rows)}
+        else:
+            result = {"schema": 1, **_score_v1(rec.parser, rec.catalog, rows)}
+        result["frozen"] = frozen
+        if frozen:
+            result.pop("failures")
+        if dialogue:
+            result["dialogue"] = run_dialogue(rec, rows, frozen)
+        out[str(path)] = result
+    return {"files": out}
+
+
+def _score_v1(parser: Parser, catalog: Catalog, rows: list[dict]) -> dict:
+    """`run_nlu_eval`'s tallies with a given parser."""
+    confusion: dict[str, Counter] = defaultdict(Counter)
+    counts: dict[str, Counter] = defaultdict(Counter)
+    failures, elapsed = [], 0.0
+    for row in rows:
+        start = time.perf_counter()
+        parsed = parser.parse(row["text"])
+        elapsed += time.perf_counter() - start
+        _score_row(row, parsed, catalog, confusion, counts, failures)
+    return _summary(rows, confusion, counts, failures, elapsed, parser.intents.embedder.name)
+
+
+def format_files_report(result: dict) -> str:
+    """Every file's report, one after the other."""
+    parts = []
+    for path, block in result["files"].items():
+        head = f"== {path}" + (" (FROZEN: failure counts only)" if block["frozen"] else "")
+        body = format_nlu_report(block) if block["schema"] == 1 else format_v2_report(block)
+        dialogue = format_dialogue(block["dialogue"]) if "dialogue" in block else ""
+        parts.append("\n".join(p for p in (head, body, dialogue) if p))
+    return "\n\n".join(parts)
+
+
+def format_v2_report(result: dict) -> str:
+    """Headline figures, per-slot table, act confusion and failures (kinds only if frozen)."""
+    lines = [f"{result['n']} lines: intent accuracy {result['intent_accuracy']:.3f}, "
+             f"reaction acts {result['reaction_act_accuracy']:.3f} "
+             f"({result['reactions_labelled']} labelled)", "",
+             "intent          n   acc   confused with"]
+    for intent, row in result["per_intent"].items():
+        confused = ", ".join(f"{k}x{v}" for k, v in row["confused_with"].items())
+        lines.append(f"{intent:<14} {row['n']:>3} {row['accuracy']:5.2f}   {confused}")
+    lines += ["", "slot               P     R    tp  fp  fn"]
+    for name, row in result["per_slot"].items():
+        lines.append(f"{name:<15} {row['precision']:5.2f} {row['recall']:5.2f} "
+                     f"{row['tp']:>4}{row['fp']:>4}{row['fn']:>4}")
+    lines += ["", "act confusion (gold -> predicted):"]
+    lines += [f"  {act}: " + ", ".join(f"{k}x{v}" for k, v in row.items())
+              for act, row in result["act_confusion"].items()]
+    lines += ["", "failure kinds: " + ", ".join(f"{k}x{v}" for k, v in
+                                               result["failure_kinds"].items())]
+    for fail in result.get("failures", []):
+        lines.append(f"  {fail['id']} {fail['text']!r}: {fail['intent']} -> {fail['predicted']}"
+                     f"{'  missing ' + ', '.join(fail['missing']) if fail['missing'] else ''}"
+                     f"{'  extra ' + ', '.join(fail['extra']) if fail['extra'] else ''}")
+    return "\n".join(lines)
+
+
+def format_dialogue(result: dict) -> str:
+    """The dialogue-level figures of one file."""
+    lines = [f"dialogue: dead ends {result['dead_ends']}/{result['wants_picks']} "
+             f"({result['dead_end_rate']:.3f}), unasked clarifications "
+             f"{result['unasked_clarify']}, not understood {result['not_understood']}, "
+             f"reactions stored right {result['reactions_stored_right']:.3f} of "
+             f"{result['reactions_labelled']}, not-seen stored as dislike "
+             f"{result['not_seen_stored_as_dislike']}, wrong verdicts stored "
+             f"{result['wrong_verdicts_stored']}"]
+    for kind, texts in result.get("examples", {}).items():
+        lines += [f"  {kind}: {t}" for t in texts]
     return "\n".join(lines)

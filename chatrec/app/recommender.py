@@ -121,8 +121,9 @@ class ChatRecommender:
             ctx = self._context(user_id, session)
             if parsed is None:
                 start = time.perf_counter()
+                conv = ctx.conversation
                 parsed = self.parser.parse(
-                    message, ParseContext(shown_count=len(ctx.conversation.shown)))
+                    message, ParseContext.on_screen(conv.shown, conv.focus))
                 ctx.timings["nlu"] = time.perf_counter() - start
             ctx.conversation.turns += 1
             turn = Turn("")
@@ -147,6 +148,16 @@ class ChatRecommender:
         validate_user_id(user_id)
         with self.sessions.open(user_id) as session:
             return self._context(user_id, session).conversation
+
+    def show(self, user_id: str, item_ids: list[str], focus: int | None = None) -> None:
+        """Put these items on the user's screen as the last picks, in order, as if chatrec had
+        just recommended them: for evaluation (labelled mid-conversation messages) and for
+        restoring a conversation. ``focus`` is the 1-based position the user last asked about
+        ("that one"). Unknown ids raise ``KeyError`` before anything changes."""
+        validate_user_id(user_id)
+        indices = [self.catalog.index_of(i) for i in item_ids]
+        with self.sessions.open(user_id) as session:
+            self.policy.show(self._context(user_id, session), indices, focus)
 
     # -- feedback and questions ---------------------------------------------------------------
     def feedback(self, user_id: str, item_id: str, liked: bool | None = True) -> str:
