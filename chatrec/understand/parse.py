@@ -10,6 +10,8 @@ from dataclasses import dataclass, field, replace
 from chatrec.domain.catalog import Catalog
 from chatrec.domain.vocabulary import Vocabulary
 from chatrec.models.embedder import Embedder
+from chatrec.understand.chat_acts import ChatActs, Drop
+from chatrec.understand.counts import CountReader, CountSlot, clamp_count
 from chatrec.understand.genres import GenreSlots, extract_genres
 from chatrec.understand.intents import (
     IntentClassifier,
@@ -29,6 +31,7 @@ from chatrec.understand.lexicon import (
 )
 from chatrec.understand.message import Intent, ParsedMessage, PreferenceDelta
 from chatrec.understand.polarity import clause_polarities, like_is_comparison
+from chatrec.understand.questions import ItemQuestion, QuestionReader
 from chatrec.understand.references import extract_refs
 from chatrec.understand.titles import TitleMatcher, TitleMention
 from chatrec.understand.years import YearSlots, extract_years
@@ -70,6 +73,8 @@ class Parser:
         self.vocabulary, self.titles, self.intents = vocabulary, titles, intents
         self.lexicon = Lexicon.of(vocabulary)
         self.rules = IntentRules(vocabulary)
+        self.acts, self.counts = ChatActs(vocabulary), CountReader(self.lexicon)
+        self.questions = QuestionReader(vocabulary, titles)
         self._not_wish = (self.lexicon.filler_words | NEGATORS | POSITIVE_WORDS | NEGATIVE_WORDS
                           | titles.cues.words)
 
@@ -89,7 +94,9 @@ class Parser:
         """
         shown_count = (context or ParseContext()).shown_count
         found = self._extract(text)
-        intent, score = self._intent(text, found.signals())
+        chat = self._chat(text, found, tuple(getattr(context, "shown", ()) or ()))
+        intent, score = chat.intent or self._intent(text, found.signals())
+        intent = _settle(intent, found)
         roles, wish = found.roles, found.wish
         if intent is Intent.WHY:
             roles = _Titles(subject=roles.liked + roles.disliked + roles.similar + roles.subject)
@@ -97,7 +104,12 @@ class Parser:
             roles = replace(roles, similar=roles.liked, liked=[])  # "loved Heat, any similar?"
         if intent not in {Intent.RECOMMEND, Intent.REFINE, Intent.MORE_LIKE}:
             wish = ""
-        delta = _delta(found, roles, wish) if intent.states_preferences else PreferenceDelta()
+        stating = intent.states_preferences or intent is Intent.RESET  # "start over: a comedy"
+        delta = _delta(found, roles, wish) if stating else PreferenceDelta()
+        asked = chat.question if intent is Intent.ASK_ITEM else None
+        if asked:
+            roles = _Titles(subject=list(asked.targets))
+            found.refs = found.refs or [(r, 0) for r in asked.refs]
         valid = [(r, i) for r, i in found.refs if not shown_count or r <= shown_count]
         return ParsedMessage(
             text=text, intent=intent, delta=delta, refs=tuple(r for r, _ in valid),
@@ -105,7 +117,10 @@ class Parser:
             targets=tuple(roles.similar + roles.subject) if intent.has_targets else (),
             why_not=intent is Intent.WHY and is_why_not(text),
             invalid_refs=tuple(r for r, _ in found.refs if (r, _) not in valid),
-            intent_score=score)
+            intent_score=score, question=asked.kind if asked else None,
+            question_aspect=asked.aspect if asked else "",
+            count=clamp_count(found.count.value), count_asked=found.count.value,
+            drop=("all",) if intent is Intent.RESET else found.drop.kinds)
 
     def _extract(self, text: str) -> _Found:
         """Run titles, genres, years, references and clause polarity over one message."""
@@ -113,17 +128,39 @@ class Parser:
         mentions = tuple(self.titles.find_in_text(text, tokens))
         mask = {i for i, t in enumerate(tokens) for m in mentions
                 if m.span[0] <= t.start < m.span[1]}
-        genres = extract_genres(tokens, mask, lexicon)
-        years = extract_years(text, tokens, mask | genres.used, lexicon)
+        drop = self.acts.drops(text)  # "forget the 90s": no new era in those words
+        dropped = {i for i, t in enumerate(tokens) for lo, hi in drop.spans if lo <= t.start < hi}
+        genres = extract_genres(tokens, mask | dropped, lexicon)
+        years = extract_years(text, tokens, mask | genres.used | dropped, lexicon)
         refs, ref_used = extract_refs(tokens, mask | genres.used | years.used, lexicon)
+        count = self.counts.read(tokens, mask | years.used | ref_used, genres.used)
         polarity = clause_polarities(tokens, mask | genres.used)
         roles = _title_roles(tokens, mentions, polarity)
         spans = continuation_spans(text)  # "keep going", "next batch": no wish in them
         asks_more = {i for i, t in enumerate(tokens) for lo, hi in spans if lo <= t.start < hi}
-        skip = mask | years.used | ref_used | asks_more | (genres.used - genres.positive)
+        skip = (mask | years.used | ref_used | asks_more | (genres.used - genres.positive)
+                | dropped | count.used)
         return _Found(mentions, genres, years, refs, polarity, roles,
                       _wish(tokens, skip, self._not_wish),
-                      bool(roles.similar) or _similar_phrase(text, tokens))
+                      bool(roles.similar) or _similar_phrase(text, tokens), drop, count)
+
+    def _chat(self, text: str, found: _Found, shown: tuple[int, ...]) -> _Chat:
+        """Goodbyes, starting over, item questions and off-topic asks, which the preference
+        rules would misread ("gotta go, thanks" is no thanks; "is #1 scary?" no reaction)."""
+        g, y = found.genres, found.years
+        asks = bool(found.refs or g.genres_in or g.genres_out or y.year_min or y.year_max)
+        stated = asks or bool(found.roles.liked or found.roles.disliked)
+        request = self.rules.request.search(text.lower())  # "a comedy, gotta go soon"
+        if not (stated or request) and self.acts.goodbye(text):
+            return _Chat((Intent.GOODBYE, 1.0))
+        if self.acts.reset(text):
+            return _Chat((Intent.RESET, 1.0))
+        question = self.questions.read(text, found.mentions, [r for r, _ in found.refs], shown)
+        if question:
+            return _Chat((Intent.ASK_ITEM, 1.0), question)
+        if self.acts.off_topic(text, asks):  # titles aside: "in town" is no Twin Town
+            return _Chat((Intent.OFF_TOPIC, 1.0))
+        return _Chat()
 
     def _intent(self, text: str, signals: Signals) -> tuple[Intent, float]:
         """Rules first, then greetings/thanks, then the nearest exemplar."""
@@ -132,6 +169,32 @@ class Parser:
             return Intent(intent), 1.0
         name, score = self.intents.classify(text)
         return Intent(name), score
+
+
+@dataclass(frozen=True)
+class _Chat:
+    """What `Parser._chat` decided: an intent with its score (None: the rules decide) and the
+    item question asked."""
+
+    intent: tuple[Intent, float] | None = None
+    question: ItemQuestion | None = None
+
+
+# Intents a count or a dropped constraint turns into "refine": they ask for nothing else.
+_PLAIN = frozenset({Intent.RECOMMEND, Intent.UNKNOWN, Intent.SMALLTALK, Intent.HELP,
+                    Intent.OFF_TOPIC, Intent.GREETING, Intent.LIKE_TITLE, Intent.DISLIKE_TITLE})
+
+
+def _settle(intent: Intent, found: _Found) -> Intent:
+    """"any era is fine", "give me 4": a change to the picks, not a new request."""
+    if found.drop.kinds and intent in _PLAIN | {Intent.FORGET}:
+        return Intent.REFINE
+    g, y = found.genres, found.years
+    new = bool(g.genres_in or y.year_min or y.year_max or found.roles.liked
+               or found.roles.disliked or found.wish)
+    if found.count.value is not None and intent in _PLAIN and not new:
+        return Intent.REFINE
+    return intent
 
 
 def _delta(found: _Found, roles: _Titles, wish: str) -> PreferenceDelta:
@@ -156,6 +219,8 @@ class _Found:
     roles: _Titles
     wish: str
     similar: bool
+    drop: Drop = field(default_factory=Drop)
+    count: CountSlot = field(default_factory=CountSlot)
 
     def signals(self) -> Signals:
         """The summary the intent rules read."""

@@ -1,0 +1,96 @@
+"""Questions about one item: "what is Gattaca about?", "who is in it?", "is #1 scary?",
+"how old is that one?", "how popular was Boogie Nights?", "is the second one any good?".
+
+A question pattern (data, ``chat_acts.toml`` ``[questions]``) names the kind and, in its group
+``x``, the words for the item. The item is then a shown pick ("#2", "the last one"), the item in
+focus ("it", "that one": position 0) or a catalog title; a pattern whose subject resolves to
+none of these is no item question ("is there anything scary?").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from chatrec.domain.vocabulary import Vocabulary
+from chatrec.understand.chat_acts import compile_all, normal, phrases
+from chatrec.understand.titles import TitleMatcher, TitleMention
+
+QUESTION_KINDS = ("about", "cast", "content", "age", "popularity", "rating")
+SUBJECT_GROUPS = ("x", "y", "z")
+TITLE_SCORE = 88.0  # a question's subject read as a title needs a close match
+# Words that point at the item in focus ("it", "that one", "this movie").
+_POINTERS = frozenset({"it", "that", "this", "one", "the", "thing", "same", "pick", "choice",
+                       "suggestion", "recommendation", "rec", "option", "last", "ur", "your"})
+
+
+@dataclass(frozen=True)
+class ItemQuestion:
+    """A question about items: its ``kind`` (one of `QUESTION_KINDS`), the ``aspect`` of a
+    content question ("scary", "violent"; "" when none), and what it is about: catalog item
+    indices (``targets``) and/or shown positions (``refs``, 0 = the item in focus)."""
+
+    kind: str
+    aspect: str = ""
+    targets: tuple[int, ...] = ()
+    refs: tuple[int, ...] = ()
+
+
+class QuestionReader:
+    """The item-question patterns of one catalog, with its title matcher for subjects."""
+
+    def __init__(self, vocabulary: Vocabulary, titles: TitleMatcher) -> None:
+        data = phrases()["questions"]
+        self.titles = titles
+        self._patterns = [(kind, p) for kind in QUESTION_KINDS
+                          for p in compile_all(data[kind], vocabulary)]
+        self._aspects = [(name, re.compile(rf"\b({'|'.join(map(re.escape, words))})\b"))
+                         for name, words in data["aspects"].items()]
+        self._pointers = _POINTERS | frozenset(vocabulary.item_words)
+
+    def read(self, text: str, mentions: Sequence[TitleMention], refs: Sequence[int],
+             shown: Sequence[int] = ()) -> ItemQuestion | None:
+        """The item question ``text`` asks, or None. ``refs`` are the positions the message
+        names; ``shown`` the items on screen (preferred when a subject matches several)."""
+        low = normal(text)
+        for kind, pattern in self._patterns:
+            found = pattern.search(low)
+            if not found:
+                continue
+            subject = next((found.group(g) for g in SUBJECT_GROUPS
+                            if g in pattern.groupindex and found.group(g)), None)
+            about = self._subject(subject, mentions, refs, shown)
+            if about is not None:
+                aspect = self._aspect(low) if kind == "content" else ""
+                return ItemQuestion(kind, aspect, *about)
+        return None
+
+    def _subject(self, subject: str | None, mentions: Sequence[TitleMention],
+                 refs: Sequence[int], shown: Sequence[int]
+                 ) -> tuple[tuple[int, ...], tuple[int, ...]] | None:
+        """(targets, refs) the subject words point at; None when they point at nothing."""
+        named = tuple(dict.fromkeys(m.matches[0].index for m in mentions if not m.ambiguous))
+        if refs:
+            return (), tuple(refs)
+        if subject is None or self._is_pointer(subject):
+            return (named, ()) if named else ((), (0,))
+        if named:
+            return named, ()
+        index = self._title(subject, shown)
+        return None if index is None else ((index,), ())
+
+    def _is_pointer(self, subject: str) -> bool:
+        words = re.findall(r"[\w']+", subject)
+        return bool(words) and len(words) <= 3 and all(w in self._pointers for w in words)
+
+    def _title(self, subject: str, shown: Sequence[int]) -> int | None:
+        """The catalog item a subject names: a close match, a shown one first."""
+        matches = [m for m in self.titles.match(subject) if m.score >= TITLE_SCORE]
+        if not matches:
+            return None
+        on_screen = [m for m in matches if m.index in shown]
+        return (on_screen or matches)[0].index
+
+    def _aspect(self, low: str) -> str:
+        return next((name for name, pattern in self._aspects if pattern.search(low)), "")
