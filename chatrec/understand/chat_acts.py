@@ -2,7 +2,8 @@
 search over, and dropping one kind of constraint ("any era", "forget the genre").
 
 The phrases are data (``chat_acts.toml``), compiled once per catalog: ``{N}`` stands for the
-catalog's item nouns and ``{V}`` for its verbs, so a books catalog hears "not about books".
+catalog's item nouns, ``{V}`` for its verbs and ``{G}`` for its genre words, so a books catalog
+hears "not about books".
 """
 
 from __future__ import annotations
@@ -41,8 +42,10 @@ def alternatives(words: Iterable[str]) -> str:
 
 def compile_all(patterns: Iterable[str], vocabulary: Vocabulary) -> tuple[re.Pattern, ...]:
     """``patterns`` with the catalog placeholders filled, compiled."""
+    genres = [*vocabulary.genre_aliases, *(g.lower() for g in vocabulary.genre_names)]
     fill = {"{N}": f"(?:{alternatives(vocabulary.item_words)})",
-            "{V}": f"(?:{alternatives(vocabulary.verbs)})"}
+            "{V}": f"(?:{alternatives(vocabulary.verbs)})",
+            "{G}": f"(?:{alternatives(genres)})"}
     compiled = []
     for pattern in patterns:
         for key, value in fill.items():

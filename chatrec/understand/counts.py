@@ -86,7 +86,7 @@ class CountReader:
             return None  # "that one", "one more time" ("just one more" is a phrase)
         if nxt in self.nouns and nxt != "one":
             j += 1
-        elif not saw_genre or nxt in {"of", "from"}:
+        elif not saw_genre:
             j = end
         if tuple(words[j:j + 2]) in _ENOUGH:
             return j + 2

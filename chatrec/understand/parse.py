@@ -155,10 +155,12 @@ class Parser:
             return _Chat((Intent.GOODBYE, 1.0))
         if self.acts.reset(text):
             return _Chat((Intent.RESET, 1.0))
-        question = self.questions.read(text, found.mentions, [r for r, _ in found.refs], shown)
+        question = None if found.similar else self.questions.read(  # "what's like Heat?"
+            text, found.mentions, [r for r, _ in found.refs], shown)
         if question:
             return _Chat((Intent.ASK_ITEM, 1.0), question)
-        if self.acts.off_topic(text, asks):  # titles aside: "in town" is no Twin Town
+        cued = found.similar or any(m.cue for m in found.mentions)  # "like Taxi Driver"
+        if self.acts.off_topic(text, asks or cued):  # uncued titles aside: "in town"
             return _Chat((Intent.OFF_TOPIC, 1.0))
         return _Chat()
 

@@ -21,8 +21,13 @@ QUESTION_KINDS = ("about", "cast", "content", "age", "popularity", "rating")
 SUBJECT_GROUPS = ("x", "y", "z")
 TITLE_SCORE = 88.0  # a question's subject read as a title needs a close match
 # Words that point at the item in focus ("it", "that one", "this movie").
-_POINTERS = frozenset({"it", "that", "this", "one", "the", "thing", "same", "pick", "choice",
-                       "suggestion", "recommendation", "rec", "option", "last", "ur", "your"})
+_POINTERS = frozenset({"it", "its", "it's", "that", "this", "one", "the", "thing", "same",
+                       "pick", "choice", "suggestion", "recommendation", "rec", "option", "ur",
+                       "your"})
+_SENTENCES = re.compile(r"(?<=[.!?;,])\s+")
+# Chat filler at the end of a subject ("who's in it then?").
+_TRAILING = frozenset({"then", "again", "exactly", "actually", "though", "tho", "anyway", "btw",
+                       "please", "pls", "plz", "lol", "really", "now", "there", "here"})
 
 
 @dataclass(frozen=True)
@@ -54,8 +59,10 @@ class QuestionReader:
         """The item question ``text`` asks, or None. ``refs`` are the positions the message
         names; ``shown`` the items on screen (preferred when a subject matches several)."""
         low = normal(text)
+        # Each sentence on its own too, so "loved heat. what's it about?" is read from its start.
+        parts = [low, *(p.strip() for p in _SENTENCES.split(low) if p.strip() != low.strip())]
         for kind, pattern in self._patterns:
-            found = pattern.search(low)
+            found = next((m for m in map(pattern.search, parts) if m), None)
             if not found:
                 continue
             subject = next((found.group(g) for g in SUBJECT_GROUPS
@@ -73,6 +80,11 @@ class QuestionReader:
         named = tuple(dict.fromkeys(m.matches[0].index for m in mentions if not m.ambiguous))
         if refs:
             return (), tuple(refs)
+        if subject is not None:
+            words = subject.split()
+            while words and words[-1] in _TRAILING:
+                words.pop()
+            subject = " ".join(words)
         if subject is None or self._is_pointer(subject):
             return (named, ()) if named else ((), (0,))
         if named:
@@ -82,7 +94,8 @@ class QuestionReader:
 
     def _is_pointer(self, subject: str) -> bool:
         words = re.findall(r"[\w']+", subject)
-        return bool(words) and len(words) <= 3 and all(w in self._pointers for w in words)
+        return bool(words) and len(words) <= 3 and all(w in self._pointers for w in words) \
+            and words != ["the"]
 
     def _title(self, subject: str, shown: Sequence[int]) -> int | None:
         """The catalog item a subject names: a close match, a shown one first."""
