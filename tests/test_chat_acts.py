@@ -251,3 +251,14 @@ def test_start_over_with_a_request_answers_it(rec, side):
 
 def constraints(rec: ChatRecommender, user: str) -> dict:
     return dict(rec.store.load_profile(user).constraints or {})
+
+
+def test_a_dropped_era_may_be_replaced_in_the_same_message(parser, rec, side):
+    parsed = parser.parse("forget the 90s, let's do the 80s")
+    assert parsed.drop == ("era",) and (parsed.delta.year_min, parsed.delta.year_max) == (1980,
+                                                                                          1989)
+    user = rec.new_user_id()
+    rec.respond(user, "recommend something from the 90s")
+    turn = rec.respond(user, "forget the 90s, let's do the 80s")
+    assert "any era is fine" not in turn.text  # replaced, not dropped
+    assert (constraints(rec, user)["year_min"], constraints(rec, user)["year_max"]) == (1980, 1989)

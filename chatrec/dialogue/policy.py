@@ -166,9 +166,14 @@ class Policy:
             if parsed.count != parsed.count_asked:
                 acks.append(self.book.render("count_clamped", low=MIN_COUNT, high=MAX_COUNT,
                                              count=parsed.count))
-        kinds = [k for k in parsed.drop if k != "all"]
+        delta = parsed.delta  # "forget the 90s, the 80s then": the era is replaced, not gone
+        replaced = {"era": delta.year_min is not None or delta.year_max is not None,
+                    "genre": bool(delta.genres_in)}
+        kinds = [k for k in parsed.drop if k != "all" and not replaced.get(k)]
         if kinds:
             acks.append(self.book.render("dropped", kinds=listing(kinds, "or")))
+        elif "all" in parsed.drop:
+            acks.append(self.book.render("reset_ack"))
         return conv.preferences.without(parsed.drop)
 
     def _ref_events(self, conv: Conversation, parsed: ParsedMessage,
