@@ -262,3 +262,38 @@ def test_a_dropped_era_may_be_replaced_in_the_same_message(parser, rec, side):
     turn = rec.respond(user, "forget the 90s, let's do the 80s")
     assert "any era is fine" not in turn.text  # replaced, not dropped
     assert (constraints(rec, user)["year_min"], constraints(rec, user)["year_max"]) == (1980, 1989)
+
+
+class InventingLM:
+    """An LM that would make up a cast; it records every call."""
+
+    name = "inventing"
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def generate(self, messages, max_new_tokens=40, stream=False, max_time_s=None):
+        self.calls += 1
+        text = "It stars Robert De Niro and Al Pacino."
+        return iter([text]) if stream else text
+
+
+def test_item_answers_never_come_from_the_language_model(tiny_dataset, fake_embedder, tmp_path):
+    from chatrec.app.settings import Settings
+
+    settings = Settings(data="tiny", lm="fake", embedder="hashing", k_shown=3,
+                        db_url=f"sqlite:///{tmp_path / 'lm.db'}", lm_reply="grounded",
+                        cache_dir=str(tmp_path / "cache"))
+    lm = InventingLM()
+    rec = ChatRecommender.from_settings(settings, dataset=tiny_dataset, embedder=fake_embedder,
+                                        language_model=lm, item_vectors=fake_embedder.encode(
+                                            tiny_dataset.catalog.texts()))
+    user = rec.new_user_id()
+    rec.respond(user, "a crime movie")
+    calls = lm.calls
+    assert calls >= 1  # the LM is wired in: it wrote the lead-in of the picks
+    for text in ("who is in it?", "what is heat about?", "is it violent?", "bye for now",
+                 "tell me a joke", "start over"):
+        turn = rec.respond(user, text)
+        assert "De Niro" not in turn.text and "Pacino" not in turn.text
+    assert lm.calls == calls  # none of these turns asked the LM anything
