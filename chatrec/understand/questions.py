@@ -19,7 +19,7 @@ from chatrec.understand.titles import TitleMatcher, TitleMention
 
 QUESTION_KINDS = ("about", "cast", "content", "age", "popularity", "rating")
 SUBJECT_GROUPS = ("x", "y", "z")
-TITLE_SCORE = 88.0  # a question's subject read as a title needs a close match
+TITLE_SCORE = 84.0  # a question's subject read as a title needs a close match ("gatacca")
 # Words that point at the item in focus ("it", "that one", "this movie").
 _POINTERS = frozenset({"it", "its", "it's", "that", "this", "one", "the", "thing", "same",
                        "pick", "choice", "suggestion", "recommendation", "rec", "option", "ur",
