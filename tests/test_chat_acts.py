@@ -83,9 +83,18 @@ def test_a_question_about_a_shown_pick_or_the_focus(parser, text, kind, refs, as
 
 
 @pytest.mark.parametrize("text", ["is there anything scary?", "tell me about yourself",
-                                  "are there any good ones from the 90s"])
+                                  "are there any good ones from the 90s",
+                                  "is there anything ok for kids?"])
 def test_requests_that_look_like_questions_are_not_item_questions(parser, text):
     assert parser.parse(text).intent is not Intent.ASK_ITEM
+
+
+def test_a_subject_may_be_the_start_of_one_title(parser, side):
+    text, label = {"films": ("is pulp ok for kids?", "Pulp Fiction (1994)"),
+                   "books": ("what is the left hand about?",
+                             "The Left Hand of Darkness (1969)")}[side.name]
+    parsed = parser.parse(text)
+    assert parsed.intent is Intent.ASK_ITEM and labels(parser, parsed.targets) == [label]
 
 
 def test_questions_are_answered_from_the_catalog_about_the_pick_in_focus(rec, side):

@@ -13,12 +13,14 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from chatrec.domain.catalog import normalize_title
 from chatrec.domain.vocabulary import Vocabulary
 from chatrec.understand.chat_acts import compile_all, normal, phrases
 from chatrec.understand.titles import TitleMatcher, TitleMention
 
 QUESTION_KINDS = ("about", "cast", "content", "age", "popularity", "rating")
 SUBJECT_GROUPS = ("x", "y", "z")
+MIN_PREFIX = 2  # letters a title prefix needs ("e.t.")
 TITLE_SCORE = 84.0  # a question's subject read as a title needs a close match ("gatacca")
 # Words that point at the item in focus ("it", "that one", "this movie").
 _POINTERS = frozenset({"it", "its", "it's", "that", "this", "one", "the", "thing", "same",
@@ -61,13 +63,17 @@ class QuestionReader:
         low = normal(text)
         # Each sentence on its own too, so "loved heat. what's it about?" is read from its start.
         parts = [low, *(p.strip() for p in _SENTENCES.split(low) if p.strip() != low.strip())]
+        unresolved = False  # words for an item that name none: no falling back to "it"
         for kind, pattern in self._patterns:
             found = next((m for m in map(pattern.search, parts) if m), None)
             if not found:
                 continue
             subject = next((found.group(g) for g in SUBJECT_GROUPS
                             if g in pattern.groupindex and found.group(g)), None)
+            if subject is None and unresolved and not (mentions or refs):
+                continue  # "is there anything ok for kids?" is a request
             about = self._subject(subject, mentions, refs, shown)
+            unresolved = unresolved or (about is None and subject is not None)
             if about is not None:
                 aspect = self._aspect(low) if kind == "content" else ""
                 return ItemQuestion(kind, aspect, *about)
@@ -101,9 +107,20 @@ class QuestionReader:
         """The catalog item a subject names: a close match, a shown one first."""
         matches = [m for m in self.titles.match(subject) if m.score >= TITLE_SCORE]
         if not matches:
-            return None
+            return self._by_prefix(subject)
         on_screen = [m for m in matches if m.index in shown]
         return (on_screen or matches)[0].index
+
+    def _by_prefix(self, subject: str) -> int | None:
+        """The one title that starts with the subject's words ("e.t." -> *E.T. the
+        Extra-Terrestrial*); None when none or several do."""
+        key = normalize_title(subject)
+        if len(key.replace(" ", "")) < MIN_PREFIX:
+            return None
+        hits = {t for t in self.titles.catalog.normalized_titles if t.startswith(key + " ")}
+        if len(hits) != 1:
+            return None
+        return self.titles.catalog.normalized_titles.index(hits.pop())
 
     def _aspect(self, low: str) -> str:
         return next((name for name, pattern in self._aspects if pattern.search(low)), "")
