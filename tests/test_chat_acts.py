@@ -84,7 +84,7 @@ def test_a_question_about_a_shown_pick_or_the_focus(parser, text, kind, refs, as
 
 @pytest.mark.parametrize("text", ["is there anything scary?", "tell me about yourself",
                                   "are there any good ones from the 90s",
-                                  "is there anything ok for kids?"])
+                                  "is there anything ok for kids?", "who made you?"])
 def test_requests_that_look_like_questions_are_not_item_questions(parser, text):
     assert parser.parse(text).intent is not Intent.ASK_ITEM
 

@@ -26,6 +26,9 @@ TITLE_SCORE = 84.0  # a question's subject read as a title needs a close match (
 _POINTERS = frozenset({"it", "its", "it's", "that", "this", "one", "the", "thing", "same",
                        "pick", "choice", "suggestion", "recommendation", "rec", "option", "ur",
                        "your"})
+# Words for people, never the start of an item's title in a question ("who made you?").
+_PEOPLE = frozenset({"you", "yourself", "u", "ya", "me", "myself", "us", "we", "i", "him",
+                     "her", "them", "someone", "somebody", "anyone", "everyone"})
 _SENTENCES = re.compile(r"(?<=[.!?;,])\s+")
 # Chat filler at the end of a subject ("who's in it then?").
 _TRAILING = frozenset({"then", "again", "exactly", "actually", "though", "tho", "anyway", "btw",
@@ -91,6 +94,8 @@ class QuestionReader:
             while words and words[-1] in _TRAILING:
                 words.pop()
             subject = " ".join(words)
+        if subject and subject.split()[0] in _PEOPLE:
+            return None  # "who made you?" asks about chatrec, not a title starting "you"
         if subject is None or self._is_pointer(subject):
             return (named, ()) if named else ((), (0,))
         if named:
