@@ -28,7 +28,8 @@ if TYPE_CHECKING:
     from chatrec import ChatRecommender
 
 DEFAULT_PATH = "tests/data/utterances.jsonl"
-DEFAULT_FILES = (DEFAULT_PATH, "tests/data/nlu/dev.jsonl", "tests/data/nlu/heldout.jsonl")
+DEFAULT_FILES = (DEFAULT_PATH, "tests/data/nlu/dev.jsonl", "tests/data/nlu/dev_questions.jsonl",
+                 "tests/data/nlu/heldout.jsonl")
 LIST_SLOTS = ("genres_in", "genres_out", "liked", "disliked", "targets", "ref")
 SCALAR_SLOTS = ("year_min", "year_max", "ref_liked", "why_not")
 

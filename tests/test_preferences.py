@@ -147,7 +147,7 @@ def test_why_questions(parse, tiny_dataset):
 
 @pytest.mark.parametrize(("text", "intent"), [
     ("what do you know about me", "profile"), ("forget me", "forget"),
-    ("start over", "forget"), ("hi there", "greeting"), ("thanks!", "thanks"),
+    ("start over", "reset"), ("hi there", "greeting"), ("thanks!", "thanks"),
     ("help", "help"), ("what can you do?", "help"), ("recommend me a movie", "recommend"),
 ])
 def test_rule_intents(parse, text, intent):
@@ -213,11 +213,17 @@ def test_asking_for_more_picks_is_a_refine_without_a_wish(parse, text):
 
 
 @pytest.mark.parametrize("text", ["forget me", "forget everything", "delete my data",
-                                  "delete my profile", "delete my history", "start over",
+                                  "delete my profile", "delete my history",
                                   "reset", "clear my profile", "wipe my ratings"])
 def test_forget_comes_from_explicit_phrases(parse, text):
     parsed = parse(text)
     assert parsed.intent == "forget" and parsed.intent_score == 1.0
+
+
+def test_start_over_resets_the_search_and_keeps_the_profile(parse):
+    # Issue 12: "start over" clears the conversation's constraints, never the profile.
+    parsed = parse("start over")
+    assert parsed.intent == "reset" and parsed.intent_score == 1.0 and parsed.drop == ("all",)
 
 
 def test_the_classifier_never_answers_forget(fake_embedder):

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 
 from chatrec.candidates.base import Query
 from chatrec.dialogue.acts import Applied, Recommendation, Turn
+from chatrec.dialogue.answers import ItemAnswers
 from chatrec.dialogue.compose import (
     constraints_phrase,
     fallback_lead_in,
@@ -30,7 +31,7 @@ from chatrec.dialogue.state import Conversation, Preferences
 from chatrec.domain.catalog import Catalog
 from chatrec.explain.reasons import explain, short_reason
 from chatrec.explain.why_not import explain_why_not
-from chatrec.explain.words import escape_markdown
+from chatrec.explain.words import escape_markdown, listing
 from chatrec.profile.events import FeedbackEvent, constraints_event, item_event, shown_event
 from chatrec.profile.replay import UserProfile, replay, thumb_event
 from chatrec.profile.store import ProfileStore
@@ -38,6 +39,7 @@ from chatrec.rank.engine import RankedItem
 from chatrec.reply.grounded import ReplyFacts
 from chatrec.reply.lead_in import FULL_REPLY, TEMPLATE, LeadInWriter
 from chatrec.reply.templates import Phrasebook
+from chatrec.understand.counts import MAX_COUNT, MIN_COUNT
 from chatrec.understand.message import Intent, ParsedMessage, PreferenceDelta
 from chatrec.understand.reactions import Act, yes_no
 
@@ -108,8 +110,10 @@ class Policy:
         self.config = config or PolicyConfig()
         self.examples = tuple(examples)  # example requests for the help text
         self.book = Phrasebook(catalog.info.noun, catalog.info.nouns)
+        self.answers = ItemAnswers(catalog, ranker, self.book)
         self._handlers: dict[Intent, Callable[[TurnContext, ParsedMessage], Iterator[Turn]]] = {
-            Intent.WHY: self._why, Intent.PROFILE: self._profile, Intent.FORGET: self._forget}
+            Intent.WHY: self._why, Intent.PROFILE: self._profile, Intent.FORGET: self._forget,
+            Intent.ASK_ITEM: self._ask, Intent.RESET: self._reset}
 
     def title(self, index: int) -> str:
         """An item's label, escaped for markdown."""
@@ -168,11 +172,31 @@ class Policy:
                        else self._ref_events(conv, parsed, events, acks))
             if problem:
                 return Applied(answer=problem)
-        before, conv.preferences = conv.preferences, conv.preferences.merge(delta)
+        before, conv.preferences = conv.preferences, self._dropped(conv, parsed,
+                                                                   acks).merge(delta)
         if conv.preferences.to_dict() != before.to_dict():  # only a change is worth a row
             events.append(constraints_event(conv.preferences.to_dict()))
         ctx.commit(events)
         return Applied(tuple(acks))
+
+    def _dropped(self, conv: Conversation, parsed: ParsedMessage, acks: list[str]
+                 ) -> Preferences:
+        """The preferences with the dropped kinds gone ("any era"), and the count asked for
+        ("give me 4") kept for this and later turns; acknowledgements into ``acks``."""
+        if parsed.count is not None:
+            conv.count = parsed.count
+            if parsed.count != parsed.count_asked:
+                acks.append(self.book.render("count_clamped", low=MIN_COUNT, high=MAX_COUNT,
+                                             count=parsed.count))
+        delta = parsed.delta  # "forget the 90s, the 80s then": the era is replaced, not gone
+        replaced = {"era": delta.year_min is not None or delta.year_max is not None,
+                    "genre": bool(delta.genres_in)}
+        kinds = [k for k in parsed.drop if k != "all" and not replaced.get(k)]
+        if kinds:
+            acks.append(self.book.render("dropped", kinds=listing(kinds, "or")))
+        elif "all" in parsed.drop:
+            acks.append(self.book.render("reset_ack"))
+        return conv.preferences.without(parsed.drop)
 
     def _ref_events(self, conv: Conversation, parsed: ParsedMessage,
                     events: list[FeedbackEvent], acks: list[str]) -> str | None:
@@ -240,7 +264,8 @@ class Policy:
         conv, intent, ack = ctx.conversation, parsed.intent, applied.ack
         prefs = conv.preferences
         query = self.ranker.query(ctx.profile, prefs, ctx.timings)
-        ranked = self.ranker.picks(query, ctx.profile, self.config.k_shown, ctx.timings)
+        ranked = self.ranker.picks(query, ctx.profile, conv.count or self.config.k_shown,
+                                   ctx.timings)
         if not ranked:
             relaxed = self._relax(ctx, prefs)
             if relaxed is None:
@@ -286,7 +311,8 @@ class Policy:
         first, last = self.ranker.year_span
         for step in relaxations(prefs, first, last):
             query = self.ranker.query(ctx.profile, step.preferences, ctx.timings)
-            ranked = self.ranker.picks(query, ctx.profile, self.config.k_shown, ctx.timings)
+            ranked = self.ranker.picks(query, ctx.profile,
+                                       ctx.conversation.count or self.config.k_shown, ctx.timings)
             if ranked:
                 note = self.book.render(step.kind, ctx.seed, filters=constraints_phrase(prefs),
                                         **step.fields)
@@ -335,6 +361,47 @@ class Policy:
             parts = [f"**{self.title(i)}**: {self.explanation(ctx, i)}" for i in indices]
         text = "\n\n".join(parts)
         yield Turn(text, intent=Intent.WHY, explanation=text)
+
+    def _ask(self, ctx: TurnContext, parsed: ParsedMessage) -> Iterator[Turn]:
+        """"What is it about?", "is #1 scary?": answered from the catalog, never the LM."""
+        conv = ctx.conversation
+        indices = list(parsed.targets)
+        for ref in parsed.refs:
+            if ref == 0 and conv.focus is not None:
+                indices.append(conv.focus)
+            elif conv.shown:
+                indices.append(resolve_ref(conv, ref))
+        if not indices:
+            kind = ("ref_out_of_range" if parsed.invalid_refs and conv.shown else
+                    "ask_which_item" if not parsed.refs or parsed.refs == (0,) else
+                    "nothing_shown")
+            yield Turn(self.book.render(kind, position=(parsed.invalid_refs or (0,))[0],
+                                        count=len(conv.shown)), intent=Intent.ASK_ITEM)
+            return
+        indices = list(dict.fromkeys(indices))
+        with timed(ctx.timings, "explain"):
+            text = "\n\n".join(self.answers.answer(i, parsed.question or "about",
+                                                   parsed.question_aspect) for i in indices)
+        conv.focus = indices[-1]  # "and who is in it?" follows on from this one
+        yield Turn(text, intent=Intent.ASK_ITEM)
+
+    def _reset(self, ctx: TurnContext, parsed: ParsedMessage) -> Iterator[Turn]:
+        """"Start over": the conversation's constraints and picks go, the profile stays; a
+        request in the same message ("start over with comedies") is answered at once."""
+        conv = ctx.conversation
+        conv.restart()
+        if not parsed.delta.is_empty():
+            yield from self._recommend(ctx, parsed)
+            return
+        before, conv.preferences = conv.preferences, Preferences()
+        if before.to_dict() != conv.preferences.to_dict():
+            ctx.commit([constraints_event(conv.preferences.to_dict())])
+        n = len(ctx.profile.liked)
+        if n:
+            liked = f"{n} {self.book.noun if n == 1 else self.book.nouns}"
+            yield Turn(self.book.render("reset_done", liked=liked), intent=Intent.RESET)
+        else:
+            yield Turn(self.book.render("reset_done_empty"), intent=Intent.RESET)
 
     def _profile(self, ctx: TurnContext, parsed: ParsedMessage) -> Iterator[Turn]:
         yield Turn(self.profile_markdown(ctx.profile), intent=Intent.PROFILE)

@@ -73,6 +73,18 @@ class Preferences:
                 year_max = None
         return year_min, year_max
 
+    def without(self, kinds: tuple[str, ...]) -> Preferences:
+        """These preferences with whole kinds of constraint dropped: "genre" (asked-for and
+        excluded genres), "era" (both year bounds), "all" (everything: a fresh search)."""
+        if "all" in kinds:
+            return Preferences()
+        prefs = self
+        if "genre" in kinds:
+            prefs = replace(prefs, genres_in=(), genres_out=())
+        if "era" in kinds:
+            prefs = replace(prefs, year_min=None, year_max=None)
+        return prefs
+
     def to_dict(self) -> dict[str, Any]:
         """The JSON-able snapshot stored in the profile (stated likes live in the profile)."""
         return {"genres_in": list(self.genres_in), "genres_out": list(self.genres_out),
@@ -108,3 +120,10 @@ class Conversation:
     focus: int | None = None  # the item "that one" refers to (last explained)
     turns: int = 0
     pending: tuple[int, bool] | None = None  # (item, liked) asked about: "Do you mean X?"
+    count: int | None = None  # how many picks the user asked to see ("give me 4"); None: default
+
+    def restart(self) -> None:
+        """Forget what is on screen and how many picks to show ("start over"); the
+        preferences and the turn count stay for the caller to decide."""
+        self.shown, self.ranked = [], {}
+        self.focus = self.last_question = self.count = self.pending = None

@@ -30,6 +30,11 @@ class Intent(str, Enum):
     THANKS = "thanks"
     SMALLTALK = "smalltalk"
     HELP = "help"
+    # Issue 12 items 3-6: item questions, ending the chat, out-of-domain asks, starting over.
+    ASK_ITEM = "ask_item"
+    GOODBYE = "goodbye"
+    OFF_TOPIC = "off_topic"
+    RESET = "reset"
     UNKNOWN = "unknown"
     INVALID = "invalid"  # the message could not be read at all (empty, too long); never parsed
 
@@ -46,7 +51,7 @@ class Intent(str, Enum):
     @property
     def has_targets(self) -> bool:
         """Whether titles in the message are items it asks about or compares with."""
-        return self in _STATING or self is Intent.WHY
+        return self in _STATING or self in {Intent.WHY, Intent.ASK_ITEM}
 
     @property
     def is_social(self) -> bool:
@@ -57,7 +62,7 @@ class Intent(str, Enum):
 _STATING = frozenset({Intent.RECOMMEND, Intent.REFINE, Intent.MORE_LIKE, Intent.LIKE_TITLE,
                       Intent.DISLIKE_TITLE, Intent.FEEDBACK_REF})
 _SOCIAL = frozenset({Intent.GREETING, Intent.THANKS, Intent.SMALLTALK, Intent.HELP,
-                     Intent.UNKNOWN})
+                     Intent.UNKNOWN, Intent.GOODBYE, Intent.OFF_TOPIC})
 INTENTS: tuple[Intent, ...] = tuple(i for i in Intent if i is not Intent.INVALID)  # parseable
 
 
@@ -96,6 +101,12 @@ class ParsedMessage:
     ``invalid_refs`` are positions beyond ``shown_count``. ``intent_score`` is 1.0 for a rule,
     else the classifier's cosine. ``reactions`` are its acts on the picks on screen
     (`chatrec.understand.reactions`).
+
+    ``question`` is the kind of an item question ("about", "cast", "content", "age",
+    "popularity", "rating"; None otherwise) and ``question_aspect`` what a content question asks
+    ("scary", "violent"...). ``count`` is how many picks to show (clamped to 1..20; None when not
+    said) and ``count_asked`` the number as said. ``drop`` lists the constraint kinds dropped:
+    "genre", "era", or "all" for a reset.
     """
 
     text: str
@@ -110,6 +121,11 @@ class ParsedMessage:
     intent_score: float = 1.0
     reactions: tuple[Reaction, ...] = ()
     seen: tuple[int, ...] = ()  # titles the user has seen, with no verdict: not to suggest
+    question: str | None = None
+    question_aspect: str = ""
+    count: int | None = None
+    count_asked: int | None = None
+    drop: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "intent", Intent(self.intent))  # a plain string is accepted

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field, replace
 from chatrec.domain.catalog import Catalog
 from chatrec.domain.vocabulary import Vocabulary
 from chatrec.models.embedder import Embedder
+from chatrec.understand.chat_acts import ChatActs, Drop
+from chatrec.understand.counts import CountReader, CountSlot, clamp_count
 from chatrec.understand.genres import GenreSlots, extract_genres
 from chatrec.understand.intents import (
     IntentClassifier,
@@ -31,6 +33,7 @@ from chatrec.understand.lexicon import (
 from chatrec.understand.message import Intent, ParsedMessage, PreferenceDelta
 from chatrec.understand.on_screen import ShownName, bare_positions, named_picks, read_reactions
 from chatrec.understand.polarity import clause_polarities, like_is_comparison
+from chatrec.understand.questions import ItemQuestion, QuestionReader
 from chatrec.understand.reactions import ActReader, Reaction
 from chatrec.understand.references import extract_refs
 from chatrec.understand.titles import WHOLE_MESSAGE, TitleMatcher, TitleMention
@@ -84,6 +87,8 @@ class Parser:
         self.lexicon = Lexicon.of(vocabulary)
         self.rules = IntentRules(vocabulary)
         self.acts = ActReader(vocabulary)
+        self.chat_acts, self.counts = ChatActs(vocabulary), CountReader(self.lexicon)
+        self.questions = QuestionReader(vocabulary, titles)
         self._not_wish = (self.lexicon.filler_words | NEGATORS | POSITIVE_WORDS | NEGATIVE_WORDS
                           | titles.cues.words)
 
@@ -105,8 +110,10 @@ class Parser:
         context = context or ParseContext()
         shown_count = context.shown_count
         found = self._extract(text, context)
-        intent, score = self._intent(text, found)
-        if intent in {Intent.WHY, Intent.PROFILE, Intent.FORGET, Intent.HELP}:
+        chat = self._chat(text, found, tuple(context.shown or ()))
+        intent, score = chat.intent or self._intent(text, found)
+        intent = _settle(intent, found)
+        if intent in NO_REACTIONS:
             found.reactions = ()
         roles, wish = found.roles, found.wish
         if intent is Intent.WHY:
@@ -115,12 +122,17 @@ class Parser:
             roles = replace(roles, similar=roles.liked, liked=[])  # "loved Heat, any similar?"
         if intent not in {Intent.RECOMMEND, Intent.REFINE, Intent.MORE_LIKE}:
             wish = ""
-        delta = _delta(found, roles, wish) if intent.states_preferences else PreferenceDelta()
+        stating = intent.states_preferences or intent is Intent.RESET  # "start over: a comedy"
+        delta = _delta(found, roles, wish) if stating else PreferenceDelta()
         if intent in {Intent.LIKE_TITLE, Intent.DISLIKE_TITLE} or (
                 intent is Intent.FEEDBACK_REF and found.reactions):
             # Genre words in a verdict describe the title, not a request: "Grease is my
             # favourite musical", "the kids haven't seen Jumanji".
             delta = replace(delta, genres_in=())
+        asked = chat.question if intent is Intent.ASK_ITEM else None
+        if asked:
+            roles = _Titles(subject=list(asked.targets))
+            found.refs = found.refs or [(r, -1) for r in asked.refs]
         refs = found.refs + [(r.ref, -1) for r in found.reactions if r.ref is not None
                              and r.ref not in {p for p, _ in found.refs}]
         valid = [(r, i) for r, i in refs if not shown_count or r <= shown_count]
@@ -134,7 +146,11 @@ class Parser:
             why_not=intent is Intent.WHY and is_why_not(text),
             invalid_refs=tuple(r for r, _ in refs if (r, _) not in valid),
             intent_score=score, reactions=found.reactions,
-            seen=tuple(roles.seen) if intent.states_preferences else ())
+            seen=tuple(roles.seen) if intent.states_preferences else (),
+            question=asked.kind if asked else None,
+            question_aspect=asked.aspect if asked else "",
+            count=clamp_count(found.count.value), count_asked=found.count.value,
+            drop=("all",) if intent is Intent.RESET else found.drop.kinds)
 
     def _extract(self, text: str, context: ParseContext) -> _Found:
         """Run titles, genres, years, references and clause polarity over one message."""
@@ -145,23 +161,48 @@ class Parser:
         mask = {i for i, t in enumerate(tokens) for m in mentions
                 if m.span[0] <= t.start < m.span[1]}
         mask |= {k for n in names for k in n.tokens}
-        genres = extract_genres(tokens, mask, lexicon)
-        years = extract_years(text, tokens, mask | genres.used, lexicon, titles=mask)
+        drop = self.chat_acts.drops(text)  # "forget the 90s": no new era in those words
+        dropped = {i for i, t in enumerate(tokens) for lo, hi in drop.spans if lo <= t.start < hi}
+        genres = extract_genres(tokens, mask | dropped, lexicon)
+        years = extract_years(text, tokens, mask | genres.used | dropped, lexicon, titles=mask)
         refs, ref_used = extract_refs(tokens, mask | genres.used | years.used, lexicon)
+        count = self.counts.read(tokens, mask | years.used | ref_used, genres.used)
         polarity = clause_polarities(tokens, mask | genres.used)
         spans = continuation_spans(text)  # "keep going", "next batch": no wish in them
         asks_more = {i for i, t in enumerate(tokens) for lo, hi in spans if lo <= t.start < hi}
-        skip = mask | years.used | ref_used | asks_more | (genres.used - genres.positive)
+        skip = (mask | years.used | ref_used | asks_more | (genres.used - genres.positive)
+                | dropped | count.used)
         stated = bool(genres.genres_in or genres.genres_out or years.year_min or years.year_max)
         reactions = self._reactions(text, tokens, context, mentions, names, refs,
-                                    mask | years.used | ref_used, stated)
+                                    mask | years.used | ref_used | count.used, stated)
         if reactions:  # shown picks named in a reaction are no separate title verdicts
             named = {r.item for r in reactions if r.item is not None} | set(context.shown)
             mentions = tuple(m for m in mentions if m.matches[0].index not in named)
         roles = _title_roles(tokens, mentions, polarity, self.acts)
         return _Found(mentions, genres, years, refs, polarity, roles,
                       _wish(tokens, skip, self._not_wish),
-                      bool(roles.similar) or _similar_phrase(text, tokens), reactions)
+                      bool(roles.similar) or _similar_phrase(text, tokens), reactions=reactions,
+                      drop=drop, count=count)
+
+    def _chat(self, text: str, found: _Found, shown: tuple[int, ...]) -> _Chat:
+        """Goodbyes, starting over, item questions and off-topic asks, which the preference
+        rules would misread ("gotta go, thanks" is no thanks; "is #1 scary?" no reaction)."""
+        g, y = found.genres, found.years
+        asks = bool(found.refs or g.genres_in or g.genres_out or y.year_min or y.year_max)
+        stated = asks or bool(found.roles.liked or found.roles.disliked)
+        request = self.rules.request.search(text.lower())  # "a comedy, gotta go soon"
+        if not (stated or request) and self.chat_acts.goodbye(text):
+            return _Chat((Intent.GOODBYE, 1.0))
+        if self.chat_acts.reset(text):
+            return _Chat((Intent.RESET, 1.0))
+        question = None if found.similar else self.questions.read(  # "what's like Heat?"
+            text, found.mentions, [r for r, _ in found.refs], shown)
+        if question:
+            return _Chat((Intent.ASK_ITEM, 1.0), question)
+        cued = found.similar or any(m.cue for m in found.mentions)  # "like Taxi Driver"
+        if self.chat_acts.off_topic(text, asks or cued):  # uncued titles aside: "in town"
+            return _Chat((Intent.OFF_TOPIC, 1.0))
+        return _Chat()
 
     def _reactions(self, text: str, tokens: list[Token], context: ParseContext,
                    mentions: tuple[TitleMention, ...], names: list[ShownName],
@@ -207,6 +248,37 @@ class Parser:
         return Intent.FEEDBACK_REF
 
 
+@dataclass(frozen=True)
+class _Chat:
+    """What `Parser._chat` decided: an intent with its score (None: the rules decide) and the
+    item question asked."""
+
+    intent: tuple[Intent, float] | None = None
+    question: ItemQuestion | None = None
+
+
+# Intents that react to no pick on screen, whatever positions or verdict words they hold.
+NO_REACTIONS = frozenset({Intent.WHY, Intent.PROFILE, Intent.FORGET, Intent.HELP,
+                          Intent.ASK_ITEM, Intent.RESET, Intent.OFF_TOPIC})
+
+
+# Intents a count or a dropped constraint turns into "refine": they ask for nothing else.
+_PLAIN = frozenset({Intent.RECOMMEND, Intent.UNKNOWN, Intent.SMALLTALK, Intent.HELP,
+                    Intent.OFF_TOPIC, Intent.GREETING, Intent.LIKE_TITLE, Intent.DISLIKE_TITLE})
+
+
+def _settle(intent: Intent, found: _Found) -> Intent:
+    """"any era is fine", "give me 4": a change to the picks, not a new request."""
+    if found.drop.kinds and intent in _PLAIN | {Intent.FORGET}:
+        return Intent.REFINE
+    g, y = found.genres, found.years
+    new = bool(g.genres_in or y.year_min or y.year_max or found.roles.liked
+               or found.roles.disliked or found.wish)
+    if found.count.value is not None and intent in _PLAIN and not new:
+        return Intent.REFINE
+    return intent
+
+
 def _delta(found: _Found, roles: _Titles, wish: str) -> PreferenceDelta:
     """The preference change a message states, from what the extractors found."""
     g, y = found.genres, found.years
@@ -230,6 +302,8 @@ class _Found:
     wish: str
     similar: bool
     reactions: tuple[Reaction, ...] = ()
+    drop: Drop = field(default_factory=Drop)
+    count: CountSlot = field(default_factory=CountSlot)
 
     def ref_polarity(self, ref: int, token: int) -> bool | None:
         """The verdict on a referenced pick: its reaction's, else its clause's."""
