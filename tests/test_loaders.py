@@ -115,3 +115,22 @@ def test_packaged_ml100k_quirks_are_cleaned() -> None:
     assert catalog.years[catalog.index_of("1412")] == 1995  # year "V" recovered from the title
     assert "unknown" not in catalog.genre_names
     assert any(a.startswith("director:") for a in catalog.attributes[catalog.index_of("100")])
+
+
+def test_generic_loader_reads_description_and_free_tags(tmp_path: Path) -> None:
+    folder = tmp_path / "byo"
+    write(folder, "items.csv", "item_id,title,genres,tags,description\n"
+          'b1,Dune,Sci-Fi,desert| spice ,"A boy, a desert planet and a prophecy."\n'
+          "b2,Emma,Romance,,\n")
+    write(folder, "interactions.csv", "user_id,item_id\nana,b1\n")
+    catalog = load_dataset(str(folder)).catalog
+    b1, b2 = catalog.index_of("b1"), catalog.index_of("b2")
+    assert catalog.descriptions[b1] == "A boy, a desert planet and a prophecy."
+    assert catalog.tags[b1] == ("desert", "spice") and catalog.tags[b2] == ()
+    assert catalog.descriptions[b2] == ""
+    assert "desert planet" in catalog.text(b1) and "spice" in catalog.text(b1)
+
+
+def test_description_is_empty_when_the_column_is_absent(movielens_csv: Path) -> None:
+    catalog = load_dataset(str(movielens_csv)).catalog
+    assert catalog.descriptions == ("", "", "")

@@ -99,6 +99,8 @@ class Catalog:
     tags: tuple[tuple[str, ...], ...] = ()
     # Content tokens such as "director:m.0abc" (ml-100k's Freebase entities); no names.
     attributes: tuple[tuple[str, ...], ...] = ()
+    # Optional free text per item (a blurb, a synopsis); "" when the catalog has none.
+    descriptions: tuple[str, ...] = ()
     info: CatalogInfo = field(default_factory=CatalogInfo, compare=False)
     _index: dict[str, int] = field(default_factory=dict, repr=False, compare=False)
 
@@ -108,8 +110,10 @@ class Catalog:
             object.__setattr__(self, "tags", tuple(() for _ in range(n)))
         if not self.attributes:
             object.__setattr__(self, "attributes", tuple(() for _ in range(n)))
+        if not self.descriptions:
+            object.__setattr__(self, "descriptions", tuple("" for _ in range(n)))
         lengths = {len(self.titles), len(self.years), len(self.genres), len(self.tags),
-                   len(self.attributes)}
+                   len(self.attributes), len(self.descriptions)}
         if lengths != {n}:
             raise ValueError(f"catalog columns differ in length: {sorted(lengths)} vs {n} ids")
         index = {item_id: i for i, item_id in enumerate(self.item_ids)}
@@ -137,12 +141,14 @@ class Catalog:
         return f"{self.titles[index]} ({year})" if year else self.titles[index]
 
     def text(self, index: int) -> str:
-        """The text embedded for semantic matching: title, year, genres, tags."""
+        """The text embedded for semantic matching: title, year, genres, tags, description."""
         parts = [self.label(index)]
         if self.genres[index]:
             parts.append("Genres: " + ", ".join(self.genres[index]))
         if self.tags[index]:
             parts.append("Tags: " + ", ".join(self.tags[index][:20]))
+        if self.descriptions[index]:
+            parts.append(self.descriptions[index])
         return ". ".join(parts)
 
     def texts(self) -> list[str]:
@@ -215,7 +221,8 @@ def fingerprint_files(paths: Iterable[object], extra: str = "") -> str:
 
 
 def build_catalog(records: Sequence[dict], info: CatalogInfo | None = None) -> Catalog:
-    """Build a catalog from dicts with keys item_id, title, year, genres[, tags, attributes]."""
+    """Build a catalog from dicts with keys item_id, title, year, genres[, tags, attributes,
+    description]."""
     return Catalog(
         item_ids=tuple(str(r["item_id"]) for r in records),
         titles=tuple(str(r["title"]) for r in records),
@@ -223,5 +230,6 @@ def build_catalog(records: Sequence[dict], info: CatalogInfo | None = None) -> C
         genres=tuple(tuple(r.get("genres", ())) for r in records),
         tags=tuple(tuple(r.get("tags", ())) for r in records),
         attributes=tuple(tuple(r.get("attributes", ())) for r in records),
+        descriptions=tuple(str(r.get("description") or "").strip() for r in records),
         info=info or CatalogInfo(),
     )

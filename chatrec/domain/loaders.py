@@ -260,8 +260,9 @@ def _read_dat(path: Path, names: list[str]) -> pd.DataFrame:
 
 
 def load_generic(folder: Path) -> Dataset:
-    """Bring-your-own catalog: items.csv (item_id,title[,year,genres,tags]) and
-    interactions.csv (user_id,item_id[,rating,timestamp]); genres and tags are ``|``-separated."""
+    """Bring-your-own catalog: items.csv (item_id,title[,year,genres,tags,description]) and
+    interactions.csv (user_id,item_id[,rating,timestamp]); genres and tags are ``|``-separated,
+    description is free text (quote it when it holds commas)."""
     items_path, inter_path = folder / "items.csv", folder / "interactions.csv"
     items = _read_table(items_path, dtype=str, keep_default_na=False)
     _require_columns(items, items_path, ["item_id", "title"])
@@ -273,7 +274,8 @@ def load_generic(folder: Path) -> Dataset:
             raise CatalogError(f"{items_path}, line {number}: year must be a number, got {year!r}")
         records.append({"item_id": row["item_id"], "title": title, "year": year or 0,
                         "genres": _genres(row.get("genres", ""), "|"),
-                        "tags": [t for t in row.get("tags", "").split("|") if t]})
+                        "tags": [t.strip() for t in row.get("tags", "").split("|") if t.strip()],
+                        "description": row.get("description", "")})
     try:
         catalog = build_catalog(records, read_catalog_info(folder / "catalog.toml"))
     except ValueError as exc:
