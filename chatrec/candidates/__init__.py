@@ -19,6 +19,7 @@ from chatrec.candidates.ease import EASESource
 from chatrec.candidates.itemknn import ItemKNNSource
 from chatrec.candidates.neural import NeuralSource
 from chatrec.candidates.popularity import PopularitySource
+from chatrec.candidates.quality import QualitySource
 from chatrec.candidates.semantic import SemanticSource
 from chatrec.candidates.userknn import UserKNNSource
 from chatrec.domain.catalog import Dataset
@@ -32,6 +33,7 @@ SOURCES: dict[str, type] = {
     "semantic": SemanticSource,
     "neural": NeuralSource,
     "als": ALSSource,
+    "quality": QualitySource,
 }
 SOURCE_NAMES = tuple(SOURCES)
 CF_SOURCES = frozenset({"itemknn", "userknn", "ease", "neural", "als"})
