@@ -17,6 +17,7 @@ from chatrec.candidates.base import CandidateSource, TrainingData
 from chatrec.candidates.content import ContentSource
 from chatrec.candidates.ease import EASESource
 from chatrec.candidates.itemknn import ItemKNNSource
+from chatrec.candidates.keywords import KeywordSource
 from chatrec.candidates.neural import NeuralSource
 from chatrec.candidates.popularity import PopularitySource
 from chatrec.candidates.quality import QualitySource
@@ -34,6 +35,7 @@ SOURCES: dict[str, type] = {
     "neural": NeuralSource,
     "als": ALSSource,
     "quality": QualitySource,
+    "keywords": KeywordSource,
 }
 SOURCE_NAMES = tuple(SOURCES)
 CF_SOURCES = frozenset({"itemknn", "userknn", "ease", "neural", "als"})

@@ -20,6 +20,7 @@ from chatrec.domain.vocabulary import Vocabulary
 from chatrec.models.embedder import Embedder
 from chatrec.profile.replay import UserProfile
 from chatrec.rank.engine import Engine, RankedItem
+from chatrec.rank.filters import lifts_floor
 from chatrec.understand.lexicon import Lexicon, tokenize
 
 # A like's weight as a collaborative-filtering seed, as a 1-5 rating (sources read rating / 5):
@@ -142,7 +143,8 @@ class Ranker:
             profile_vector=profile_vector(profile, self.item_vectors, self.catalog),
             genres_in=frozenset(preferences.genres_in),
             genres_out=frozenset(preferences.genres_out),
-            year_min=preferences.year_min, year_max=preferences.year_max)
+            year_min=preferences.year_min, year_max=preferences.year_max,
+            allow_poor=lifts_floor(preferences.wish))
         if timings is not None:
             timings["query"] = timings.get("query", 0.0) + time.perf_counter() - start
         return query

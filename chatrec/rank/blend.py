@@ -94,6 +94,7 @@ class BlendConfig:
     neural: float = _SHIPPED["neural"]
     als: float = _SHIPPED["als"]  # large catalogs only (chatrec.app.resources), in EASE's place
     quality: float = _SHIPPED["quality"]
+    keywords: float = _SHIPPED["keywords"]  # a wish's words in tags/descriptions; set by hand
     profile: float = _SHIPPED["profile"]
     wish: float = _SHIPPED["wish"]
     cold_popularity: float = _SHIPPED["cold_popularity"]

@@ -59,7 +59,7 @@ class EngineConfig:
     """
 
     sources: tuple[str, ...] = ("popularity", "itemknn", "userknn", "ease", "content",
-                                "semantic", "neural", "quality")
+                                "semantic", "neural", "quality", "keywords")
     params: dict[str, dict[str, Any]] = field(default_factory=dict)
     blend: BlendConfig = BlendConfig()
     use_rerank: bool = True
@@ -168,6 +168,8 @@ class Engine:
         for name in self.weights(query):
             if name in self.sources:
                 raw = self.sources[name].score(query)
+                if name == "keywords" and not np.isfinite(raw).any():
+                    continue  # no wish words to match: no pool slots for an abstainer
             else:
                 vector = query.profile_vector if name == "profile" else query.text_vector
                 if vector is None or np.size(vector) != self.vectors.shape[1]:

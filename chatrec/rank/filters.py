@@ -8,14 +8,37 @@ with enough ratings to tell.
 
 from __future__ import annotations
 
+import re
+from functools import cache
+from pathlib import Path
+
 import numpy as np
 import scipy.sparse as sp
+import tomllib
 
 from chatrec.candidates.base import Query
 from chatrec.domain.catalog import Catalog
 
 FLOOR_QUANTILE = 0.2  # the bottom fifth of average ratings ...
 FLOOR_MIN_RATINGS = 10  # ... among items rated at least this often
+FLOOR_FILE = Path(__file__).resolve().parent / "quality_floor.toml"
+_NON_WORD = re.compile(r"[^\w]+")
+
+
+def _words(text: str) -> str:
+    return " " + " ".join(_NON_WORD.sub(" ", text.lower()).split()) + " "
+
+
+@cache
+def _lift_phrases() -> tuple[str, ...]:
+    with FLOOR_FILE.open("rb") as handle:
+        return tuple(_words(p) for p in tomllib.load(handle)["lift"])
+
+
+def lifts_floor(text: str) -> bool:
+    """Whether a request asks for poorly rated items on purpose ("so bad it's good")."""
+    words = _words(text)
+    return any(phrase in words for phrase in _lift_phrases())
 
 
 def _genre_columns(catalog: Catalog, genres: frozenset[str]) -> list[int]:
