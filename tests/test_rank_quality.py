@@ -115,3 +115,25 @@ def test_blend_config_knobs_are_read(tiny_dataset, fake_embedder) -> None:
     config = EngineConfig(params=FAST, blend=BlendConfig(cold_quality=0.0, cold_mmr_lambda=0.5))
     engine = _engine(tiny_dataset, fake_embedder, config)
     assert "quality" not in engine.weights(Query()) and engine.mmr_lambda(Query()) == 0.5
+
+
+@pytest.mark.parametrize(("wish", "lifted"), [
+    ("something so bad it's good", True), ("a SO BAD IT'S GOOD horror, please", True),
+    ("a guilty pleasure", True), ("something good", False), ("bad boys", False), ("", False)])
+def test_so_bad_its_good_lifts_the_floor(wish, lifted, tiny_dataset, fake_embedder,
+                                         tmp_path) -> None:
+    from chatrec.app.recommender import ChatRecommender
+    from chatrec.app.settings import Settings
+    from chatrec.dialogue.state import Preferences
+    from chatrec.profile.replay import UserProfile
+
+    settings = Settings(data="tiny", lm="none", embedder="hashing", db_url=f"sqlite:///"
+                        f"{tmp_path / 'f.db'}", cache_dir=str(tmp_path / "cache"))
+    vectors = fake_embedder.encode(tiny_dataset.catalog.texts())
+    rec = ChatRecommender.from_settings(settings, dataset=tiny_dataset, embedder=fake_embedder,
+                                        language_model=None, item_vectors=vectors)
+    try:
+        query = rec.ranker.query(UserProfile(), Preferences(wish=wish))
+        assert query.allow_poor is lifted
+    finally:
+        rec.close()
