@@ -4,8 +4,9 @@
 (MovieLens tags.csv and tag genome, free tags) and descriptions often hold. Items are bags of
 word keys from that text, TF-IDF weighted; the wish's keys score each item by cosine. Words
 found in more than ``max_share`` of the items say nothing (the catalog's own stop words), so
-no language-specific list is needed (a word in at most ``MIN_COMMON`` items always counts, for
-small catalogs). Abstains (``-inf``) without a matching wish.
+no language-specific list is needed; nor do the catalog's genre words (the genre filter's job).
+A word in at most ``MIN_COMMON`` items always counts, for small catalogs. Abstains (``-inf``)
+without a matching wish.
 """
 
 from __future__ import annotations
@@ -58,6 +59,11 @@ class KeywordSource:
         df = np.asarray(counts.sum(axis=0)).ravel()
         idf = np.log((1.0 + len(catalog)) / (1.0 + df)) + 1.0
         idf[df > max(self.max_share * len(catalog), MIN_COMMON)] = 0.0  # too common to tell
+        # Genre words are the genre filter's job: "thrillers" must not favour items tagged
+        # "thriller" over the rest of the asked genre (eval chat --split valid, turn 1).
+        for key in word_keys(" ".join(catalog.genre_names)):
+            if key in vocab:
+                idf[vocab[key]] = 0.0
         weighted = sp.csr_matrix(counts @ sp.diags(idf.astype(np.float32)))
         norms = np.sqrt(np.asarray(weighted.multiply(weighted).sum(axis=1)).ravel())
         self._tfidf = sp.csr_matrix(sp.diags(1.0 / np.where(norms == 0, 1.0, norms)) @ weighted)
