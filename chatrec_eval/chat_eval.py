@@ -1,7 +1,10 @@
 """`chatrec eval chat`: simulated users look for a held-out movie by chatting, per engine variant.
 
 Protocol: the same 80/10/10 per-user split as ``eval offline`` (seed 2020). Every engine is fit
-on the training part only. Each sampled test user gets a liked test item as its target and talks
+on the training part only. Users and targets come from the test part; ``split="valid"`` draws
+them from the validation part instead, for tuning (chat-level knobs such as the seed weight of
+each like's source are chosen there, never on test users). Each sampled user gets a liked
+held-out item as its target and talks
 to ``ChatRecommender.respond`` in plain words (see ``simulator``), sending thumbs after each reply
 unless the run is ``no_feedback``. A conversation succeeds, and stops, once the target is among
 the 10 shown items. SR@10 after turn t counts successes by then; NDCG@10 after turn t is the
@@ -38,6 +41,7 @@ K = 10
 SPLIT_SEED = 2020  # eval offline's split seed, so both evaluations hold out the same ratings
 MODES = ("cold", "warm")
 RUNS = ("full", "no_rerank", "no_cf", "no_feedback", "pop_filter")
+SPLITS = {"valid": 1, "test": 2}  # where users and targets come from: part of the 80/10/10
 POPULARITY_BUCKETS = ("tail", "mid", "head")  # terciles of the targets' training counts
 EXAMPLES = 3  # failed transcripts kept per run
 
@@ -184,9 +188,11 @@ class Cohort:
 
     @classmethod
     def sample(cls, catalog: Catalog, parts: list[pd.DataFrame], users: int, turns: int,
-               seed: int) -> Cohort:
-        """``users`` simulated users from the test part, with their messages decided."""
-        specs = sample_users(catalog, parts[0], parts[2], users, seed)
+               seed: int, split: str = "test") -> Cohort:
+        """``users`` simulated users from the test (or validation) part, messages decided."""
+        if split not in SPLITS:
+            raise ValueError(f"unknown split {split!r}; choose from {', '.join(SPLITS)}")
+        specs = sample_users(catalog, parts[0], parts[SPLITS[split]], users, seed)
         # One generator per user, so every run and mode hears the same words from that user.
         sims = [SimulatedUser(spec, catalog, np.random.default_rng([seed, n]))
                 for n, spec in enumerate(specs)]
@@ -210,13 +216,14 @@ def evaluate_run(rec: ChatRecommender, cohort: Cohort, mode: str, run: str, seed
 def run_chat_eval(settings: Settings, users: int = 300, turns: int = 5, seed: int = 0,
                   modes: tuple[str, ...] = MODES, runs: tuple[str, ...] = RUNS,
                   dataset: Dataset | None = None, embedder: Embedder | None = None,
-                  json_path: str | Path | None = None, progress: bool = True) -> dict:
+                  json_path: str | Path | None = None, progress: bool = True,
+                  split: str = "test") -> dict:
     """Simulate ``users`` conversations of ``turns`` turns per mode and run; see module doc."""
     started = time.perf_counter()
     settings = dataclasses.replace(settings, k_shown=K, lm="none")
     resources = load_resources(settings, embedder, dataset)
     train, parts = train_split(resources.dataset)
-    cohort = Cohort.sample(resources.dataset.catalog, parts, users, turns, seed)
+    cohort = Cohort.sample(resources.dataset.catalog, parts, users, turns, seed, split)
     result: dict = {"protocol": {}, "modes": {mode: {"runs": {}} for mode in modes}}
     seconds: dict[str, dict[str, float]] = {mode: {} for mode in modes}
     with tempfile.TemporaryDirectory(prefix="chatrec-chat-eval-") as db_dir, torch_threads(1):
@@ -233,6 +240,7 @@ def run_chat_eval(settings: Settings, users: int = 300, turns: int = 5, seed: in
     result["protocol"] = {
         "dataset": resources.dataset.name, "split": "per-user random 80/10/10 (eval offline's)",
         "split_seed": SPLIT_SEED, "ratios": list(DEFAULT_RATIOS), "seed": seed,
+        "users_from": split,
         "users": len(cohort.specs), "turns": turns, "k_shown": K,
         "target": "one random test item the user rated >= 4",
         "success": "target among the shown items; the conversation stops there",
@@ -251,8 +259,8 @@ def format_chat_report(result: dict) -> str:
     turns = protocol["turns"]
     for mode, block in result["modes"].items():
         runs = block["runs"]
-        lines.append(f"{mode}: SR@10 after each turn ({protocol['users']} users, "
-                     f"{protocol['dataset']})")
+        lines.append(f"{mode}: SR@10 after each turn ({protocol['users']} "
+                     f"{protocol.get('users_from', 'test')} users, {protocol['dataset']})")
         header = (f"{'run':<12}" + "".join(f"{'t' + str(t):>7}" for t in range(1, turns + 1))
                   + f"{'CI95 t' + str(turns):>16}{'NDCG t' + str(turns):>9}"
                   + f"{'avg turns':>10}{'secs':>7}")

@@ -151,11 +151,20 @@ def eval_chat(data: str | None = DataOpt, embedder: str | None = EmbedderOpt,
               users: int = typer.Option(300, help="Simulated users per mode."),
               turns: int = typer.Option(5, help="Turns per conversation."),
               seed: int = typer.Option(0, help="Sampling seed."),
+              split: str = typer.Option("test", help="Users from the 'test' or 'valid' part "
+                                        "(tune on valid, report test)."),
+              runs: str = typer.Option("", help="Comma-separated runs (default: all)."),
               json_path: Path | None = JsonOpt) -> None:
     """Simulated users who speak in words (cold and warm), with ablations."""
-    from chatrec_eval.chat_eval import format_chat_report, run_chat_eval
+    from chatrec_eval.chat_eval import RUNS, SPLITS, format_chat_report, run_chat_eval
 
-    result = run_chat_eval(settings(data, "none", embedder), users=users, turns=turns, seed=seed)
+    chosen = tuple(r.strip() for r in runs.split(",") if r.strip()) or RUNS
+    unknown = [r for r in chosen if r not in RUNS]
+    if split not in SPLITS or unknown:
+        raise typer.BadParameter(f"--split is one of {', '.join(SPLITS)}; --runs takes "
+                                 f"{', '.join(RUNS)}")
+    result = run_chat_eval(settings(data, "none", embedder), users=users, turns=turns, seed=seed,
+                           split=split, runs=chosen)
     typer.echo(format_chat_report(result))
     write_json(json_path, result)
 

@@ -79,6 +79,8 @@ def fit_sources(split: EvalSplit, lam: float) -> tuple[dict[str, Any], dict[str,
     for name in SOURCE_NAMES:
         if name == "semantic" and split.data.item_vectors is None:
             continue
+        if name == "keywords":  # matches a chat wish's words; offline queries have no text
+            continue
         start = time.perf_counter()
         params = {"lam": lam} if name == "ease" else {}
         sources[name] = make_source(name, **params).fit(split.data)

@@ -124,8 +124,8 @@ def test_event_validation_rejects_garbage():
 
 
 def test_to_query_parts(catalog):
-    events = [item_event("like", "1", catalog), *import_events([(catalog.index_of("9"), 4.0)],
-                                                               catalog),
+    events = [item_event("like", "1", catalog, source="stated"),
+              *import_events([(catalog.index_of("9"), 4.0)], catalog),
               item_event("dislike", "7", catalog), shown_event(["4", "1"]),
               FeedbackEvent("like", "not-in-catalog", "stated")]
     parts = to_query_parts(replay(events), catalog)
@@ -134,6 +134,13 @@ def test_to_query_parts(catalog):
     assert parts.history_ratings.tolist() == [5.0, 4.0]
     assert parts.disliked.tolist() == [idx("7")]
     assert parts.exclude.tolist() == sorted([idx("1"), idx("9"), idx("7"), idx("4")])
+
+
+def test_seed_weight_by_source_stated_over_thumb_over_accepted(catalog):
+    events = [item_event("like", "1", catalog, source="stated"), item_event("like", "2", catalog),
+              item_event("like", "3", catalog, source="accepted")]
+    stated, thumb, accepted = to_query_parts(replay(events), catalog).history_ratings.tolist()
+    assert stated == 5.0 and stated > thumb > accepted > 0
 
 
 def test_profile_vector_is_rocchio(catalog):

@@ -14,6 +14,7 @@ from chatrec.dialogue.acts import Recommendation, Turn
 from chatrec.domain.catalog import build_catalog
 from chatrec_eval.bootstrap import bootstrap_ci
 from chatrec_eval.chat_eval import (
+    Cohort,
     converse,
     format_chat_report,
     run_chat_eval,
@@ -158,6 +159,18 @@ def test_users_targets_and_closeness_come_from_the_split(tiny_dataset):
         assert any((spec.user, spec.target, r) in test_pairs for r in (4.0, 5.0))
         assert spec.target not in {i for i, _ in spec.history}
         assert set(spec.close_likes) == spec.likes
+
+
+def test_validation_users_come_from_the_validation_part(tiny_dataset):
+    _, parts = train_split(tiny_dataset)
+    catalog = tiny_dataset.catalog
+    valid = Cohort.sample(catalog, parts, users=5, turns=2, seed=1, split="valid")
+    test = Cohort.sample(catalog, parts, users=5, turns=2, seed=1)
+    for cohort, part in ((valid, parts[1]), (test, parts[2])):
+        pairs = set(zip(part["user"], part["item"], strict=True))
+        assert cohort.specs and all((s.user, s.target) in pairs for s in cohort.specs)
+    with pytest.raises(ValueError, match="unknown split"):
+        Cohort.sample(catalog, parts, users=5, turns=2, seed=1, split="train")
 
 
 def test_co_rating_cosine_counts_shared_users():

@@ -38,7 +38,8 @@ log = logging.getLogger(__name__)
 # 5.0 GB at 20k items, ~15 GB per matrix at 62k), the neural model (trains on every item for
 # every user: 414 s at 5k items, hours at 25M ratings) and user-kNN (blend weight 0, yet two
 # copies of the rating matrix).
-LARGE_CATALOG_SOURCES = ("popularity", "itemknn", "als", "content", "semantic")
+LARGE_CATALOG_SOURCES = ("popularity", "itemknn", "als", "content", "semantic", "quality",
+                         "keywords")
 
 
 def engine_config(n_items: int) -> EngineConfig:

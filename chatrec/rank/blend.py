@@ -19,7 +19,8 @@ import tomllib
 from chatrec.candidates import SOURCE_NAMES
 
 SIGNALS = (*SOURCE_NAMES, "profile", "wish")  # everything a blend weight can apply to
-RERANK_KNOBS = ("cold_popularity", "mmr_lambda", "pool_size")
+RERANK_KNOBS = ("cold_popularity", "cold_quality", "evidence_half", "mmr_lambda",
+                "cold_mmr_lambda", "pool_size")
 WEIGHTS_FILE = Path(__file__).resolve().parent / "blend_weights.toml"
 _SECTIONS = {"weights": SIGNALS, "rerank": RERANK_KNOBS}
 _REQUIRED_PROVENANCE = ("version", "command", "date", "dataset", "seed")
@@ -77,6 +78,11 @@ class BlendConfig:
     EASE fixed at 1); the stricter search in chatrec_eval.offline keeps only EASE 1 + neural 3
     (about equal on test). They stay because the other sources' evidence feeds the
     explanations, a trade-off for the simulated-chat evaluation to settle.
+
+    Cold start: with no history the popularity and quality sources get at least
+    ``cold_popularity`` / ``cold_quality``; the quality boost then fades as likes accumulate
+    (halved after ``evidence_half`` of them), and MMR uses ``cold_mmr_lambda`` instead of
+    ``mmr_lambda`` (1 = none), so diversity costs nothing on the first turn.
     """
 
     popularity: float = _SHIPPED["popularity"]
@@ -87,10 +93,15 @@ class BlendConfig:
     semantic: float = _SHIPPED["semantic"]
     neural: float = _SHIPPED["neural"]
     als: float = _SHIPPED["als"]  # large catalogs only (chatrec.app.resources), in EASE's place
+    quality: float = _SHIPPED["quality"]
+    keywords: float = _SHIPPED["keywords"]  # a wish's words in tags/descriptions; set by hand
     profile: float = _SHIPPED["profile"]
     wish: float = _SHIPPED["wish"]
     cold_popularity: float = _SHIPPED["cold_popularity"]
+    cold_quality: float = _SHIPPED["cold_quality"]
+    evidence_half: float = _SHIPPED["evidence_half"]
     mmr_lambda: float = _SHIPPED["mmr_lambda"]
+    cold_mmr_lambda: float = _SHIPPED["cold_mmr_lambda"]
     pool_size: int = int(_SHIPPED["pool_size"])
 
     @classmethod

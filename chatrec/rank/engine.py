@@ -6,6 +6,10 @@ every source's best items; its blended score is the weighted sum of normalised s
 plus ``profile`` x cosine(item vector, the user's profile / wish vector). Hard filters and
 exclusions are applied before the pool is drawn, so a narrow genre still fills the list. MMR
 then trades relevance for embedding diversity, and only the ``k`` survivors are explained.
+
+Several asked genres narrow the allowed items to those having all of them when at least
+``MIN_FULL_MATCHES`` do; otherwise any-genre matches stay, fuller matches rank first, and each
+`RankedItem` names the asked genres it lacks (``missing_genres``) so the reply can say so.
 """
 
 from __future__ import annotations
@@ -32,10 +36,12 @@ from chatrec.candidates.vector_index import build_index
 from chatrec.models.embedder import l2_normalize
 from chatrec.rank.blend import BlendConfig, normalise
 from chatrec.rank.diversity import mmr
-from chatrec.rank.filters import filter_mask
+from chatrec.rank.filters import filter_mask, genre_matches, poorly_rated
 
 __all__ = ["BlendConfig", "Engine", "EngineConfig", "RankedItem", "SourceCache", "build_engine",
            "filter_mask", "mmr", "normalise"]
+
+MIN_FULL_MATCHES = 10  # items with every asked genre needed before partial matches drop out
 
 
 class SourceCache(Protocol):
@@ -53,20 +59,22 @@ class EngineConfig:
     """
 
     sources: tuple[str, ...] = ("popularity", "itemknn", "userknn", "ease", "content",
-                                "semantic", "neural")
+                                "semantic", "neural", "quality", "keywords")
     params: dict[str, dict[str, Any]] = field(default_factory=dict)
     blend: BlendConfig = BlendConfig()
     use_rerank: bool = True
 
     @classmethod
     def variant(cls, name: str) -> EngineConfig:
-        """Benchmark ablations: ``full``, ``no_rerank``, ``no_cf``, ``pop_filter``."""
+        """Benchmark ablations: ``full``, ``no_rerank``, ``no_cf``, ``pop_filter``,
+        ``no_quality``."""
         base = cls()
         variants = {
             "full": base,
             "no_rerank": cls(use_rerank=False),
             "no_cf": cls(sources=tuple(s for s in base.sources if s not in CF_SOURCES)),
             "pop_filter": cls(sources=("popularity",), use_rerank=False),
+            "no_quality": cls(sources=tuple(s for s in base.sources if s != "quality")),
         }
         if name not in variants:
             raise ValueError(f"unknown variant {name!r}; choose from {', '.join(variants)}")
@@ -86,6 +94,7 @@ class RankedItem:
     contributions: dict[str, float]
     scores: dict[str, float]
     evidence: dict[str, dict[str, Any]]
+    missing_genres: tuple[str, ...] = ()  # asked genres it lacks (too few items had them all)
 
 
 class Engine:
@@ -102,31 +111,55 @@ class Engine:
         if self.index is None and self.vectors is not None:
             self.index = build_index(self.vectors, len(self.catalog) >= LARGE_CATALOG_ITEMS)
         self._threads = ThreadpoolController()
+        self.poor = poorly_rated(data.ratings)  # the quality floor
 
     def weights(self, query: Query | None = None) -> dict[str, float]:
         """Signal -> blend weight actually used (equal source weights without rerank).
 
-        For a cold query (no history) popularity gets at least ``cold_popularity``: with
-        nothing to personalise on, the other sources only add noise to what is popular within
-        the filters (eval chat: turn-1 success 0.15 before, 0.18 after; popularity alone
-        without MMR gets 0.24).
+        For a cold query (no history) popularity gets at least ``cold_popularity``, and the
+        quality source at least ``cold_quality``, fading as likes accumulate (halved after
+        ``evidence_half``): with nothing to personalise on, what is popular *and* well rated
+        within the filters is the best guess, and the personalised sources take over.
         """
         blend = self.config.blend
         if not self.config.use_rerank:
             return {name: 1.0 / len(self.sources) for name in self.sources}
         weights = {name: blend.weight(name) for name in self.sources}
-        if query is not None and np.size(query.history) == 0 and "popularity" in weights:
+        n_history = -1 if query is None else int(np.size(query.history))
+        if n_history == 0 and blend.cold_quality > 0:
+            # Nothing to personalise on: the neural model's bias-only score is a weaker
+            # popularity, so the popularity and quality sources rank alone.
+            weights = {n: (0.0 if n in CF_SOURCES else w) for n, w in weights.items()}
+        if n_history == 0 and "popularity" in weights:
             weights["popularity"] = max(weights["popularity"], blend.cold_popularity)
+        if n_history >= 0 and "quality" in weights:
+            fade = blend.evidence_half / (blend.evidence_half + n_history)
+            weights["quality"] = max(weights["quality"], blend.cold_quality * fade)
         if not any(weights.values()):  # an ablation left only zero-weight sources
             weights = {name: 1.0 for name in self.sources}
         if self.vectors is not None:
             weights.update(profile=blend.profile, wish=blend.wish)
         return {name: w for name, w in weights.items() if w != 0.0}
 
+    def mmr_lambda(self, query: Query) -> float:
+        """MMR's relevance share for this query: none on a cold query (``cold_mmr_lambda``)."""
+        if not self.config.use_rerank:
+            return 1.0
+        blend = self.config.blend
+        return blend.cold_mmr_lambda if np.size(query.history) == 0 else blend.mmr_lambda
+
     def allowed(self, query: Query) -> np.ndarray:
-        """Items that pass the hard filters and are not history, excluded or disliked."""
+        """Items that pass the hard filters and the quality floor and are not history,
+        excluded or disliked; with several asked genres, only items having all of them
+        unless fewer than ``MIN_FULL_MATCHES`` do."""
         mask = filter_mask(self.catalog, query)
+        if not query.allow_poor:
+            mask &= ~self.poor
         mask[blocked_items(query, len(self.catalog))] = False
+        if len(query.genres_in) > 1:
+            full = mask & (genre_matches(self.catalog, query.genres_in) == len(query.genres_in))
+            if int(full.sum()) >= MIN_FULL_MATCHES:
+                return full
         return mask
 
     def signals(self, query: Query, allowed: np.ndarray) -> dict[str, np.ndarray]:
@@ -135,6 +168,8 @@ class Engine:
         for name in self.weights(query):
             if name in self.sources:
                 raw = self.sources[name].score(query)
+                if name == "keywords" and not np.isfinite(raw).any():
+                    continue  # no wish words to match: no pool slots for an abstainer
             else:
                 vector = query.profile_vector if name == "profile" else query.text_vector
                 if vector is None or np.size(vector) != self.vectors.shape[1]:
@@ -174,10 +209,12 @@ class Engine:
         if pool.size == 0:
             return []
         blended = sum(weights[name] * signals[name][pool] for name in signals)
+        if len(query.genres_in) > 1:  # partial matches allowed: every fuller one first
+            matches = genre_matches(self.catalog, query.genres_in)[pool]
+            blended = blended + (float(np.ptp(blended)) + 1.0) * matches
         order = np.argsort(-blended, kind="stable")
         pool, blended = pool[order], blended[order]
-        lam = self.config.blend.mmr_lambda if self.config.use_rerank else 1.0
-        picked = mmr(pool, blended, self.vectors, lam, k)
+        picked = mmr(pool, blended, self.vectors, self.mmr_lambda(query), k)
         return self._explain(query, picked, signals, weights)
 
     def _pool(self, signals: dict[str, np.ndarray], allowed: np.ndarray) -> np.ndarray:
@@ -199,8 +236,16 @@ class Engine:
                 item_index=int(item), score=float(sum(contributions.values())),
                 contributions=contributions,
                 scores={n: float(signals[n][item]) for n in signals},
-                evidence={n: ev[m] for n, ev in evidence.items()}))
+                evidence={n: ev[m] for n, ev in evidence.items()},
+                missing_genres=self._missing_genres(query, int(item))))
         return out
+
+    def _missing_genres(self, query: Query, item: int) -> tuple[str, ...]:
+        """The asked genres this item lacks (empty unless several were asked)."""
+        if len(query.genres_in) < 2:
+            return ()
+        has = {g.lower() for g in self.catalog.genres[item]}
+        return tuple(sorted(g for g in query.genres_in if g.lower() not in has))
 
 
 def build_engine(data: TrainingData, config: EngineConfig | None = None,
