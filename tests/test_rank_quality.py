@@ -137,3 +137,30 @@ def test_so_bad_its_good_lifts_the_floor(wish, lifted, tiny_dataset, fake_embedd
         assert query.allow_poor is lifted
     finally:
         rec.close()
+
+
+def test_reply_says_when_picks_only_partly_match_the_asked_genres(
+        tiny_dataset, fake_embedder, tmp_path, monkeypatch) -> None:
+    from test_recommender import build
+
+    monkeypatch.setattr(engine_module, "MIN_FULL_MATCHES", 3)
+    rec = build(tiny_dataset, fake_embedder, tmp_path / "chat.db")
+    turn = rec.respond("u1", "a horror sci-fi movie")
+    assert turn.recommendations[0].title.startswith("Alien")
+    assert "Few movies in my catalog are Horror and Sci-Fi all at once: only the first is" \
+        in turn.text
+    full = rec.respond("u2", "a crime thriller")  # enough items have both: nothing to say
+    assert "all at once" not in full.text
+
+
+def test_partial_genres_text_counts_complete_picks() -> None:
+    from chatrec.dialogue.compose import partial_genres_text
+    from chatrec.reply.templates import Phrasebook
+
+    book = Phrasebook("book", "books")
+    assert partial_genres_text(book, ("Fantasy",), [("Fantasy",)], "s") == ""  # one genre
+    assert partial_genres_text(book, ("Fantasy", "Mystery"), [(), ()], "s") == ""
+    assert "the first 2 are" in partial_genres_text(book, ("Fantasy", "Mystery"),
+                                                    [(), (), ("Mystery",)], "s")
+    assert partial_genres_text(book, ("Fantasy", "Mystery"), [("Mystery",)], "s").startswith(
+        "No book in my catalog is Fantasy and Mystery")

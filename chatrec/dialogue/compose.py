@@ -11,7 +11,7 @@ from typing import Any
 
 from chatrec.dialogue.state import Preferences
 from chatrec.domain.catalog import Catalog
-from chatrec.explain.words import era_label, escape_markdown
+from chatrec.explain.words import era_label, escape_markdown, listing
 from chatrec.profile.events import EXPLICIT_SOURCES
 from chatrec.profile.replay import Mark, UserProfile
 from chatrec.reply.templates import Phrasebook
@@ -62,6 +62,20 @@ def no_results_text(book: Phrasebook, preferences: Preferences, seed: str) -> st
     """What to say when the filters leave nothing to recommend."""
     return book.render("no_results", seed,
                        filters=constraints_phrase(preferences) or "your request")
+
+
+def partial_genres_text(book: Phrasebook, genres: tuple[str, ...],
+                        missing: list[tuple[str, ...]], seed: str) -> str:
+    """Say so when too few items have every asked genre and some picks have only part of them
+    (``missing``: each pick's asked genres it lacks, in order); "" when every pick has all."""
+    if len(genres) < 2 or not any(missing):
+        return ""
+    complete = sum(1 for lacks in missing if not lacks)
+    asked = escape_markdown(listing(list(genres), "and"))
+    if complete <= 1:
+        kind = "partial_genres_one" if complete else "partial_genres_none"
+        return book.render(kind, seed, genres=asked)
+    return book.render("partial_genres", seed, genres=asked, complete=complete)
 
 
 def profile_summary(profile: UserProfile, catalog: Catalog) -> dict[str, Any]:

@@ -20,6 +20,7 @@ from chatrec.dialogue.compose import (
     constraints_phrase,
     fallback_lead_in,
     no_results_text,
+    partial_genres_text,
     pick_question,
     profile_markdown,
     profile_summary,
@@ -274,6 +275,10 @@ class Policy:
                 return
             prefs, query, ranked, note = relaxed
             ack = _join(ack, note)
+        partial = partial_genres_text(self.book, prefs.genres_in,
+                                      [r.missing_genres for r in ranked], ctx.seed)
+        if partial:  # too few items have every asked genre: say the rest are partial matches
+            ack = _join(ack, partial)
         with timed(ctx.timings, "explain"):
             recs = tuple(self._recommendation(r, ctx.profile, query) for r in ranked)
         conv.shown = [r.item_index for r in ranked]
