@@ -27,6 +27,7 @@ from chatrec.understand.lexicon import (
     Token,
     tokenize,
 )
+from chatrec.understand.lm_delta import LMDelta
 from chatrec.understand.message import Intent, ParsedMessage, PreferenceDelta
 from chatrec.understand.polarity import clause_polarities, like_is_comparison
 from chatrec.understand.references import extract_refs
@@ -66,8 +67,9 @@ class Parser:
     intent exemplars' embeddings), then `parse` each message."""
 
     def __init__(self, vocabulary: Vocabulary, titles: TitleMatcher,
-                 intents: IntentClassifier) -> None:
+                 intents: IntentClassifier, lm_delta: LMDelta | None = None) -> None:
         self.vocabulary, self.titles, self.intents = vocabulary, titles, intents
+        self.lm_delta = lm_delta  # the LM's catalog-restricted delta for leftover words (or off)
         self.lexicon = Lexicon.of(vocabulary)
         self.rules = IntentRules(vocabulary)
         self._not_wish = (self.lexicon.filler_words | NEGATORS | POSITIVE_WORDS | NEGATIVE_WORDS
@@ -98,6 +100,8 @@ class Parser:
         if intent not in {Intent.RECOMMEND, Intent.REFINE, Intent.MORE_LIKE}:
             wish = ""
         delta = _delta(found, roles, wish) if intent.states_preferences else PreferenceDelta()
+        if self.lm_delta is not None and wish:
+            delta = self.lm_delta.apply(text, wish, delta)
         valid = [(r, i) for r, i in found.refs if not shown_count or r <= shown_count]
         return ParsedMessage(
             text=text, intent=intent, delta=delta, refs=tuple(r for r, _ in valid),
