@@ -215,3 +215,14 @@ class LazyProposer:
                 if model is not None:
                     self._built = proposer_for(model, self.vocabulary, self.threads)
             return self._built
+
+
+def lm_delta_step(settings: Any, lm: Any, vocabulary: Vocabulary) -> LMDelta | None:
+    """The parser's LM step for ``settings`` (``lm_understand``, ``lm``) and a loaded or
+    background-loading ``lm``; None when it is off or there is no LM."""
+    from chatrec.models.lm import parse_lm_spec
+
+    backend = parse_lm_spec(settings.lm).backend
+    if lm is None or not is_enabled(settings.lm_understand, backend):
+        return None
+    return LMDelta(LazyProposer(lm, vocabulary, settings.lm_threads), vocabulary)
