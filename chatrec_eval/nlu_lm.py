@@ -15,7 +15,13 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from chatrec.understand.lm_delta import LikelihoodProposer, LMDelta, Thresholds, accepts
+from chatrec.understand.lm_delta import (
+    LikelihoodProposer,
+    LMDelta,
+    Thresholds,
+    accepts,
+    unexplained,
+)
 from chatrec.understand.parse import Parser
 from chatrec_eval.nlu import _score_v1, is_v2, load_utterances
 from chatrec_eval.nlu_v2 import (
@@ -121,7 +127,8 @@ def _scored_lines(rec: ChatRecommender, proposer: LikelihoodProposer,
     for row in load_utterances(path):
         shown, focus = context_of(row)
         parsed = rec.parser.parse(row["text"], parse_context([index[s] for s in shown], focus))
-        ranked = proposer.candidates(row["text"], parsed.wish) if parsed.wish else []
+        leftover = unexplained(parsed.wish, rec.vocabulary)  # what the parser's hook passes on
+        ranked = proposer.candidates(row["text"], leftover) if leftover else []
         if ranked:
             delta = parsed.delta
             taken = set(delta.genres_in) | set(delta.genres_out) | set(delta.genres_ok)

@@ -146,3 +146,25 @@ def test_off_by_default_where_not_earned(tiny_gpt2, vocabulary) -> None:
     assert isinstance(step, LMDelta)
     built = LazyProposer(lm, vocabulary)()
     assert isinstance(built, LikelihoodProposer)
+
+
+def test_llama_scorer_reuses_the_prompt_without_changing_scores() -> None:
+    pytest.importorskip("llama_cpp", reason="llama-cpp-python is not installed")
+    from chatrec.models.errors import ModelUnavailableError
+    from chatrec.models.lm import load_language_model
+    from chatrec.models.scoring import LlamaLikelihoodScorer, scorer_for, slot_prompt
+
+    try:
+        lm = load_language_model("llama:smollm2", options=LMOptions(threads=1))
+    except ModelUnavailableError as exc:
+        pytest.skip(str(exc))
+    scorer = scorer_for(lm)
+    assert isinstance(scorer, LlamaLikelihoodScorer)
+    prompt, values = slot_prompt("something that will give me the creeps", "genre"), [
+        " Horror", " Musical", " Film-Noir"]
+    together = scorer.score(prompt, values)
+    alone = [scorer.score(prompt, [v])[0] for v in reversed(values)][::-1]
+    for (lp, n), (lp1, n1) in zip(together, alone, strict=True):
+        assert n == n1 >= 1 and lp < 0
+        assert lp == pytest.approx(lp1, abs=1e-3)  # the cut-back cache leaves no trace
+    lm.close()

@@ -23,7 +23,7 @@ from typing import Any, Protocol
 from chatrec.domain.vocabulary import Vocabulary
 from chatrec.models.chat import LMUnavailableError
 from chatrec.models.scoring import LikelihoodScorer, ValueScore, prior_scores, score_values
-from chatrec.understand.lexicon import NEGATORS, tokenize
+from chatrec.understand.lexicon import NEGATORS, as_phrases, phrase_at, tokenize
 from chatrec.understand.message import PreferenceDelta
 
 MODES = ("off", "on", "auto")
@@ -165,10 +165,12 @@ class LMDelta:
 
     def __init__(self, proposer: Proposer | Any, vocabulary: Vocabulary) -> None:
         self._proposer, self.vocabulary = proposer, vocabulary
+        self._phrases = genre_phrases(vocabulary)
 
     def apply(self, text: str, leftover: str, delta: PreferenceDelta) -> PreferenceDelta:
         """``delta`` with the LM's validated genres for ``leftover`` merged in."""
-        if not leftover.strip():
+        leftover = unexplained(leftover, self.vocabulary, self._phrases)
+        if not leftover:
             return delta
         proposer = self._proposer() if callable(self._proposer) else self._proposer
         if proposer is None:
@@ -178,6 +180,27 @@ class LMDelta:
         except LMUnavailableError:
             return delta
         return merge(delta, proposal, self.vocabulary)
+
+
+def unexplained(leftover: str, vocabulary: Vocabulary,
+                phrases: dict[tuple[str, ...], object] | None = None) -> str:
+    """``leftover`` without the genre words the rules already read ("westerns", "scary"): the
+    wish keeps them as descriptive words, but they leave nothing for the LM to explain.
+    ``phrases`` are the genre aliases as token tuples (`genre_phrases`), if built already."""
+    words = [t.lower for t in tokenize(leftover) if t.is_word]
+    phrases = genre_phrases(vocabulary) if phrases is None else phrases
+    kept, i = [], 0
+    while i < len(words):
+        length = phrase_at(words, i, phrases)
+        if not length and words[i] not in vocabulary.other_genre_words:
+            kept.append(words[i])
+        i += max(length, 1)
+    return " ".join(kept)
+
+
+def genre_phrases(vocabulary: Vocabulary) -> dict[tuple[str, ...], object]:
+    """The vocabulary's genre aliases as token tuples, for `phrase_at`."""
+    return as_phrases(dict(vocabulary.genre_aliases))
 
 
 def is_enabled(mode: str, backend: str) -> bool:
