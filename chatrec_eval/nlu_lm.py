@@ -92,8 +92,8 @@ def format_nlu_lm(result: dict) -> str:
             if b is None or w is None:
                 continue
             lines.append(f"{name:<13} {b['precision']:9.3f} {w['precision']:6.3f} "
-                         f"{b['recall']:10.3f} {w['recall']:6.3f} {w['tp']:>5}{w['fp']:>4}"
-                         f"{w['fn']:>4}")
+                         f"{b['recall']:10.3f} {w['recall']:6.3f} {w.get('tp', 0):>5}"
+                         f"{w.get('fp', 0):>4}{w.get('fn', 0):>4}")
     return "\n".join(lines)
 
 

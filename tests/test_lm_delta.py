@@ -168,3 +168,62 @@ def test_llama_scorer_reuses_the_prompt_without_changing_scores() -> None:
         assert n == n1 >= 1 and lp < 0
         assert lp == pytest.approx(lp1, abs=1e-3)  # the cut-back cache leaves no trace
     lm.close()
+
+
+def test_genre_words_the_rules_read_are_not_left_to_the_lm(vocabulary) -> None:
+    from chatrec.understand.lm_delta import unexplained
+
+    assert unexplained("scary spaceships", vocabulary) == "spaceships"
+    assert unexplained("sci fi", vocabulary) == ""
+    fixed = Fixed(Proposal(genres_in=("Sci-Fi",)))
+    delta = PreferenceDelta(genres_in=("Horror",), wish="scary")
+    assert LMDelta(fixed, vocabulary).apply("something scary", "scary", delta) is delta
+    assert fixed.calls == 0  # nothing unexplained: the LM is not asked
+
+
+def test_the_facade_builds_the_step_only_when_switched_on(tiny_dataset, fake_embedder, tiny_gpt2,
+                                                          tmp_path) -> None:
+    from chatrec import ChatRecommender
+    from chatrec.models.lm_transformers import HFCausalLM
+
+    lm = HFCausalLM(*tiny_gpt2, name="tiny")
+    vectors = fake_embedder.encode(tiny_dataset.catalog.texts())
+
+    def build(mode: str) -> ChatRecommender:
+        settings = Settings(data="tiny", lm="smollm2", embedder="hashing", lm_understand=mode,
+                            db_url=f"sqlite:///{tmp_path / mode}.db",
+                            cache_dir=str(tmp_path / "cache"))
+        return ChatRecommender.from_settings(settings, dataset=tiny_dataset,
+                                             embedder=fake_embedder, language_model=lm,
+                                             item_vectors=vectors)
+
+    assert build("auto").parser.lm_delta is None  # not earned on transformers
+    assert build("off").parser.lm_delta is None
+    rec = build("on")
+    assert isinstance(rec.parser.lm_delta, LMDelta)
+    turn = rec.respond("u1", "recommend something with spaceships")
+    assert turn.text  # the step runs inside a real turn without breaking it
+
+
+def test_side_by_side_counts_what_the_lm_added(tiny_dataset, fake_embedder, tmp_path,
+                                               vocabulary) -> None:
+    from types import SimpleNamespace
+
+    from chatrec_eval.nlu_lm import format_nlu_lm, run_nlu_lm, tune_thresholds
+
+    path = tmp_path / "dev.jsonl"
+    rows = [{"text": "recommend something with spaceships", "intent": "recommend",
+             "slots": {"genres_in": ["Sci-Fi"]}},
+            {"text": "recommend something cosy", "intent": "recommend", "slots": {}},
+            {"text": "no horror", "intent": "refine", "slots": {"genres_out": ["Horror"]}}]
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    parser = Parser.from_catalog(tiny_dataset.catalog, fake_embedder, vocabulary)
+    rec = SimpleNamespace(parser=parser, catalog=tiny_dataset.catalog, vocabulary=vocabulary)
+    result = run_nlu_lm(rec, Fixed(Proposal(genres_in=("Sci-Fi",))), "fixed", (path,))
+    block = result["files"][str(path)]
+    assert block["added"] == {"tp": 1, "fp": 1}
+    assert block["without"]["per_slot"]["genres_out"]["tp"] == 1
+    assert block["with"]["per_slot"]["genres_in"]["recall"] == 1.0
+    assert "genres_in" in format_nlu_lm(result)
+    with pytest.raises(ValueError, match="frozen"):
+        tune_thresholds(rec, None, tmp_path / "heldout.jsonl")
