@@ -126,47 +126,17 @@ def eval_nlu(data: str | None = DataOpt, embedder: str | None = EmbedderOpt,
 
     with scratch_recommender(data, "none", embedder) as rec:
         if lm and lm.strip().lower() != "none":
-            result = _nlu_with_lm(rec, lm, thresholds, tune, tuple(files or DEFAULT_FILES))
+            from chatrec_eval.nlu_lm import nlu_with_lm
+
+            try:
+                result = nlu_with_lm(rec, lm, thresholds, tune, tuple(files or DEFAULT_FILES),
+                                     typer.echo)
+            except ValueError as exc:
+                raise typer.BadParameter(str(exc)) from None
         else:
             result = run_nlu_files(rec, tuple(files or DEFAULT_FILES), dialogue=dialogue)
             typer.echo(format_files_report(result))
     write_json(json_path, result)
-
-
-def _nlu_with_lm(rec: ChatRecommender, lm: str, thresholds: str | None, tune: Path | None,
-                 files: tuple[Path | str, ...]) -> dict:
-    """`chatrec eval nlu --lm`: the side-by-side table, or (``tune``) the threshold grid."""
-    from chatrec.app.resources import lm_options
-    from chatrec.models.lm import load_language_model
-    from chatrec.understand.lm_delta import LikelihoodProposer, Thresholds, proposer_for
-    from chatrec_eval.nlu_lm import format_nlu_lm, run_nlu_lm, tune_thresholds
-
-    cut = Thresholds(*float_list(thresholds)) if thresholds else None
-    model = load_language_model(lm, rec.settings.cache_dir, rec.settings.allow_downloads,
-                                lm_options(rec.settings))
-    proposer = proposer_for(model, rec.vocabulary, rec.settings.lm_threads, cut)
-    if tune is not None:
-        if not isinstance(proposer, LikelihoodProposer):
-            raise typer.BadParameter(f"{lm}: only a likelihood-scoring backend has thresholds")
-        try:
-            grid = tune_thresholds(rec, proposer, tune)
-        except ValueError as exc:
-            raise typer.BadParameter(str(exc)) from None
-        for row in grid:
-            typer.echo(f"min_calibrated {row['min_calibrated']:4.1f} min_margin "
-                       f"{row['min_margin']:3.1f}: right {row['right']:>3} wrong {row['wrong']:>3}")
-        return {"tune": str(tune), "grid": grid}
-    result = run_nlu_lm(rec, proposer, lm, files)
-    typer.echo(format_nlu_lm(result))
-    return result
-
-
-def float_list(text: str) -> tuple[float, ...]:
-    """``"3,1"`` -> (3.0, 1.0), or a usage error naming the text."""
-    try:
-        return tuple(float(part) for part in text.split(",") if part.strip())
-    except ValueError:
-        raise typer.BadParameter(f"expected comma-separated numbers, got {text!r}") from None
 
 
 @eval_app.command("offline")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import itertools
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -20,6 +21,7 @@ from chatrec.understand.lm_delta import (
     LMDelta,
     Thresholds,
     accepts,
+    proposer_for,
     unexplained,
 )
 from chatrec.understand.parse import Parser
@@ -38,6 +40,40 @@ if TYPE_CHECKING:
 
 SLOTS = {1: ("genres_in", "genres_out", "liked", "disliked", "targets", "year_min",
              "year_max"), 2: ("title", "genre_in", "genre_out", "era")}
+
+
+def nlu_with_lm(rec: ChatRecommender, lm: str, thresholds: str | None, tune: Path | None,
+                files: tuple[str | Path, ...], echo: Callable[[str], object]) -> dict:
+    """``chatrec eval nlu --lm``: the side-by-side table, or (``tune``) the threshold grid;
+    a bad option or a frozen tuning file raises `ValueError`."""
+    from chatrec.app.resources import lm_options
+    from chatrec.models.lm import load_language_model
+
+    cut = parse_thresholds(thresholds) if thresholds else None
+    model = load_language_model(lm, rec.settings.cache_dir, rec.settings.allow_downloads,
+                                lm_options(rec.settings))
+    proposer = proposer_for(model, rec.vocabulary, rec.settings.lm_threads, cut)
+    if tune is None:
+        result = run_nlu_lm(rec, proposer, lm, files)
+        echo(format_nlu_lm(result))
+        return result
+    if not isinstance(proposer, LikelihoodProposer):
+        raise ValueError(f"{lm}: only a likelihood-scoring backend has thresholds")
+    grid = tune_thresholds(rec, proposer, tune)
+    for row in grid:
+        echo(f"min_calibrated {row['min_calibrated']:4.1f} min_margin "
+             f"{row['min_margin']:3.1f}: right {row['right']:>3} wrong {row['wrong']:>3}")
+    return {"tune": str(tune), "grid": grid}
+
+
+def parse_thresholds(text: str) -> Thresholds:
+    """``"3,1"`` -> Thresholds(3.0, 1.0); anything else raises `ValueError` naming the text."""
+    try:
+        low, margin = (float(part) for part in text.split(","))
+    except ValueError:
+        raise ValueError(f"--lm-thresholds {text!r}: expected min_calibrated,min_margin "
+                         "such as 3,1") from None
+    return Thresholds(low, margin)
 
 
 def with_lm(parser: Parser, proposer: Any) -> Parser:
