@@ -189,10 +189,34 @@ def eval_report(results: Path = typer.Option(Path("docs/results"), help="Saved J
 
 
 @bench_app.command("lm")
-def bench_lm(data: str | None = DataOpt, lm: str | None = LmOpt,
-             turns: int = typer.Option(50, help="Number of chat turns."),
+def bench_lm(backends: str = typer.Option(
+                 "smollm2,llama:smollm2,openai:auto",
+                 help="LM specs side by side; llama ones are skipped without llama-cpp-python; "
+                      "openai:auto starts llama.cpp's server on loopback."),
+             prompts: int = typer.Option(20, help="Recorded real turns every backend answers."),
+             threads: int = typer.Option(1, help="Threads per backend."),
+             modes: str = typer.Option("lead-in,grounded", help="lead-in, grounded, and their "
+                                       "-unbudgeted forms (a 30 s budget, to judge the text)."),
+             before: str | None = typer.Option(None, help="LABEL=PATH: smollm2 from an older "
+                                               "chatrec checkout, as the first column."),
              json_path: Path | None = JsonOpt) -> None:
-    """Gate rejection rate and LM timings over real chat turns."""
+    """LM backends side by side on the same prompts: first token, tokens/s, gate, RSS, paths."""
+    from chatrec_eval.lm_bench import compare_backends, format_backend_comparison, parse_backends
+
+    chosen = parse_backends(backends, before)
+    if not chosen:
+        raise typer.BadParameter("no backend to run (llama ones need the [llama] extra)")
+    result = compare_backends(chosen, prompts, threads, tuple(modes.split(",")),
+                              settings("ml-100k", "none"))
+    typer.echo(format_backend_comparison(result))
+    write_json(json_path, result)
+
+
+@bench_app.command("gate")
+def bench_gate(data: str | None = DataOpt, lm: str | None = LmOpt,
+               turns: int = typer.Option(50, help="Number of chat turns."),
+               json_path: Path | None = JsonOpt) -> None:
+    """The configured LM through the whole app: gate rejections and timings over chat turns."""
     from chatrec_eval.lm_bench import format_lm_bench, run_lm_bench
 
     with scratch_recommender(data, lm) as rec:
@@ -226,6 +250,25 @@ def bench_turn(data: str | None = DataOpt, lm: str | None = LmOpt,
     with scratch_recommender(data, lm, embedder) as rec:
         result = run_turn_bench(rec, turns=turns)
     typer.echo(format_turn_bench(result))
+    write_json(json_path, result)
+
+
+@bench_app.command("parse")
+def bench_parse(data: str = typer.Option("ml-100k", "--data", help="A real catalog, first row."),
+                embedder: str | None = EmbedderOpt,
+                sizes: str = typer.Option("10000,60000", help="Synthetic catalog sizes (titles)."),
+                messages: int = typer.Option(200, help="Messages timed per catalog."),
+                json_path: Path | None = JsonOpt) -> None:
+    """Understanding a message (Parser.parse) against the catalog's number of titles."""
+    from chatrec.app.resources import set_torch_threads
+    from chatrec.models.embedder import load_embedder
+    from chatrec_eval.parse_bench import format_parse_bench, run_parse_bench
+
+    config = settings(data, "none", embedder)
+    set_torch_threads(config.torch_threads)  # as the app does
+    model = load_embedder(config.embedder, config.lm, config.cache_dir)
+    result = run_parse_bench(model, int_list(sizes), messages, data)
+    typer.echo(format_parse_bench(result))
     write_json(json_path, result)
 
 

@@ -8,13 +8,16 @@ own subprocess (`chatrec_eval.lm_worker`) so that its memory is its own: load ti
 first token, tokens per second, how often generation ends before the token limit, the gate's
 acceptance and the lead-in time under the budget, and with grounded replies how often each path
 (LM reply, LM lead-in, template) was used. The prompts are real turns, recorded once with
-templates only. ``python -m chatrec_eval.lm_bench --backends smollm2,llama:smollm2,openai:auto``
+templates only. ``chatrec bench lm`` (or ``python -m chatrec_eval.lm_bench``) runs it;
+``chatrec bench gate`` runs `run_lm_bench`.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
+import logging
 import os
 import socket
 import subprocess
@@ -36,6 +39,8 @@ from chatrec.reply.grounded import ReplyFacts
 from chatrec.reply.lead_in import LeadIn
 from chatrec_eval.report import machine_info
 from chatrec_eval.turn_bench import bench_messages, percentiles, timed_turn
+
+log = logging.getLogger(__name__)
 
 
 def run_lm_bench(rec: ChatRecommender, turns: int = 50, per_user: int = 5, seed: int = 0
@@ -96,6 +101,7 @@ def format_lm_bench(result: dict) -> str:
 # -- backends side by side (`python -m chatrec_eval.lm_bench --backends ...`) --------------------
 MODES = ("lead-in", "grounded", "lead-in-unbudgeted", "grounded-unbudgeted")
 AUTO_SERVER = "openai:auto"  # start llama-cpp-python's server on loopback for this run
+DEFAULT_BACKENDS = f"smollm2,llama:smollm2,{AUTO_SERVER}"
 SERVER_START_LIMIT_S = 90.0
 
 
@@ -294,10 +300,46 @@ def format_backend_comparison(result: dict) -> str:
     return "\n".join(lines)
 
 
+def parse_backends(spec: str, before: str | None = None) -> list[Backend]:
+    """``smollm2,llama:smollm2,openai:auto`` as backends; llama ones only when llama.cpp is here.
+
+    ``before`` (``LABEL=PATH``) adds smollm2 run from an older chatrec checkout, first.
+    """
+    backends, have_llama = [], importlib.util.find_spec("llama_cpp") is not None
+    for name in (part.strip() for part in spec.split(",")):
+        if name.startswith("llama:") or name == AUTO_SERVER:
+            if not have_llama:
+                log.warning("skipping %s: llama-cpp-python is not installed (the [llama] extra)",
+                            name)
+                continue
+        if name:
+            backends.append(Backend(name))
+    if before:
+        label, _, path = before.partition("=")
+        backends.insert(0, Backend("smollm2", label or "smollm2 before", path or label))
+    return backends
+
+
+def compare_backends(backends: list[Backend], n_prompts: int = 20, threads: int = 1,
+                     modes: tuple[str, ...] = ("lead-in", "grounded"),
+                     settings: Settings | None = None) -> dict:
+    """Record ``n_prompts`` real turns once, then run every backend on them; with provenance."""
+    settings = settings or Settings.from_env(lm="none")
+    with tempfile.TemporaryDirectory() as tmp:
+        rec = ChatRecommender.from_settings(replace(settings, lm="none",
+                                                    db_url=f"sqlite:///{tmp}/b.db"))
+        prompts = build_bench_prompts(rec, n_prompts)
+        rec.close()
+    result = run_backend_comparison(backends, prompts, threads=threads, data=settings.data,
+                                    cache_dir=settings.cache_dir, modes=modes)
+    result["machine"] = machine_info()
+    return result
+
+
 def main(argv: list[str] | None = None) -> None:
     """``python -m chatrec_eval.lm_bench``: the backend comparison, printed and saved."""
     parser = argparse.ArgumentParser(description="Compare LM backends on the same prompts.")
-    parser.add_argument("--backends", default=f"smollm2,llama:smollm2,{AUTO_SERVER}",
+    parser.add_argument("--backends", default=DEFAULT_BACKENDS,
                         help="comma-separated lm specs; openai:auto starts llama.cpp's server")
     parser.add_argument("--before", default=None,
                         help="LABEL=PATH: also run smollm2 from an older chatrec checkout")
@@ -308,20 +350,9 @@ def main(argv: list[str] | None = None) -> None:
                         "the text rather than the speed)")
     parser.add_argument("--out", type=Path, default=Path("docs/results/lm_backends.json"))
     args = parser.parse_args(argv)
-    backends = [Backend(spec.strip()) for spec in args.backends.split(",") if spec.strip()]
-    if args.before:
-        label, _, path = args.before.partition("=")
-        backends.insert(0, Backend("smollm2", label or "smollm2 before", path or label))
-    settings = Settings.from_env(lm="none")
-    with tempfile.TemporaryDirectory() as tmp:
-        rec = ChatRecommender.from_settings(replace(settings, db_url=f"sqlite:///{tmp}/b.db"))
-        prompts = build_bench_prompts(rec, args.prompts)
-        rec.close()
-    result = run_backend_comparison(backends, prompts, threads=args.threads, data=settings.data,
-                                    cache_dir=settings.cache_dir,
-                                    modes=tuple(args.modes.split(",")))
+    result = compare_backends(parse_backends(args.backends, args.before), args.prompts,
+                              args.threads, tuple(args.modes.split(",")))
     result["command"] = "python -m chatrec_eval.lm_bench " + " ".join(argv or sys.argv[1:])
-    result["machine"] = machine_info()
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=1))
     print(format_backend_comparison(result))

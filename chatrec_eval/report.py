@@ -23,12 +23,14 @@ DEFAULT_COMMANDS = {
     "chat_ml-100k": "chatrec eval chat --data ml-100k",
     "chat_ml-latest-small": "chatrec eval chat --data ml-latest-small --users 100",
     "offline_ml-100k_lm-pooled": "chatrec eval offline --embedder lm-pooled",
-    "lm_bench": "chatrec bench lm",
+    "lm_bench": "chatrec bench gate",
+    "lm_backends": "chatrec bench lm",
     "turn_none": "chatrec bench turn --lm none",
     "turn_smollm2": "chatrec bench turn --lm smollm2",
     "startup": "chatrec bench startup",
     "scale": "chatrec bench scale",
     "load": "chatrec bench load",
+    "parse": "chatrec bench parse",
 }
 OFFLINE_METRICS = ("recall", "ndcg", "hit", "precision", "mrr", "f1")
 
@@ -218,6 +220,29 @@ def lm_section(results: dict[str, dict]) -> list[str]:
             f"Gate rejections by reason: {r.get('rejections_by_reason')}."]
 
 
+def lm_backends_section(results: dict[str, dict]) -> list[str]:
+    """The LM backends side by side from ``bench lm``: speed, memory and the paths replies took."""
+    from chatrec_eval.lm_bench import format_backend_comparison  # it imports this module
+
+    out = ["## LM backends side by side"]
+    if "lm_backends" not in results:
+        return [*out, missing("lm_backends")]
+    r = results["lm_backends"]
+    return [*out, provenance("lm_backends", r), format_backend_comparison(r),
+            f"{r['prompts']} recorded turns, {r['threads']} thread(s), a {r['budget_s']} s budget "
+            f"and at most {r['max_new_tokens']} new tokens per lead-in."]
+
+
+def parse_section(results: dict[str, dict]) -> list[str]:
+    """Parse time against the catalog's number of titles, from ``bench parse``."""
+    from chatrec_eval.parse_bench import format_parse_bench
+
+    out = ["## Understanding against catalog size"]
+    if "parse" not in results:
+        return [*out, missing("parse")]
+    return [*out, provenance("parse", results["parse"]), format_parse_bench(results["parse"])]
+
+
 def startup_section(results: dict[str, dict]) -> list[str]:
     """Cold and warm time to ready and serving peak RSS."""
     out = ["## Start-up and memory"]
@@ -320,8 +345,9 @@ def write_report(results_dir: Path = RESULTS_DIR, out_path: Path = REPORT_PATH) 
          f"`{results_dir}`; each table names the command that produced it and the machine.",
          f"Report generated on: {describe_machine(machine_info())}."],
         summary_section(results), offline_section(results), chat_section(results, docs),
-        turn_section(results, docs), lm_section(results), startup_section(results),
-        scale_section(results, docs), load_section(results)]
+        turn_section(results, docs), lm_section(results), lm_backends_section(results),
+        startup_section(results),
+        scale_section(results, docs), parse_section(results), load_section(results)]
     out_path.write_text("\n\n".join("\n\n".join(s) for s in sections) + "\n")
     return out_path
 

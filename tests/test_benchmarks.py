@@ -137,3 +137,14 @@ def test_report_renders_tables_and_plots(tmp_path) -> None:
 def test_md_table_formats_cells() -> None:
     table = md_table(["a", "b"], [[0.123456, None], [12.345, 1234.5]])
     assert table.splitlines() == ["| a | b |", "|---|---|", "| 0.123 | – |", "| 12.3 | 1234 |"]
+
+
+def test_parse_bench_times_the_real_catalog_and_each_synthetic_size() -> None:
+    from chatrec.models.embedder import HashingEmbedder
+    from chatrec_eval.parse_bench import format_parse_bench, run_parse_bench
+
+    result = run_parse_bench(HashingEmbedder(), sizes=(400,), n_messages=25)
+    assert [r["catalog"] for r in result["rows"]] == ["ml-100k", "synthetic-400"]
+    assert [r["titles"] for r in result["rows"]] == [1682, 400]
+    assert all(r["parse"]["n"] == 25 and r["parse"]["p95_ms"] > 0 for r in result["rows"])
+    assert "| synthetic-400 | 400 |" in format_parse_bench(result)

@@ -167,3 +167,26 @@ def test_numbers_must_come_from_the_facts(gate, tiny_dataset) -> None:
     bad = "Heat (1995) is rated 4.8 by 239 people. Do you prefer an era?"
     assert check_reply(gate, bad, facts).reason == "ungrounded: 4.8"
     assert check_reply(gate, "Heat (1995) is rated 4.", facts, final=False).ok
+
+
+class RecordingLM:
+    """Records the system prompt of every call and answers nothing."""
+
+    name = "recording"
+
+    def __init__(self) -> None:
+        self.systems: list[str] = []
+
+    def generate(self, messages, max_new_tokens=40, stream=False, max_time_s=None):
+        self.systems.append(messages[0]["content"])
+        return iter(()) if stream else ""
+
+
+def test_prompts_speak_of_the_catalogs_own_items(books_dataset) -> None:
+    lm = RecordingLM()
+    gate = LeadInGate(books_dataset.catalog)
+    facts = ReplyFacts.build(books_dataset.catalog, [(0, "")], "Any author you love?")
+    LeadInWriter(lm, gate, grounded=True).write("something gripping", [0], FALLBACK, facts=facts)
+    assert len(lm.systems) == 2  # the grounded reply, then the lead-in
+    for system in lm.systems:
+        assert "book" in system and "movie" not in system and "{noun}" not in system

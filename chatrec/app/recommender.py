@@ -123,8 +123,9 @@ class ChatRecommender:
             ctx = self._context(user_id, session)
             if parsed is None:
                 start = time.perf_counter()
+                conv = ctx.conversation
                 parsed = self.parser.parse(
-                    message, ParseContext(shown_count=len(ctx.conversation.shown)))
+                    message, ParseContext.on_screen(conv.shown, conv.focus))
                 ctx.timings["nlu"] = time.perf_counter() - start
             ctx.conversation.turns += 1
             turn = Turn("")

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from chatrec.candidates.base import Query
 from chatrec.dialogue.acts import Applied, Recommendation, Turn
 from chatrec.dialogue.compose import (
+    constraints_phrase,
     fallback_lead_in,
     no_results_text,
     pick_question,
@@ -24,7 +25,8 @@ from chatrec.dialogue.compose import (
     recommendation_text,
 )
 from chatrec.dialogue.query import Ranker
-from chatrec.dialogue.state import Conversation
+from chatrec.dialogue.relax import relaxations
+from chatrec.dialogue.state import Conversation, Preferences
 from chatrec.domain.catalog import Catalog
 from chatrec.explain.reasons import explain, short_reason
 from chatrec.explain.why_not import explain_why_not
@@ -36,7 +38,11 @@ from chatrec.rank.engine import RankedItem
 from chatrec.reply.grounded import ReplyFacts
 from chatrec.reply.lead_in import FULL_REPLY, TEMPLATE, LeadInWriter
 from chatrec.reply.templates import Phrasebook
-from chatrec.understand.message import Intent, ParsedMessage
+from chatrec.understand.message import Intent, ParsedMessage, PreferenceDelta
+from chatrec.understand.reactions import Act, yes_no
+
+# Reactions that are a verdict on a pick, stored like an "I loved X"; the others are weaker.
+STATED_ACTS = frozenset({Act.SEEN_LIKED, Act.SEEN_DISLIKED, Act.REJECT})
 
 
 @dataclass(frozen=True)
@@ -111,8 +117,21 @@ class Policy:
 
     def handle(self, ctx: TurnContext, parsed: ParsedMessage) -> Iterator[Turn]:
         """Dispatch on the intent; yields partial turns, the last one final."""
+        conv = ctx.conversation
+        pending, conv.pending = conv.pending, None
+        if pending is not None:
+            answer = yes_no(parsed.text)
+            if answer is not None:
+                yield from self._confirmed(ctx, parsed, pending, answer)
+                return
         if parsed.ambiguous_titles:
             yield Turn(self._clarify(parsed), intent=parsed.intent)
+            return
+        if parsed.uncertain_titles:
+            match = parsed.uncertain_titles[0].matches[0]
+            conv.pending = (match.index, match.index in parsed.delta.liked)
+            yield Turn(self.book.render("confirm_title", title=f"*{self.title(match.index)}*"),
+                       intent=parsed.intent, question="clarify")
             return
         handler = self._handlers.get(parsed.intent)
         if handler is None and (parsed.intent.states_preferences
@@ -141,9 +160,12 @@ class Policy:
                   for i in dict.fromkeys(liked)]
         events += [item_event("dislike", self.catalog.item_ids[i], self.catalog,
                               source="stated") for i in delta.disliked]
+        if parsed.seen:  # "I've seen Heat already": excluded like a shown pick, no verdict
+            events.append(shown_event([self.catalog.item_ids[i] for i in parsed.seen]))
         acks: list[str] = []
-        if parsed.intent is Intent.FEEDBACK_REF:
-            problem = self._ref_events(conv, parsed, events, acks)
+        if parsed.reactions or parsed.intent is Intent.FEEDBACK_REF:
+            problem = (self._reaction_events(ctx, parsed, events, acks) if parsed.reactions
+                       else self._ref_events(conv, parsed, events, acks))
             if problem:
                 return Applied(answer=problem)
         before, conv.preferences = conv.preferences, conv.preferences.merge(delta)
@@ -161,12 +183,44 @@ class Policy:
             return self.book.render("ref_out_of_range", position=parsed.invalid_refs[0],
                                     count=len(conv.shown))
         for ref, polarity in zip(parsed.refs, parsed.ref_polarities, strict=False):
+            if polarity is None:
+                continue  # "is #1 scary?" points at a pick without judging it
             index = resolve_ref(conv, ref)
             liked = polarity is not False
             events.append(item_event("like" if liked else "dislike",
                                      self.catalog.item_ids[index], self.catalog, source="thumb"))
             kind = "ack_like" if liked else "ack_dislike"
             acks.append(self.book.render(kind, title=f"*{self.title(index)}*"))
+        return None
+
+    def _reaction_events(self, ctx: TurnContext, parsed: ParsedMessage,
+                         events: list[FeedbackEvent], acks: list[str]) -> str | None:
+        """Events for reactions to the picks on screen: a verdict ("seen it, loved it", "not
+        for me") is stated; wanting a pick ("sounds good", "haven't seen it, I'll check it
+        out") is an accepted like, weaker than a thumb; "seen it" / "haven't seen it" alone
+        store no verdict (a shown pick is never suggested again anyway)."""
+        conv = ctx.conversation
+        if not conv.shown:
+            return self.book.render("nothing_shown")
+        for reaction in parsed.reactions:
+            index = reaction.index
+            if index is None and reaction.ref is not None and _in_range(conv, reaction.ref):
+                index = resolve_ref(conv, reaction.ref)
+            if index is None:
+                continue
+            item_id, title = self.catalog.item_ids[index], f"*{self.title(index)}*"
+            positive = reaction.positive
+            if positive is None:
+                kind = "ack_not_seen" if reaction.act == "not_seen" else "ack_seen"
+                acks.append(self.book.render(kind, title=title))
+                continue
+            strong = reaction.act in STATED_ACTS
+            if not strong and item_id in ctx.profile.liked:
+                continue  # a thumb or stated like already says more than "sounds good"
+            events.append(item_event("like" if positive else "dislike", item_id, self.catalog,
+                                     source="stated" if strong else "accepted"))
+            kind = "ack_accept" if not strong else "ack_like" if positive else "ack_dislike"
+            acks.append(self.book.render(kind, title=title))
         return None
 
     def show(self, ctx: TurnContext, indices: Sequence[int], focus: int | None = None) -> None:
@@ -184,21 +238,26 @@ class Policy:
             yield Turn(applied.answer, intent=parsed.intent)
             return
         conv, intent, ack = ctx.conversation, parsed.intent, applied.ack
-        query = self.ranker.query(ctx.profile, conv.preferences, ctx.timings)
+        prefs = conv.preferences
+        query = self.ranker.query(ctx.profile, prefs, ctx.timings)
         ranked = self.ranker.picks(query, ctx.profile, self.config.k_shown, ctx.timings)
         if not ranked:
-            yield Turn(_join(ack, no_results_text(self.book, conv.preferences, ctx.seed)),
-                       intent=intent)
-            return
+            relaxed = self._relax(ctx, prefs)
+            if relaxed is None:
+                yield Turn(_join(ack, no_results_text(self.book, prefs, ctx.seed)),
+                           intent=intent)
+                return
+            prefs, query, ranked, note = relaxed
+            ack = _join(ack, note)
         with timed(ctx.timings, "explain"):
             recs = tuple(self._recommendation(r, ctx.profile, query) for r in ranked)
         conv.shown = [r.item_index for r in ranked]
         conv.ranked.update({r.item_index: r for r in ranked})
         conv.focus = None
         ctx.commit([shown_event([rec.item_id for rec in recs])])
-        topic = pick_question(conv.preferences, bool(ctx.profile.liked), conv.last_question)
+        topic = pick_question(prefs, bool(ctx.profile.liked), conv.last_question)
         conv.last_question = topic
-        fallback = fallback_lead_in(self.book, conv.preferences, ctx.seed)
+        fallback = fallback_lead_in(self.book, prefs, ctx.seed)
         # The facts a grounded LM reply may use: the picks, their reasons, the question, and
         # the user's likes that the reasons name.
         liked = [self.catalog.index_of(i) for i in ctx.profile.liked if self.catalog.has(i)]
@@ -219,6 +278,20 @@ class Policy:
             body = recommendation_text(self.book, escape_markdown(lead.text), topic)
         yield Turn(_join(ack, body), recs, intent, lead_in_source=lead.source,
                    lead_in_seconds=lead.seconds, question=topic)
+
+    def _relax(self, ctx: TurnContext, prefs: Preferences
+               ) -> tuple[Preferences, Query, list[RankedItem], str] | None:
+        """The first loosening of ``prefs`` that finds picks (`chatrec.dialogue.relax`), with
+        its query, picks and the sentence that says what was loosened; None if none does."""
+        first, last = self.ranker.year_span
+        for step in relaxations(prefs, first, last):
+            query = self.ranker.query(ctx.profile, step.preferences, ctx.timings)
+            ranked = self.ranker.picks(query, ctx.profile, self.config.k_shown, ctx.timings)
+            if ranked:
+                note = self.book.render(step.kind, ctx.seed, filters=constraints_phrase(prefs),
+                                        **step.fields)
+                return step.preferences, query, ranked, note
+        return None
 
     def _recommendation(self, item: RankedItem, profile: UserProfile,
                         query: Query) -> Recommendation:
@@ -292,6 +365,20 @@ class Policy:
         examples = "".join(f'- "{escape_markdown(e)}"\n' for e in self.examples[:2])
         return {"examples": examples, "title": title}
 
+    def _confirmed(self, ctx: TurnContext, parsed: ParsedMessage, pending: tuple[int, bool],
+                   answer: bool) -> Iterator[Turn]:
+        """Act on the answer to "Do you mean *X*?": yes stores the verdict and recommends."""
+        index, liked = pending
+        if not answer:
+            yield Turn(self.book.render("title_declined"), intent=Intent.UNKNOWN)
+            return
+        delta = PreferenceDelta(liked=(index,)) if liked else PreferenceDelta(disliked=(index,))
+        intent = Intent.LIKE_TITLE if liked else Intent.DISLIKE_TITLE
+        ack = self.book.render("ack_like" if liked else "ack_dislike",
+                               title=f"*{self.title(index)}*")
+        for turn in self._recommend(ctx, replace(parsed, intent=intent, delta=delta)):
+            yield replace(turn, text=_join(ack, turn.text))
+
     def _clarify(self, parsed: ParsedMessage) -> str:
         mention = parsed.ambiguous_titles[0]
         options = " or ".join(f"*{escape_markdown(m.label)}*" for m in mention.matches[:4])
@@ -301,6 +388,11 @@ class Policy:
     def _returning_greeting(ctx: TurnContext, intent: Intent) -> bool:
         """A returning user who says hello gets picks from their saved profile at once."""
         return intent is Intent.GREETING and bool(ctx.profile.liked)
+
+
+def _in_range(conv: Conversation, ref: int) -> bool:
+    """Whether a position points at a pick on screen."""
+    return ref == 0 or -len(conv.shown) <= ref <= len(conv.shown)
 
 
 def resolve_ref(conv: Conversation, ref: int) -> int:

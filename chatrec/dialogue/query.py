@@ -22,6 +22,7 @@ from chatrec.profile.replay import UserProfile
 from chatrec.rank.engine import Engine, RankedItem
 from chatrec.understand.lexicon import Lexicon, tokenize
 
+ACCEPTED_RATING = 4.0  # a pick the user said they want weighs less than a 👍 or "I loved X"
 GENRE_WEIGHT_EFFECT = 0.5  # score shift per unit of (genre weight - 1), averaged over genres
 _UNINFORMATIVE = frozenset("good great best nice some something tonight craving crave mood "
                            "feel feeling like see love want need fancy do let's lets "
@@ -68,11 +69,13 @@ def _indices(item_ids: Iterable[str], catalog: Catalog) -> np.ndarray:
 
 
 def to_query_parts(profile: UserProfile, catalog: Catalog) -> QueryParts:
-    """History (oldest first) with ratings — 5 for thumbs/stated, the rating for imports —
+    """History (oldest first) with ratings — 5 for thumbs/stated, 4 for accepted picks, the
+    rating for imports —
     dislikes, and everything never to show again (shown, disliked, liked)."""
     known = [(i, m) for i, m in profile.liked.items() if catalog.has(i)]
     history = _indices([i for i, _ in known], catalog)
-    ratings = np.array([m.rating if m.source == "import" and m.rating is not None else 5.0
+    ratings = np.array([m.rating if m.source == "import" and m.rating is not None
+                        else ACCEPTED_RATING if m.source == "accepted" else 5.0
                         for _, m in known], dtype=np.float32)
     disliked = _indices(profile.disliked, catalog)
     shown = _indices(profile.shown, catalog)
@@ -118,6 +121,10 @@ class Ranker:
         self.engine, self.catalog = engine, engine.catalog
         self.embedder, self.item_vectors = embedder, item_vectors
         self._wish_words = WishWords(vocabulary or Vocabulary.from_catalog(self.catalog))
+        years = np.asarray(self.catalog.years)
+        known = years[years > 0]
+        # The catalog's first and last years: what an era outside them is moved to.
+        self.year_span = (int(known.min()), int(known.max())) if known.size else (0, 9999)
         self._wish_vector = functools.lru_cache(maxsize=1024)(self._compute_wish_vector)
 
     def query(self, profile: UserProfile, preferences: Preferences,

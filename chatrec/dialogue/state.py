@@ -41,6 +41,7 @@ class Preferences:
     disliked: tuple[int, ...] = ()
     avoid: tuple[str, ...] = ()
     wish: str = ""
+    era_source: str = ""  # "explicit" / "relative": how the year bounds were asked for
 
     def merge(self, delta: PreferenceDelta) -> Preferences:
         """Apply one message's delta; on any conflict the delta (the newer statement) wins."""
@@ -56,6 +57,8 @@ class Preferences:
             disliked=_union(self.disliked, delta.disliked, delta.liked),
             avoid=_union(self.avoid, delta.avoid, delta.avoid_ok),
             wish=delta.wish or self.wish,
+            era_source=(delta.era_source or self.era_source) if (year_min, year_max) != (
+                None, None) else "",
         )
 
     def _years(self, delta: PreferenceDelta) -> tuple[int | None, int | None]:
@@ -74,7 +77,7 @@ class Preferences:
         """The JSON-able snapshot stored in the profile (stated likes live in the profile)."""
         return {"genres_in": list(self.genres_in), "genres_out": list(self.genres_out),
                 "year_min": self.year_min, "year_max": self.year_max, "text": self.wish,
-                "avoid": list(self.avoid)}
+                "avoid": list(self.avoid), "era_source": self.era_source}
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any] | None) -> Preferences:
@@ -90,7 +93,8 @@ class Preferences:
 
         return cls(genres_in=names("genres_in"), genres_out=names("genres_out"),
                    year_min=year("year_min"), year_max=year("year_max"),
-                   avoid=names("avoid"), wish=str(c.get("text") or ""))
+                   avoid=names("avoid"), wish=str(c.get("text") or ""),
+                   era_source=str(c.get("era_source") or ""))
 
 
 @dataclass
@@ -103,3 +107,4 @@ class Conversation:
     last_question: str | None = None
     focus: int | None = None  # the item "that one" refers to (last explained)
     turns: int = 0
+    pending: tuple[int, bool] | None = None  # (item, liked) asked about: "Do you mean X?"

@@ -2,7 +2,8 @@
 
 Event vocabulary (``FeedbackEvent.signal``):
 - ``like`` / ``dislike``: an item (``item_id``) from a source: ``thumb`` (👍/👎), ``stated``
-  ("I loved X") or ``import`` (rating history; ``payload["rating"]`` on the 1–5 scale). The
+  ("I loved X"), ``accepted`` (a shown pick the user wants: "sounds good") or ``import``
+  (rating history; ``payload["rating"]`` on the 1–5 scale). The
   payload may carry ``genres`` (see `item_event`) so genre weights need no catalog at replay.
 - ``clear``: undo either mark on ``item_id`` (clicking the same thumb again).
 - ``shown``: ``payload["items"]`` were shown to the user, in order.
@@ -20,7 +21,8 @@ from chatrec.domain.catalog import Catalog
 
 SIGNALS = frozenset({"like", "dislike", "clear", "shown", "constraints"})
 ITEM_SIGNALS = frozenset({"like", "dislike", "clear"})
-SOURCES = frozenset({"thumb", "stated", "import", "system"})
+# "accepted": a like from a pick the user said they want ("sounds good"), weaker than a thumb.
+SOURCES = frozenset({"thumb", "stated", "accepted", "import", "system"})
 EXPLICIT_SOURCES = frozenset({"thumb", "stated"})
 IMPORT_LIKE_MIN = 3.0  # imported ratings below this (on 1–5) count as dislikes
 

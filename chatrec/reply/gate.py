@@ -90,6 +90,8 @@ class LeadInGate:
         self._on_topic = ON_TOPIC_WORDS | vocabulary.item_words | frozenset(
             vocabulary.context) | {w for v in vocabulary.verbs for w in (v, f"{v}ing")}
         self._topic = vocabulary.noun
+        # The catalog's nouns, for prompts that talk about its items ("movie", "book").
+        self.noun, self.nouns = vocabulary.noun, vocabulary.plural
         # Multi-word titles are matched anywhere; one-word titles ("Heat", "Crash") only when
         # capitalised mid-sentence, since they are ordinary words too.
         self._long_titles: dict[str, set[int]] = {}

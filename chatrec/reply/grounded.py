@@ -81,17 +81,30 @@ def markdown_to_plain(text: str) -> str:
     return " ".join(html.unescape(text).split())
 
 
-@cache
-def reply_messages_prefix(folder: Path = PROMPTS_DIR) -> tuple[dict[str, str], ...]:
-    """System prompt plus few-shot pairs for the grounded reply, as chat messages."""
-    system = (folder / "lead_in_reply_system.txt").read_text().strip()
-    with (folder / "lead_in_reply_examples.toml").open("rb") as handle:
+def prompt_messages(system_file: Path, examples_file: Path, noun: str,
+                    nouns: str) -> tuple[dict[str, str], ...]:
+    """A system prompt and its few-shot pairs as chat messages, ``{noun}``/``{nouns}`` filled.
+
+    Plain replacement, not ``str.format``: the prompts may hold other braces.
+    """
+    def fill(text: str) -> str:
+        return text.strip().replace("{nouns}", nouns).replace("{noun}", noun)
+
+    with examples_file.open("rb") as handle:
         examples = tomllib.load(handle)["example"]
-    messages = [{"role": "system", "content": system}]
+    messages = [{"role": "system", "content": fill(system_file.read_text())}]
     for example in examples:
-        messages += [{"role": "user", "content": example["user"].strip()},
-                     {"role": "assistant", "content": example["assistant"].strip()}]
+        messages += [{"role": "user", "content": fill(example["user"])},
+                     {"role": "assistant", "content": fill(example["assistant"])}]
     return tuple(messages)
+
+
+@cache
+def reply_messages_prefix(folder: Path = PROMPTS_DIR, noun: str = "movie",
+                          nouns: str = "movies") -> tuple[dict[str, str], ...]:
+    """System prompt plus few-shot pairs for the grounded reply, about the catalog's ``noun``."""
+    return prompt_messages(folder / "lead_in_reply_system.txt",
+                           folder / "lead_in_reply_examples.toml", noun, nouns)
 
 
 def reply_user_message(user_text: str, facts: ReplyFacts) -> str:

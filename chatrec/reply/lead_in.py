@@ -17,11 +17,14 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-import tomllib
-
 from chatrec.models.chat import LanguageModel, LMUnavailableError
 from chatrec.reply.gate import GateStats, GateVerdict, LeadInGate, check_reply
-from chatrec.reply.grounded import ReplyFacts, reply_messages_prefix, reply_user_message
+from chatrec.reply.grounded import (
+    ReplyFacts,
+    prompt_messages,
+    reply_messages_prefix,
+    reply_user_message,
+)
 from chatrec.reply.templates import PROMPTS_DIR
 
 log = logging.getLogger(__name__)
@@ -42,16 +45,11 @@ def reply_mode(value: str) -> str:
 
 
 @cache
-def lead_in_messages_prefix(folder: Path = PROMPTS_DIR) -> tuple[dict[str, str], ...]:
-    """System prompt plus few-shot pairs, as chat messages."""
-    system = (folder / "lead_in_system.txt").read_text().strip()
-    with (folder / "lead_in_examples.toml").open("rb") as handle:
-        examples = tomllib.load(handle)["example"]
-    messages = [{"role": "system", "content": system}]
-    for example in examples:
-        messages += [{"role": "user", "content": example["user"]},
-                     {"role": "assistant", "content": example["assistant"]}]
-    return tuple(messages)
+def lead_in_messages_prefix(folder: Path = PROMPTS_DIR, noun: str = "movie",
+                            nouns: str = "movies") -> tuple[dict[str, str], ...]:
+    """System prompt plus few-shot pairs, as chat messages, about the catalog's ``noun``."""
+    return prompt_messages(folder / "lead_in_system.txt", folder / "lead_in_examples.toml",
+                           noun, nouns)
 
 
 @dataclass(frozen=True)
@@ -131,7 +129,8 @@ class LeadInWriter:
         def judge(text: str, final: bool) -> GateVerdict:
             return self.gate.check(text, shown, final=final, context=user_text if final else "")
 
-        return _Task(LEAD_IN, [*lead_in_messages_prefix(),
+        return _Task(LEAD_IN, [*lead_in_messages_prefix(noun=self.gate.noun,
+                                                         nouns=self.gate.nouns),
                                {"role": "user", "content": user_text[:500]}],
                      self.max_new_tokens, clean_lm_text, judge, self.gate.stats,
                      lambda raw: bool(_SENTENCE_END_RE.search(raw.strip() + " ")))
@@ -144,7 +143,8 @@ class LeadInWriter:
             return verdict
 
         message = {"role": "user", "content": reply_user_message(user_text, facts)}
-        return _Task(FULL_REPLY, [*reply_messages_prefix(), message], self.reply_max_new_tokens,
+        prefix = reply_messages_prefix(noun=self.gate.noun, nouns=self.gate.nouns)
+        return _Task(FULL_REPLY, [*prefix, message], self.reply_max_new_tokens,
                      clean_reply_text, judge, self.reply_stats, lambda raw: "?" in raw)
 
     def _run(self, task: _Task, start: float, budget_s: float,

@@ -37,7 +37,7 @@ CUE_PAIRS = frozenset({
     ("sequel", "to"), ("similar", "to"), ("compared", "to"), ("close", "to"), ("same", "as"),
     ("good", "as"), ("remake", "of"), ("kind", "of")})
 POST_CUES = frozenset({"was", "is", "were", "sucked", "rocked", "rocks", "wasn't", "isn't",
-                       "has", "had"})
+                       "has", "had", "blew", "made", "gave", "rules", "slaps", "seemed"})
 # After a lower-case one-word title the sentence should pause: "I like twisted plots" is no title.
 FOLLOWERS = frozenset({"and", "or", "but", "was", "is", "were", "too", "so", "a", "alot",
                        "much", "though", "because", "since", "more", "again", "which", "that",

@@ -106,13 +106,26 @@ class IntentRules:
         self.weak_request = re.compile(_fill(_WEAK_REQUEST, fill))
         self.comparative = re.compile(_fill(_COMPARATIVE, fill))
 
-    def decide(self, text: str, signals: Signals) -> str | None:
-        """The intent that general rules make certain, or None to ask the classifier."""
+    def explicit(self, text: str) -> str | None:
+        """forget / profile / why / help when their phrases make them certain, else None."""
         low = text.lower().replace("’", "'")
         for name, pattern in (("forget", _FORGET), ("profile", _PROFILE), ("why", _WHY),
                               ("help", _HELP)):
             if pattern.search(low) and not (name == "forget" and "forget it" in low):
                 return name
+        return None
+
+    def requests_more(self, text: str) -> bool:
+        """Whether a message asks for (other) picks: "any more from the 90s?", "show me more"."""
+        low = text.lower().replace("’", "'")
+        return bool(self.request.search(low) or _CONTINUE.search(low))
+
+    def decide(self, text: str, signals: Signals) -> str | None:
+        """The intent that general rules make certain, or None to ask the classifier."""
+        low = text.lower().replace("’", "'")
+        explicit = self.explicit(low)
+        if explicit:
+            return explicit
         if signals.similar:
             return "more_like"
         if signals.refs:
@@ -121,6 +134,8 @@ class IntentRules:
         asks = request or bool(self.weak_request.search(low))
         stated = signals.genres or signals.years or signals.exclusions
         if (signals.liked or signals.disliked) and not (stated or request):
+            return "like_title" if signals.liked else "dislike_title"
+        if (signals.liked or signals.disliked) and describes_title(low, signals, request):
             return "like_title" if signals.liked else "dislike_title"
         if self.comparative.search(low) or _CONTINUE.search(low):
             return "refine"
@@ -131,6 +146,18 @@ class IntentRules:
         if signals.years or signals.exclusions or signals.soft:
             return "refine"
         return "recommend" if request else None
+
+
+_ASKING = re.compile(r"\b(any|more|some|something|anything|else|instead|recommend|suggest|"
+                     r"show|give|find|want|need|looking|next|other|others|similar|please|pls)\b"
+                     r"|\?")
+
+
+def describes_title(low: str, signals: Signals, request: bool) -> bool:
+    """Whether genre words only describe a title the user judges ("Grease is my favourite
+    musical", "Austin Powers wasn't funny"): no era, exclusion or word that asks for picks."""
+    return (signals.genres and not (signals.years or signals.exclusions or request)
+            and not _ASKING.search(low))
 
 
 def _fill(pattern: str, fill: Mapping[str, str]) -> str:

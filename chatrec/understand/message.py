@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import Enum
 
+from chatrec.understand.reactions import Reaction
 from chatrec.understand.titles import TitleMention
 
 
@@ -63,7 +64,9 @@ INTENTS: tuple[Intent, ...] = tuple(i for i in Intent if i is not Intent.INVALID
 @dataclass(frozen=True)
 class PreferenceDelta:
     """What one message states. ``genres_ok``/``avoid_ok`` lift earlier exclusions/avoids;
-    ``liked``/``disliked`` are item indices named in words; ``wish`` is free descriptive text."""
+    ``liked``/``disliked`` are item indices named in words; ``wish`` is free descriptive text;
+    ``era_source`` says how the year bounds were found ("explicit": "from the 90s", "relative":
+    "older"); incidental years (next to a title, a viewing date) never become bounds."""
 
     genres_in: tuple[str, ...] = ()
     genres_out: tuple[str, ...] = ()
@@ -75,6 +78,7 @@ class PreferenceDelta:
     avoid: tuple[str, ...] = ()
     avoid_ok: tuple[str, ...] = ()
     wish: str = ""
+    era_source: str = ""  # how the year bounds were found: "explicit" or "relative"
 
     def is_empty(self) -> bool:
         """Whether the message stated no preference at all."""
@@ -90,7 +94,8 @@ class ParsedMessage:
     ``ref_polarities`` aligned to them and ``ref_liked`` the first of those. ``targets`` are
     item indices the message asks about or compares to ("why Heat?", "more like Fargo").
     ``invalid_refs`` are positions beyond ``shown_count``. ``intent_score`` is 1.0 for a rule,
-    else the classifier's cosine.
+    else the classifier's cosine. ``reactions`` are its acts on the picks on screen
+    (`chatrec.understand.reactions`).
     """
 
     text: str
@@ -103,6 +108,8 @@ class ParsedMessage:
     why_not: bool = False
     invalid_refs: tuple[int, ...] = ()
     intent_score: float = 1.0
+    reactions: tuple[Reaction, ...] = ()
+    seen: tuple[int, ...] = ()  # titles the user has seen, with no verdict: not to suggest
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "intent", Intent(self.intent))  # a plain string is accepted
@@ -121,3 +128,18 @@ class ParsedMessage:
     def ambiguous_titles(self) -> tuple[TitleMention, ...]:
         """Mentions the dialogue should ask about ("which Scarlet Letter: 1926 or 1995?")."""
         return tuple(m for m in self.titles if m.ambiguous)
+
+    @property
+    def uncertain_titles(self) -> tuple[TitleMention, ...]:
+        """Loose matches the message would store a verdict on: asked about first ("Do you
+        mean *Saw (2004)*?"), never stored silently."""
+        verdicts = set(self.delta.liked) | set(self.delta.disliked)
+        if self.intent is Intent.MORE_LIKE:  # "more like X" stores X as liked
+            verdicts |= set(self.targets)
+        return tuple(m for m in self.titles if not m.confident and not m.ambiguous
+                     and m.matches[0].index in verdicts)
+
+    @property
+    def clarify(self) -> bool:
+        """Whether the reply should ask which title was meant."""
+        return bool(self.ambiguous_titles or self.uncertain_titles)

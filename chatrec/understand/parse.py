@@ -20,6 +20,7 @@ from chatrec.understand.intents import (
     social_intent,
 )
 from chatrec.understand.lexicon import (
+    CLAUSE_BREAKS,
     NEGATIVE_WORDS,
     NEGATORS,
     POSITIVE_WORDS,
@@ -29,9 +30,11 @@ from chatrec.understand.lexicon import (
 )
 from chatrec.understand.lm_delta import LMDelta
 from chatrec.understand.message import Intent, ParsedMessage, PreferenceDelta
+from chatrec.understand.on_screen import ShownName, bare_positions, named_picks, read_reactions
 from chatrec.understand.polarity import clause_polarities, like_is_comparison
+from chatrec.understand.reactions import ActReader, Reaction
 from chatrec.understand.references import extract_refs
-from chatrec.understand.titles import TitleMatcher, TitleMention
+from chatrec.understand.titles import WHOLE_MESSAGE, TitleMatcher, TitleMention
 from chatrec.understand.years import YearSlots, extract_years
 
 # Cues that compare with a title rather than judge it ("more like Heat", "better than Fargo").
@@ -47,9 +50,18 @@ _SIMILAR_RE = re.compile(r"\b(similar|in the vein of|along the lines of|same vib
 @dataclass(frozen=True)
 class ParseContext:
     """What is on screen when a message arrives: ``shown_count`` items were listed last (None
-    when unknown, so no reference counts as out of range)."""
+    when unknown, so no reference counts as out of range); ``shown`` are their catalog indices
+    in order (empty when unknown) and ``focus`` the one "it" means (last asked about)."""
 
     shown_count: int | None = None
+    shown: tuple[int, ...] = ()
+    focus: int | None = None
+
+    @classmethod
+    def on_screen(cls, shown: tuple[int, ...] | list[int], focus: int | None = None
+                  ) -> ParseContext:
+        """The context with these picks on screen."""
+        return cls(shown_count=len(shown), shown=tuple(shown), focus=focus)
 
 
 @dataclass
@@ -60,6 +72,7 @@ class _Titles:
     disliked: list[int] = field(default_factory=list)
     similar: list[int] = field(default_factory=list)
     subject: list[int] = field(default_factory=list)
+    seen: list[int] = field(default_factory=list)  # "I've seen Heat already": not again
 
 
 class Parser:
@@ -72,6 +85,7 @@ class Parser:
         self.lm_delta = lm_delta  # the LM's catalog-restricted delta for leftover words (or off)
         self.lexicon = Lexicon.of(vocabulary)
         self.rules = IntentRules(vocabulary)
+        self.acts = ActReader(vocabulary)
         self._not_wish = (self.lexicon.filler_words | NEGATORS | POSITIVE_WORDS | NEGATIVE_WORDS
                           | titles.cues.words)
 
@@ -84,14 +98,18 @@ class Parser:
                    IntentClassifier.for_vocabulary(embedder, vocabulary))
 
     def parse(self, text: str, context: ParseContext | None = None) -> ParsedMessage:
-        """Understand one user message: intent, preference delta, references, titles, wish.
+        """Understand one user message: intent, preference delta, references, titles, wish,
+        and reactions to the picks on screen (``context.shown``).
 
         References beyond ``context.shown_count`` are reported in ``invalid_refs`` instead of
         ``refs``.
         """
-        shown_count = (context or ParseContext()).shown_count
-        found = self._extract(text)
-        intent, score = self._intent(text, found.signals())
+        context = context or ParseContext()
+        shown_count = context.shown_count
+        found = self._extract(text, context)
+        intent, score = self._intent(text, found)
+        if intent in {Intent.WHY, Intent.PROFILE, Intent.FORGET, Intent.HELP}:
+            found.reactions = ()
         roles, wish = found.roles, found.wish
         if intent is Intent.WHY:
             roles = _Titles(subject=roles.liked + roles.disliked + roles.similar + roles.subject)
@@ -102,40 +120,95 @@ class Parser:
         delta = _delta(found, roles, wish) if intent.states_preferences else PreferenceDelta()
         if self.lm_delta is not None and wish:
             delta = self.lm_delta.apply(text, wish, delta)
-        valid = [(r, i) for r, i in found.refs if not shown_count or r <= shown_count]
+        if intent in {Intent.LIKE_TITLE, Intent.DISLIKE_TITLE} or (
+                intent is Intent.FEEDBACK_REF and found.reactions):
+            # Genre words in a verdict describe the title, not a request: "Grease is my
+            # favourite musical", "the kids haven't seen Jumanji".
+            delta = replace(delta, genres_in=())
+        refs = found.refs + [(r.ref, -1) for r in found.reactions if r.ref is not None
+                             and r.ref not in {p for p, _ in found.refs}]
+        valid = [(r, i) for r, i in refs if not shown_count or r <= shown_count]
+        if self.acts.is_question(text):  # "is the second one any good?" judges nothing
+            found.polarity = [None] * len(found.polarity)
         return ParsedMessage(
             text=text, intent=intent, delta=delta, refs=tuple(r for r, _ in valid),
-            ref_polarities=tuple(found.polarity[i] for _, i in valid), titles=found.mentions,
+            ref_polarities=tuple(found.ref_polarity(r, i) for r, i in valid),
+            titles=found.mentions,
             targets=tuple(roles.similar + roles.subject) if intent.has_targets else (),
             why_not=intent is Intent.WHY and is_why_not(text),
-            invalid_refs=tuple(r for r, _ in found.refs if (r, _) not in valid),
-            intent_score=score)
+            invalid_refs=tuple(r for r, _ in refs if (r, _) not in valid),
+            intent_score=score, reactions=found.reactions,
+            seen=tuple(roles.seen) if intent.states_preferences else ())
 
-    def _extract(self, text: str) -> _Found:
+    def _extract(self, text: str, context: ParseContext) -> _Found:
         """Run titles, genres, years, references and clause polarity over one message."""
         tokens, lexicon = tokenize(text), self.lexicon
         mentions = tuple(self.titles.find_in_text(text, tokens))
+        names = named_picks(tokens, context.shown, self.titles.catalog,
+                            self.titles.cues.reserved) if context.shown else []
         mask = {i for i, t in enumerate(tokens) for m in mentions
                 if m.span[0] <= t.start < m.span[1]}
+        mask |= {k for n in names for k in n.tokens}
         genres = extract_genres(tokens, mask, lexicon)
-        years = extract_years(text, tokens, mask | genres.used, lexicon)
+        years = extract_years(text, tokens, mask | genres.used, lexicon, titles=mask)
         refs, ref_used = extract_refs(tokens, mask | genres.used | years.used, lexicon)
         polarity = clause_polarities(tokens, mask | genres.used)
-        roles = _title_roles(tokens, mentions, polarity)
         spans = continuation_spans(text)  # "keep going", "next batch": no wish in them
         asks_more = {i for i, t in enumerate(tokens) for lo, hi in spans if lo <= t.start < hi}
         skip = mask | years.used | ref_used | asks_more | (genres.used - genres.positive)
+        stated = bool(genres.genres_in or genres.genres_out or years.year_min or years.year_max)
+        reactions = self._reactions(text, tokens, context, mentions, names, refs,
+                                    mask | years.used | ref_used, stated)
+        if reactions:  # shown picks named in a reaction are no separate title verdicts
+            named = {r.item for r in reactions if r.item is not None} | set(context.shown)
+            mentions = tuple(m for m in mentions if m.matches[0].index not in named)
+        roles = _title_roles(tokens, mentions, polarity, self.acts)
         return _Found(mentions, genres, years, refs, polarity, roles,
                       _wish(tokens, skip, self._not_wish),
-                      bool(roles.similar) or _similar_phrase(text, tokens))
+                      bool(roles.similar) or _similar_phrase(text, tokens), reactions)
 
-    def _intent(self, text: str, signals: Signals) -> tuple[Intent, float]:
-        """Rules first, then greetings/thanks, then the nearest exemplar."""
-        intent = self.rules.decide(text, signals) or social_intent(text)
+    def _reactions(self, text: str, tokens: list[Token], context: ParseContext,
+                   mentions: tuple[TitleMention, ...], names: list[ShownName],
+                   refs: list[tuple[int, int]], used: set[int], stated: bool
+                   ) -> tuple[Reaction, ...]:
+        """Reactions to the picks on screen ("seen it", "#2 sounds good", "raiders, loved it");
+        a message that states genres or years ("no to horror") reacts to no pick unnamed."""
+        if not context.shown:
+            return ()
+        named = {n.index for n in names}
+        others = [m for m in mentions if m.matches[0].index not in named
+                  and m.matches[0].index not in context.shown]
+        positions = list(refs)
+        if not positions and not names:
+            positions = bare_positions(tokens, len(context.shown), used)
+        return read_reactions(text, tokens, self.acts, names, positions, context.shown,
+                              context.focus, implicit=not others and not stated,
+                              asks=not any(0 in n.tokens for n in names))
+
+    def _intent(self, text: str, found: _Found) -> tuple[Intent, float]:
+        """Explicit rules, then reactions to the picks on screen, then the other rules, then
+        greetings/thanks, then the nearest exemplar."""
+        explicit = self.rules.explicit(text)
+        if explicit:
+            return Intent(explicit), 1.0
+        if found.reactions:
+            return self._reaction_intent(text, found), 1.0
+        intent = self.rules.decide(text, found.signals()) or social_intent(text)
         if intent:
             return Intent(intent), 1.0
         name, score = self.intents.classify(text)
         return Intent(name), score
+
+    def _reaction_intent(self, text: str, found: _Found) -> Intent:
+        """A reaction alone is feedback; with a new request it refines; "more like #2"."""
+        if any(r.act == "more_like" for r in found.reactions):
+            return Intent.MORE_LIKE
+        g, y = found.genres, found.years
+        stated = g.genres_in or g.genres_out or y.year_min or y.year_max
+        words = {t.lower for t in tokenize(text)}
+        if self.rules.requests_more(text) or (stated and words & self.acts.more_words):
+            return Intent.REFINE
+        return Intent.FEEDBACK_REF
 
 
 def _delta(found: _Found, roles: _Titles, wish: str) -> PreferenceDelta:
@@ -145,7 +218,7 @@ def _delta(found: _Found, roles: _Titles, wish: str) -> PreferenceDelta:
         genres_in=tuple(g.genres_in), genres_out=tuple(g.genres_out),
         genres_ok=tuple(g.genres_ok), year_min=y.year_min, year_max=y.year_max,
         liked=tuple(roles.liked), disliked=tuple(roles.disliked), avoid=tuple(g.avoid),
-        avoid_ok=tuple(g.avoid_ok), wish=wish)
+        avoid_ok=tuple(g.avoid_ok), wish=wish, era_source=y.source)
 
 
 @dataclass
@@ -160,6 +233,14 @@ class _Found:
     roles: _Titles
     wish: str
     similar: bool
+    reactions: tuple[Reaction, ...] = ()
+
+    def ref_polarity(self, ref: int, token: int) -> bool | None:
+        """The verdict on a referenced pick: its reaction's, else its clause's."""
+        for reaction in self.reactions:
+            if reaction.ref == ref:
+                return reaction.positive
+        return self.polarity[token] if token >= 0 else None
 
     def signals(self) -> Signals:
         """The summary the intent rules read."""
@@ -172,22 +253,42 @@ class _Found:
 
 
 def _title_roles(tokens: list[Token], mentions: tuple[TitleMention, ...],
-                 polarity: list[bool | None]) -> _Titles:
-    """Sort mentions into liked / disliked / compared-with / asked-about by cue and clause."""
+                 polarity: list[bool | None], acts: ActReader) -> _Titles:
+    """Sort mentions into liked / disliked / compared-with / asked-about by cue and clause;
+    a title the user has not seen ("never saw Alien") gets no verdict, whatever the words."""
     roles, previous = _Titles(), None
     for mention in mentions:
         first = next(i for i, t in enumerate(tokens) if t.start >= mention.span[0])
         role = _role(mention.cue, tokens, first, polarity[first])
+        clause = _clause(tokens, first)
+        if role in {"liked", "disliked"} and acts.has("not_seen", clause):
+            role = "subject"
+        elif role == "subject" and acts.has("seen", clause) and not acts.has("not_seen", clause):
+            role = "seen"  # seen, no verdict: never suggested again, no like or dislike
         if mention.cue == "and" and previous:
             role = previous  # "loved Heat and Fargo": a listed title shares the first one's role
+        if role == "subject" and not mention.confident:
+            continue  # a loose match nobody judges or asks about is left out, not guessed
         getattr(roles, role).append(mention.matches[0].index)
         previous = role
     return roles
 
 
+def _clause(tokens: list[Token], k: int) -> str:
+    """The normalised words of the clause around ``tokens[k]``."""
+    lo, hi = k, k
+    while lo > 0 and tokens[lo - 1].lower not in CLAUSE_BREAKS:
+        lo -= 1
+    while hi + 1 < len(tokens) and tokens[hi + 1].lower not in CLAUSE_BREAKS:
+        hi += 1
+    return " ".join(t.lower for t in tokens[lo:hi + 1])
+
+
 def _role(cue: str, tokens: list[Token], first: int, polarity: bool | None) -> str:
     """The role of one mention: "similar", "subject", "liked" or "disliked"."""
     cue_at = first - 1 if first > 0 and tokens[first - 1].lower == cue else None
+    if cue == WHOLE_MESSAGE:
+        return "similar"  # "Casablanca" alone: more like it
     if cue in _SIMILAR_CUES or (cue == "like" and cue_at is not None
                                 and like_is_comparison(tokens, cue_at)):
         return "similar"

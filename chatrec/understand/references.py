@@ -46,13 +46,13 @@ def _ref_at(tokens: list[Token], i: int, after_ref: bool, lexicon: Lexicon
     listed = after_ref and prev in {"and", "or", ","}
     if not (prev in _DETERMINERS or nxt in nouns or listed):
         return None
-    if nxt in NUMBER_WORDS and nxt != "one":  # "the first two", "the last three"
-        count = NUMBER_WORDS[nxt]
+    if (nxt in NUMBER_WORDS and nxt != "one") or (nxt.isdigit() and 1 < int(nxt) <= 10):
+        count = NUMBER_WORDS.get(nxt) or int(nxt)  # "the first two", "the last 3"
         first = ORDINALS[low]
         positions = list(range(1, count + 1)) if first > 0 else list(range(-count, 0))
         return positions, range(i, i + 2)
-    if nxt and tokens[i + 1].is_word and nxt not in nouns | {"and", "or", "but", "was", "is",
-                                                             "too", "sounds", "looks"}:
+    if nxt and tokens[i + 1].is_word and not listed and nxt not in nouns | {
+            "and", "or", "but", "was", "is", "too", "sounds", "looks"}:
         return None  # "the first time", "last night"
     return [ORDINALS[low]], range(i, i + 2 if nxt in nouns else i + 1)
 

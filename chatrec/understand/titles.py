@@ -23,13 +23,17 @@ from chatrec.understand.lexicon import Lexicon, Token, tokenize
 
 _YEAR_RE = re.compile(r"^(?P<title>.*?)[\s,]*\(?(?P<year>(?:19|20)\d\d)\)?\s*$")
 # "Heat (1995)", "Heat, 1995", and a parenthesised year after a title's own closing mark:
-# "That Darn Cat! (1997)", "Shadows (Cienie) (1988)".
-_TRAILING_YEAR_RE = re.compile(r"(?:[)!?.'’]*\s*\(|\s*,?\s*)((?:19|20)\d\d)\b\)?")
+# "That Darn Cat! (1997)", "Shadows (Cienie) (1988)"; "heat from 1995" too.
+_TRAILING_YEAR_RE = re.compile(r"(?:[)!?.'’]*\s*\(|\s*,?\s*(?:from\s+)?)((?:19|20)\d\d)\b\)?")
 # A full stop after these ends no sentence ("M. Butterfly", "Mr. Holland's Opus").
 _ABBREVIATIONS = frozenset({"mr", "mrs", "ms", "dr", "st", "jr", "sr", "mt", "ft", "vs"})
 _SENTENCE_ENDS = frozenset({".", "!", "?", ";"})
+WHOLE_MESSAGE = "(whole message)"  # the cue of a title that is all the message says
+CONFIDENT_SCORE = 92.0  # a fuzzy mention below this, with no cue word, is asked about first
 MATCH_CUTOFF = 80.0  # fuzz.ratio for a typed title ("godfater" -> 94, "pulp fictoin" -> 92)
 MENTION_CUTOFF = 86.0  # stricter inside sentences, where most n-grams are not titles
+LONG_TITLE = 10  # characters from which one typo ("citizen kain") still reads with confidence
+LONG_CONFIDENT = 88.0
 AMBIGUITY_MARGIN = 3.0  # matches this close to the best one are shown as options
 YEAR_PENALTY = 10.0  # a stated year that disagrees demotes a match below the ambiguity margin
 MAX_TITLE_WORDS = 8
@@ -55,6 +59,7 @@ class TitleMention:
     matches: tuple[TitleMatch, ...]
     ambiguous: bool
     cue: str = ""
+    confident: bool = True  # False: a loose match with no cue word; ask before storing it
 
 
 def is_ambiguous(matches: list[TitleMatch] | tuple[TitleMatch, ...]) -> bool:
@@ -145,6 +150,8 @@ class TitleMatcher:
         found: dict[tuple[str, float], list[TitleMatch]] = {}  # "the 90s" reads as "90s"
         is_word = [t.is_word for t in tokens]
         search = self._fuzzy.search()  # spans from one start grow: their counts carry over
+        words_at = [k for k, word in enumerate(is_word) if word]
+        first_word, last_word = (words_at[0], words_at[-1]) if words_at else (-1, -1)
         for i in (i for i, word in enumerate(is_word) if word):
             words = 0
             for j in range(i, len(tokens)):
@@ -159,7 +166,11 @@ class TitleMatcher:
                 exact = key in self._exact or key in self._prefix
                 if cue is None and year is not None and self._dated(key, year):
                     cue = ""  # "Shine (1996) was great": a title with its own year is a title
-                fuzzy_ok = cue is not None and not reader.is_common(i, j + 1)
+                if cue is None and i == first_word and j == last_word and not \
+                        reader.is_common(i, j + 1):
+                    cue = WHOLE_MESSAGE  # "casablanca": the whole message is a title
+                fuzzy_ok = cue is not None and not reader.is_common(i, j + 1) and not (
+                    j > i and tokens[j].lower in self.cues.reserved)  # not "lebowsky is"
                 if exact or (fuzzy_ok and len(key) >= 5):
                     cutoff = 101.0 if not fuzzy_ok else MENTION_CUTOFF
                     if (key, cutoff) not in found:
@@ -177,8 +188,11 @@ class TitleMatcher:
         stop = tokens[after - 1].end if year is not None else tokens[cand.end - 1].end
         matches = tuple(self._rank(list(cand.matches), year))
         span = (tokens[cand.start].start, stop)
+        best, key = matches[0].score, normalize_title(message[span[0]:span[1]])
+        confident = cand.cue not in {None, "", WHOLE_MESSAGE} or best >= CONFIDENT_SCORE or (
+            best >= LONG_CONFIDENT and len(key) >= LONG_TITLE and not is_ambiguous(matches))
         return TitleMention(span, message[span[0]:span[1]], matches, is_ambiguous(matches),
-                            cand.cue or "")
+                            cand.cue or "", confident)
 
 
 @dataclass

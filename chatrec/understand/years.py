@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import datetime
 import re
 from dataclasses import dataclass, field
 
@@ -22,7 +23,7 @@ from chatrec.understand.polarity import negated_at
 
 _DECADE_WORDS = {"twenties": 1920, "thirties": 1930, "forties": 1940, "fifties": 1950,
                  "sixties": 1960, "seventies": 1970, "eighties": 1980, "nineties": 1990}
-_POINT = (r"(?:(?:early|mid|late)[\s-]*)?(?:the\s+)?(?:(?:19|20)\d0\s?'?s|'?\d0\s?'?s|"
+_POINT = (r"(?:(?:early|mid|late)[\s-]*)?(?:the\s+)?(?:(?:1\d|20)\d0\s?'?s|'?\d0\s?'?s|"
           + "|".join(_DECADE_WORDS) + r"|(?:19|20)\d\d|'\d\d)\b")
 _NEG = r"(?P<neg>\b(?:nothing|not|no|none)\s+(?:\w+\s+)?)?"
 _PATTERNS = [  # (kind, regex); the first that matches a stretch of text claims it
@@ -40,7 +41,12 @@ _PATTERNS = [  # (kind, regex); the first that matches a stretch of text claims 
                             rf"\s*-?\s*(?P<a>{_POINT})")),
     ("max_hi", re.compile(rf"{_NEG}\b(?:until|till|up to|up until|through)\s+(?P<a>{_POINT})")),
     ("point", re.compile(rf"(?:\b(?:from|in|of)\s+)?(?P<a>{_POINT})")),
+    ("calendar", re.compile(r"\b(?:from\s+|of\s+)?(?P<a>last|this|past)\s+year\b")),
 ]
+# Before a year, these say it is when something happened to the user, not an era asked for:
+# "saw it in 1989", "back when I was 20", "born in 1975".
+_INCIDENTAL_BEFORE = re.compile(r"\b(saw|seen|watched|read|born|since i|when i|"
+                                r"age|aged|i'm|im|turned)\W+(?:\w+\W+){0,2}$")
 # Relative words only read as time before a noun ("old movies", "new releases": the lexicon's
 # time nouns), since "something new" or "a classic" rarely mean a year range.
 _ALWAYS_TIME = frozenset({"older", "newer", "recent", "latest", "newest", "modern", "classics",
@@ -54,6 +60,8 @@ class YearSlots:
     year_min: int | None = None
     year_max: int | None = None
     used: set[int] = field(default_factory=set)
+    source: str = ""  # how the bounds were found: "explicit" ("from the 90s"), "relative"
+    # ("older", "recent"); incidental years (next to a title, a viewing date) set no bound
 
 
 def point_bounds(text: str) -> tuple[int, int]:
@@ -65,6 +73,9 @@ def point_bounds(text: str) -> tuple[int, int]:
         lo = _DECADE_WORDS[text]
     elif len(text) == 4 and text.isdigit():
         return int(text), int(text)
+    elif len(text) == 5 and text[:2] not in {"19", "20"} and text.endswith("00s"):
+        lo = int(text[:4])  # "the 1600s": a century
+        return lo, lo + 99
     elif len(text) == 2 and text.isdigit():  # "'77"
         year = (1900 if int(text) >= 20 else 2000) + int(text)
         return year, year
@@ -76,8 +87,11 @@ def point_bounds(text: str) -> tuple[int, int]:
     return lo + spans[0], lo + spans[1]
 
 
-def extract_years(text: str, tokens: list[Token], mask: set[int], lexicon: Lexicon) -> YearSlots:
-    """Year bounds from explicit expressions, then from relative words ("older", "recent")."""
+def extract_years(text: str, tokens: list[Token], mask: set[int], lexicon: Lexicon,
+                  titles: set[int] | None = None) -> YearSlots:
+    """Year bounds from explicit expressions, then from relative words ("older", "recent");
+    ``titles`` are the token positions of title mentions (part of ``mask``), next to which a
+    year is incidental."""
     slots = YearSlots()
     masked = _mask_text(text, tokens, mask)
     taken: list[tuple[int, int]] = []
@@ -86,12 +100,33 @@ def extract_years(text: str, tokens: list[Token], mask: set[int], lexicon: Lexic
             if any(found.start() < e and s < found.end() for s, e in taken):
                 continue
             taken.append(found.span())
+            span = [i for i, t in enumerate(tokens)
+                    if t.start >= found.start() and t.end <= found.end()]
+            slots.used.update(span)
+            if kind == "point" and _incidental(masked, found, span,
+                                               mask if titles is None else titles):
+                continue  # "the 1941 maltese falcon", "heat from 1995", "saw it in 1989"
             _apply(slots, kind, found)
-            slots.used.update(i for i, t in enumerate(tokens)
-                              if t.start >= found.start() and t.end <= found.end())
+            slots.source = "explicit"
+    before = (slots.year_min, slots.year_max)
     _relative_words(slots, tokens, mask | slots.used, lexicon)
+    if not slots.source and (slots.year_min, slots.year_max) != before:
+        slots.source = "relative"
     _claim_verbs(slots, tokens, mask, lexicon)
     return slots
+
+
+def _incidental(masked: str, found: re.Match[str], span: list[int], mask: set[int]) -> bool:
+    """Whether a single year or decade is incidental: right next to a title mention, or a
+    date in the user's life ("when I saw it in 1989"). Decades asked for ("from the 90s")
+    and ranges are never incidental."""
+    if not span:
+        return False
+    before, after = span[0] - 1, span[-1] + 1
+    next_to_title = before in mask or after in mask
+    if next_to_title and not found.group("a").rstrip().endswith("s"):
+        return True
+    return bool(_INCIDENTAL_BEFORE.search(masked[:found.start()]))
 
 
 def _claim_verbs(slots: YearSlots, tokens: list[Token], mask: set[int], lexicon: Lexicon
@@ -108,6 +143,10 @@ def _claim_verbs(slots: YearSlots, tokens: list[Token], mask: set[int], lexicon:
 
 def _apply(slots: YearSlots, kind: str, found: re.Match[str]) -> None:
     """Turn one matched expression into bounds; a leading "nothing"/"not" flips its side."""
+    if kind == "calendar":  # "last year", "this year": the real calendar's
+        year = datetime.date.today().year - (found.group("a") != "this")
+        slots.year_min, slots.year_max = year, year
+        return
     lo, hi = point_bounds(found.group("a"))
     if kind == "range":
         slots.year_min, slots.year_max = lo, point_bounds(found.group("b"))[1]

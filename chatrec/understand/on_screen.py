@@ -1,0 +1,190 @@
+"""Which picks on screen a reaction is about: shown picks named by (part of) their title, in
+any case and with small typos ("men in blak", "lebowski", "cuckoos nest"), positions ("#2",
+"seen 1 and 2", "all four") and, when nothing is named, the pick in focus ("seen it").
+
+Matching only against the few picks on screen is what makes lower-case, partial titles safe
+here: "raiders" can only mean the shown *Raiders of the Lost Ark*.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+
+from chatrec.domain.catalog import Catalog, normalize_title
+from chatrec.understand.lexicon import Token
+from chatrec.understand.reactions import Act, ActReader, Reaction, normalise
+
+_STOP = frozenset({"the", "a", "an", "of", "and", "in", "on", "to", "for", "with", "me", "my",
+                   "it", "is", "at", "or", "by", "from", "one", "you", "i", "we", "no", "not",
+                   "all", "part", "ii", "iii", "2", "3", "this", "that", "some", "do"})
+_CLAUSE_ENDS = frozenset({",", ".", ";", "!", "?", "but", "-", "—"})
+_DEICTIC = frozenset({"it", "that", "this", "them", "those", "these", "one"})
+WORD_CUTOFF = 80.0  # rapidfuzz ratio for a typo inside a multi-word run ("blak" ~ "black")
+LONE_CUTOFF = 88.0  # for a single word standing for a title ("lebowski", "jumanji")
+LONE_MIN = 5  # letters of a single word that may stand for a longer title
+
+
+@dataclass(frozen=True)
+class ShownName:
+    """A shown pick named in the message: its catalog index and the token positions used."""
+
+    index: int
+    tokens: frozenset[int]
+
+
+def _keys(catalog: Catalog, index: int) -> list[list[str]]:
+    """Word lists of a pick's title and its alternative title, apostrophes dropped."""
+    title = catalog.titles[index].replace("'", "").replace("’", "")
+    head, _, rest = title.partition(" (")
+    keys = [normalize_title(head)]
+    if rest.endswith(")"):
+        keys.append(normalize_title(rest[:-1]))
+    return [k.split() for k in keys if k]
+
+
+def _same(word: str, key: str, cutoff: float) -> bool:
+    if word == key:
+        return True
+    return len(word) >= 4 and len(key) >= 4 and fuzz.ratio(word, key) >= cutoff
+
+
+def _runs(words: list[str], key: list[str]) -> list[tuple[int, int, int]]:
+    """(start in words, start in key, length) of runs of consecutive matching words."""
+    runs = []
+    for i in range(len(words)):
+        for j in range(len(key)):
+            n = 0
+            while (i + n < len(words) and j + n < len(key)
+                   and _same(words[i + n], key[j + n], WORD_CUTOFF if n or j + 1 < len(key)
+                             else LONE_CUTOFF)):
+                n += 1
+            if n:
+                runs.append((i, j, n))
+    return runs
+
+
+def _good_run(words: list[str], key: list[str], run: tuple[int, int, int],
+              common: frozenset[str]) -> bool:
+    """Enough of a title: all of it, two words with a content word, or one rare long word."""
+    i, j, n = run
+    matched = words[i:i + n]
+    content = [w for w in matched if w not in _STOP]
+    if n == len(key):
+        return len("".join(matched)) >= 3 or n >= 2
+    if n >= 2 and content and (len("".join(matched)) >= 4 or j == 0):
+        return True
+    word = matched[0]
+    return (n == 1 and word not in _STOP and word not in common and len(word) >= LONE_MIN
+            and fuzz.ratio(word, key[j]) >= LONE_CUTOFF)
+
+
+def named_picks(tokens: list[Token], shown: Sequence[int], catalog: Catalog,
+                common: frozenset[str]) -> list[ShownName]:
+    """Shown picks whose title (or enough of it) the message names; longest match first wins
+    a token, so "the big sleep" is not also "big"."""
+    positions = [k for k, t in enumerate(tokens) if t.is_word]
+    words = [normalize_title(tokens[k].text.replace("'", "")) or tokens[k].lower
+             for k in positions]
+    found: list[tuple[int, int, int]] = []  # (-length, index, start)
+    for index in dict.fromkeys(shown):
+        best = None
+        for key in _keys(catalog, index):
+            for run in _runs(words, key):
+                if _good_run(words, key, run, common) and (best is None or run[2] > best[2]):
+                    best = run
+        if best is not None:
+            found.append((-best[2], index, best[0]))
+    taken: set[int] = set()
+    out = []
+    for neg, index, start in sorted(found):
+        span = set(range(start, start - neg))
+        if span & taken:
+            continue
+        taken |= span
+        out.append(ShownName(index, frozenset(positions[k] for k in span)))
+    return out
+
+
+def bare_positions(tokens: list[Token], shown_count: int, used: set[int]
+                   ) -> list[tuple[int, int]]:
+    """"seen 1 and 2": bare digits within the shown list, listed or at the message's edge, as
+    (position, token index) pairs."""
+    out = []
+    for k, token in enumerate(tokens):
+        if k in used or not token.lower.isdigit() or not 0 < int(token.lower) <= shown_count:
+            continue
+        nxt = tokens[k + 1].lower if k + 1 < len(tokens) else ""
+        if nxt in {"", "and", "or", ",", "&", "already", "seen", ".", "!", "?", "is", "was"}:
+            out.append((int(token.lower), k))
+    return out
+
+
+def _clause_of(tokens: list[Token], k: int) -> tuple[int, int]:
+    """Token bounds of the clause around ``tokens[k]`` ("fargo was great, heat I haven't seen")."""
+    lo, hi = k, k
+    while lo > 0 and tokens[lo - 1].lower not in _CLAUSE_ENDS:
+        lo -= 1
+    while hi + 1 < len(tokens) and tokens[hi + 1].lower not in _CLAUSE_ENDS:
+        hi += 1
+    return lo, hi
+
+
+def read_reactions(text: str, tokens: list[Token], reader: ActReader,
+                   names: Sequence[ShownName], refs: Sequence[tuple[int, int]],
+                   shown: Sequence[int], focus: int | None, implicit: bool, asks: bool = True
+                   ) -> tuple[Reaction, ...]:
+    """The reactions of one message to the picks on screen (empty when it has no act).
+
+    ``refs`` are the (position, token index) pairs the message points at; ``implicit`` allows
+    "seen it" / "sounds good" to mean the pick in focus (the first one when none is); ``asks``
+    False when the first word is a title's ("when harry met sally, yes please"), not a
+    question word. Picks named in different clauses get each clause's own act ("fargo was
+    great, heat I haven't seen").
+    """
+    if not shown:
+        return ()
+    act, wants, phrased = reader.act(text, asks)
+    if act is None:
+        return ()
+    # "it" may be left out after a phrase ("sounds good", "seen it"); a bare verdict needs it
+    # ("gone girl was great" with Gone Girl not on screen is no verdict on the first pick).
+    # A bare "no" / "yes" / "ok" names no pick: it usually answers the question the reply
+    # ended with ("Any genre you're in the mood for?"), so it needs a pick named or "it".
+    implicit = implicit and (phrased or bool(_DEICTIC & {t.lower for t in tokens}))
+    targets = [(n.index, None, min(n.tokens)) for n in names]
+    targets += [(resolve(shown, focus, r), r, k) for r, k in dict(refs).items()]
+    low = normalise(text)
+    if not targets and reader.has("others", low):
+        kept = shown.index(focus) + 1 if focus in shown else 1
+        targets = [(resolve(shown, focus, p), p, -1) for p in range(1, len(shown) + 1)
+                   if p != kept]
+    elif not targets and reader.has("all_shown", low):
+        targets = [(resolve(shown, focus, p), p, -1) for p in range(1, len(shown) + 1)]
+    clauses = {_clause_of(tokens, k) for _, _, k in targets if k >= 0}
+    found = []
+    for index, ref, k in targets:
+        own = (act, wants)
+        if len(clauses) > 1 and k >= 0:
+            lo, hi = _clause_of(tokens, k)
+            clause_act, clause_wants, _ = reader.act(" ".join(t.text for t in tokens[lo:hi + 1]),
+                                                     asks=False)
+            own = (clause_act, clause_wants) if clause_act is not None else own
+        found.append(Reaction(own[0], ref=ref, item=index if ref is None else None,
+                              index=index, wants=own[1]))
+    if not found and implicit:
+        found.append(Reaction(act, ref=0, index=resolve(shown, focus, 0), wants=wants))
+    return tuple(found)
+
+
+def resolve(shown: Sequence[int], focus: int | None, ref: int) -> int | None:
+    """The pick a position points at: 1.. from the top, -1.. from the bottom, 0 the focus."""
+    if ref == 0:
+        return focus if focus is not None else shown[0]
+    k = ref - 1 if ref > 0 else len(shown) + ref
+    return shown[k] if 0 <= k < len(shown) else None
+
+
+__all__ = ["Act", "ShownName", "bare_positions", "named_picks", "read_reactions", "resolve"]

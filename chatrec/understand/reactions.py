@@ -1,0 +1,231 @@
+"""Dialogue acts for reactions to the picks on screen: accept, seen (liked / disliked / no
+verdict), not seen, reject and "more like this one".
+
+The phrases are data (``reactions.toml``), filled with the catalog's verbs ("watch" / "read"),
+so a books catalog reads "haven't read it" as a movie catalog reads "haven't seen it". Which
+picks a reaction is about (positions, titles of shown picks, the pick in focus) is resolved by
+`read_reactions`; this module only decides the act of a message.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import Enum
+from functools import cache
+from pathlib import Path
+
+import tomllib
+
+from chatrec.domain.vocabulary import Vocabulary
+from chatrec.understand.lexicon import (
+    FLIPPERS,
+    NEGATIVE_EMOJI,
+    NEGATIVE_WORDS,
+    POSITIVE_EMOJI,
+    POSITIVE_WORDS,
+    Token,
+    tokenize,
+)
+
+REACTIONS_FILE = Path(__file__).resolve().parent / "reactions.toml"
+_QUESTION_SEEN = re.compile(r"\b(have|did|had) (you|u|ya) ({done})\b")
+
+
+class Act(str, Enum):
+    """What a reaction says about a shown pick."""
+
+    ACCEPT = "accept"
+    SEEN = "seen"
+    SEEN_LIKED = "seen_liked"
+    SEEN_DISLIKED = "seen_disliked"
+    NOT_SEEN = "not_seen"
+    REJECT = "reject"
+    MORE_LIKE = "more_like"
+
+    __hash__ = str.__hash__
+
+    def __str__(self) -> str:
+        return self.value
+
+    @property
+    def polarity(self) -> bool | None:
+        """True: a positive signal for the profile, False a negative one, None neither."""
+        if self in {Act.ACCEPT, Act.SEEN_LIKED, Act.MORE_LIKE}:
+            return True
+        if self in {Act.SEEN_DISLIKED, Act.REJECT}:
+            return False
+        return None
+
+
+@dataclass(frozen=True)
+class Reaction:
+    """One reaction to one shown pick. ``ref`` is the position it was pointed at by (0: "it",
+    the pick in focus) or None when the pick was named by title; ``item`` is the catalog index
+    of a pick named by title (else None); ``index`` is the pick, resolved either way (None when
+    nothing is on screen to resolve against). ``wants`` marks a not-seen pick the user says they
+    will try ("haven't seen it, I'll check it out"): a weak positive."""
+
+    act: Act
+    ref: int | None = None
+    item: int | None = None
+    index: int | None = None
+    wants: bool = False
+
+    @property
+    def positive(self) -> bool | None:
+        """The profile signal: True like, False dislike, None nothing to store."""
+        if self.act is Act.NOT_SEEN:
+            return True if self.wants else None
+        return self.act.polarity
+
+
+def _compile(phrase: str, fill: dict[str, str]) -> str:
+    """One phrase as a regex fragment: apostrophes optional, "*" up to three words, "+" one."""
+    parts = []
+    for word in phrase.split():
+        if word == "*":
+            parts.append(r"(?:\S+\s+){0,3}?")
+            continue
+        if word == "+":
+            parts.append(r"[a-z]\S*\s+")
+            continue
+        body = re.escape(word).replace("'", "'?")
+        for key, value in fill.items():
+            body = body.replace(re.escape(key), value)
+        parts.append(body + r"\s+")
+    return "".join(parts).removesuffix(r"\s+")
+
+
+@cache
+def _table(path: Path = REACTIONS_FILE) -> dict:
+    with path.open("rb") as handle:
+        return tomllib.load(handle)
+
+
+class ActReader:
+    """Decides the reaction act of a message in one catalog's words (build once)."""
+
+    def __init__(self, vocabulary: Vocabulary) -> None:
+        data = _table()
+        verbs = [*vocabulary.verbs] or ["try"]
+        done = sorted({*vocabulary.cue_verbs, "seen", "saw"} - {f"{v}ing" for v in verbs}
+                      - {"watching", "reading"}, key=len, reverse=True)
+        fill = {"{verb}": "(?:" + "|".join(map(re.escape, verbs)) + ")",
+                "{done}": "(?:" + "|".join(map(re.escape, done)) + ")"}
+        self._question = re.compile(_QUESTION_SEEN.pattern.replace("{done}", fill["{done}"]))
+        self.patterns = {name: self._group(data[name], fill) for name in (
+            "not_seen", "will_try", "seen", "more_like", "accept", "reject", "past_markers",
+            "positive_extra", "negative_extra", "all_shown", "others")}
+        self.affirmations = frozenset(data["affirmations"])
+        self.question_starts = frozenset(data["question_starts"])
+        self.denials = frozenset(data["denials"])
+        self.more_words = frozenset(data["more_words"])
+
+    @staticmethod
+    def _group(phrases: list[str], fill: dict[str, str]) -> re.Pattern[str]:
+        ordered = sorted(phrases, key=len, reverse=True)
+        body = "|".join(_compile(p, fill) for p in ordered)
+        return re.compile(rf"(?<![\w'])(?:{body})(?![\w'])")
+
+    def is_question(self, text: str) -> bool:
+        """Whether a message opens with a question word ("is #2 scary?", "who is in it")."""
+        return normalise(text).split(" ", 1)[0] in self.question_starts
+
+    def has(self, name: str, text: str) -> bool:
+        """Whether a phrase group (``reactions.toml``) occurs in normalised ``text``."""
+        return bool(self.patterns[name].search(text))
+
+    def act(self, text: str, asks: bool = True) -> tuple[Act | None, bool, bool]:
+        """(the act of a message, whether a not-seen pick is wanted, whether a phrase of
+        ``reactions.toml`` said so rather than a bare verdict or "yes"); (None, False, False)
+        when the message reacts to nothing; ``asks`` False: its first word is no question word."""
+        low = normalise(text)
+        if asks and self.is_question(low):
+            return None, False, False
+        low = self._question.sub(" ", low)  # "have you seen X?" asks, it does not react
+        sentiment = self.sentiment(low)
+        if self.has("not_seen", low):
+            if self.has("reject", low) and not self.has("will_try", low):
+                return Act.REJECT, False, True
+            return Act.NOT_SEEN, self.has("will_try", low), True
+        if self.has("more_like", low):
+            return Act.MORE_LIKE, False, True
+        if self.has("seen", low):
+            verdict = {True: Act.SEEN_LIKED, False: Act.SEEN_DISLIKED}.get(sentiment, Act.SEEN)
+            return verdict, False, True
+        if self.has("accept", low) and sentiment is not False and not self._negated_accept(low):
+            return Act.ACCEPT, False, True
+        if self.has("reject", low):
+            return Act.REJECT, False, True
+        if sentiment is not None:
+            # Praise that is no "sounds good" is about a pick seen ("Babe is cute"); blame
+            # is a rejection unless the words say it was watched ("was dull", "bored me").
+            if sentiment:
+                return Act.SEEN_LIKED, False, False
+            past = self.has("past_markers", low)
+            return (Act.SEEN_DISLIKED if past else Act.REJECT), False, False
+        words = {t.lower for t in tokenize(low)}
+        if words & self.denials:
+            return Act.REJECT, False, False
+        if words & self.affirmations:
+            return Act.ACCEPT, False, False
+        return None, False, False
+
+    def _negated_accept(self, low: str) -> bool:
+        """Whether every accepting phrase sits inside a rejecting one ("not interested in",
+        "not keen on")."""
+        rejects = [m.span() for m in self.patterns["reject"].finditer(low)]
+        return all(any(a < e and s < b for s, e in rejects)
+                   for a, b in (m.span() for m in self.patterns["accept"].finditer(low)))
+
+    def sentiment(self, low: str) -> bool | None:
+        """False if the text judges badly, True if well, None if it does not judge."""
+        if self.has("negative_extra", low):
+            return False
+        tokens = tokenize(low)
+        found: bool | None = None
+        for k, token in enumerate(tokens):
+            word = token.lower
+            if word in self.affirmations:
+                continue
+            positive = word in POSITIVE_WORDS or any(ch in POSITIVE_EMOJI for ch in word)
+            negative = word in NEGATIVE_WORDS or any(ch in NEGATIVE_EMOJI for ch in word)
+            if not (positive or negative) or word in {"like", "into", "pass"}:
+                continue
+            flipped = _flipped(tokens, k)
+            if negative != flipped:
+                return False
+            found = True
+        if found is None and self.has("positive_extra", low):
+            return True
+        return found
+
+
+def yes_no(text: str) -> bool | None:
+    """True for "yes"/"yeah, that one", False for "no"/"nope", None for anything else (a
+    message that says more than a yes or no is a new request)."""
+    data = _table()
+    low = normalise(text).strip(" .!?,")
+    words = low.split()
+    if not words or len(words) > 4:
+        return None
+    for answer, key in ((False, "no_words"), (True, "yes_words")):
+        if any(low == p or low.startswith(p + " ") for p in data[key]):
+            return answer
+    return None
+
+
+def _flipped(tokens: list[Token], k: int) -> bool:
+    """Whether a flipper ("not", "didn't") stands within two words before ``tokens[k]``."""
+    return any(tokens[j].lower in FLIPPERS for j in range(max(0, k - 2), k))
+
+
+def normalise(text: str) -> str:
+    """Lower case with typographic apostrophes straightened and spaces around punctuation, so
+    phrases match on word boundaries."""
+    low = text.lower().replace("’", "'")
+    return " ".join(t.lower for t in tokenize(low))
+
+
+__all__ = ["Act", "ActReader", "Reaction", "normalise", "yes_no"]
