@@ -110,14 +110,33 @@ def eval_nlu(data: str | None = DataOpt, embedder: str | None = EmbedderOpt,
                  "heldout.jsonl."),
              dialogue: bool = typer.Option(True, help="Also play every line through a real "
                                            "recommender (dead ends, what gets stored)."),
+             lm: str | None = typer.Option(
+                 None, "--lm", help="Also parse with the LM's catalog-restricted delta on this "
+                 "backend (smollm2, llama:smollm2, openai:URL) and report slot P/R without and "
+                 "with it, side by side (no dialogue replay)."),
+             thresholds: str | None = typer.Option(
+                 None, "--lm-thresholds", help="min_calibrated,min_margin for the likelihood "
+                 "proposer (default: the tuned ones)."),
+             tune: Path | None = typer.Option(
+                 None, "--tune", help="With --lm: sweep the thresholds on this development "
+                 "file (a frozen held-out file is refused)."),
              json_path: Path | None = JsonOpt) -> None:
     """Intent accuracy, slot precision/recall per slot type, reaction acts and dead ends, per
     labelled file (a frozen held-out file reports failure counts only)."""
     from chatrec_eval.nlu import DEFAULT_FILES, format_files_report, run_nlu_files
 
     with scratch_recommender(data, "none", embedder) as rec:
-        result = run_nlu_files(rec, tuple(files or DEFAULT_FILES), dialogue=dialogue)
-    typer.echo(format_files_report(result))
+        if lm and lm.strip().lower() != "none":
+            from chatrec_eval.nlu_lm import nlu_with_lm
+
+            try:
+                result = nlu_with_lm(rec, lm, thresholds, tune, tuple(files or DEFAULT_FILES),
+                                     typer.echo)
+            except ValueError as exc:
+                raise typer.BadParameter(str(exc)) from None
+        else:
+            result = run_nlu_files(rec, tuple(files or DEFAULT_FILES), dialogue=dialogue)
+            typer.echo(format_files_report(result))
     write_json(json_path, result)
 
 

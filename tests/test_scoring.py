@@ -1,4 +1,4 @@
-"""Likelihood scoring of catalog values (prepared for understanding; not wired into parsing)."""
+"""Likelihood scoring of catalog values (used by chatrec.understand.lm_delta)."""
 
 from __future__ import annotations
 

@@ -33,6 +33,7 @@ from chatrec.rank.engine import Engine, EngineConfig
 from chatrec.reply.gate import GateStats, LeadInGate
 from chatrec.reply.lead_in import LeadInWriter, reply_mode
 from chatrec.understand.intents import IntentClassifier
+from chatrec.understand.lm_delta import lm_delta_step
 from chatrec.understand.message import Intent, ParsedMessage
 from chatrec.understand.parse import ParseContext, Parser
 from chatrec.understand.titles import TitleMatcher, is_ambiguous
@@ -49,7 +50,8 @@ class ChatRecommender:
         self.vocabulary = Vocabulary.from_dataset(dataset)
         self.titles = TitleMatcher(self.catalog, self.vocabulary)
         self.intents = IntentClassifier.for_vocabulary(embedder, self.vocabulary)
-        self.parser = Parser(self.vocabulary, self.titles, self.intents)
+        self.parser = Parser(self.vocabulary, self.titles, self.intents,
+                             lm_delta_step(settings, lm, self.vocabulary))
         self.ranker = Ranker(engine, embedder, item_vectors, self.vocabulary)
         gate = LeadInGate(self.catalog, vocabulary=self.vocabulary)
         self._lead_in = LeadInWriter(lm, gate, settings.lm_time_budget_s,

@@ -24,6 +24,9 @@ class Settings:
         (templates only), or a Hugging Face causal-LM id/path.
     lm_reply: ``lead-in`` (the LM writes one sentence) or ``grounded`` (it first tries the whole
         short reply from a facts block; gated, templates remain the fallback).
+    lm_understand: ``off``, ``on`` or ``auto``: the LM proposes catalog genres for words the
+        rule parser leaves over (`chatrec.understand.lm_delta`); ``auto`` is on only for the
+        backends where it was measured to help (none so far: README, "language model").
     embedder: ``minilm`` (packaged), ``lm-pooled`` (hidden states of ``lm``), or ``hashing``.
     """
 
@@ -41,6 +44,7 @@ class Settings:
     lm_max_new_tokens: int = 40
     lm_reply: str = "lead-in"
     lm_reply_max_new_tokens: int = 60
+    lm_understand: str = "auto"
     lm_threads: int = 1  # llama.cpp threads (the transformers backend uses torch_threads)
     lm_model: str = ""  # model name for an openai: server ("" asks the server's /models)
     lm_connect_timeout_s: float = 0.5

@@ -64,6 +64,7 @@ class LlamaCppLM:
         self._contexts = [_Context(load())]
         self._pool_lock = threading.Lock()
         self._formatter = _chat_formatter(self.llama)
+        self.gguf_path = ""  # the file loaded, when known (likelihood scoring opens its own)
         atexit.register(_close_at_exit, weakref.ref(self))
 
     @property
@@ -79,8 +80,10 @@ class LlamaCppLM:
         except ImportError as exc:
             raise ModelUnavailableError(INSTALL_HINT) from exc
         path, threads = str(gguf_path(target)), max(1, options.threads)
-        return cls(lambda: Llama(model_path=path, n_ctx=CONTEXT_TOKENS, n_threads=threads,
-                                 n_threads_batch=threads, verbose=False), name)
+        lm = cls(lambda: Llama(model_path=path, n_ctx=CONTEXT_TOKENS, n_threads=threads,
+                               n_threads_batch=threads, verbose=False), name)
+        lm.gguf_path = path
+        return lm
 
     def prompt(self, messages: list[Message]) -> str:
         """The prompt text: the GGUF's chat template, or speaker labels without one."""

@@ -53,6 +53,27 @@ class OpenAICompatLM:
                 "stop": ["\n"], "stream": stream}
         if stream:
             return self._stream(body, max_time_s)
+        return self._complete(body, max_time_s)
+
+    def complete_json(self, messages: list[Message], schema: dict[str, Any], name: str = "reply",
+                      max_new_tokens: int = 200, max_time_s: float | None = None) -> dict:
+        """A reply constrained to the JSON ``schema`` (``response_format`` ``json_schema``, as
+        llama.cpp's server, vLLM and Ollama accept it), parsed; anything that is not a JSON
+        object raises `LMUnavailableError`. The caller still validates the values."""
+        body = {"messages": messages, "max_tokens": max_new_tokens, "temperature": 0.0,
+                "stream": False, "response_format": {"type": "json_schema", "json_schema": {
+                    "name": name, "schema": schema, "strict": True}}}
+        text = self._complete(body, max_time_s)
+        try:
+            value = json.loads(text)
+        except ValueError as exc:
+            raise LMUnavailableError(f"{self.name}: reply is not JSON ({exc})") from exc
+        if not isinstance(value, dict):
+            raise LMUnavailableError(f"{self.name}: reply is not a JSON object")
+        return value
+
+    def _complete(self, body: dict[str, Any], max_time_s: float | None) -> str:
+        """One non-streamed completion's text."""
         response = self._post(body, max_time_s)
         try:
             payload = json.loads(_read(response))

@@ -7,16 +7,18 @@ answer to "what does this message ask for?", and nothing outside the list can co
 
 ``score_values`` returns, per value, the summed and per-token log-likelihood and a calibrated
 score (the log-likelihood minus that given a content-free message), which removes the prior
-that favours short or frequent values. It is not wired into parsing: the frozen held-out NLU
-set decides later whether and where it helps (issue 14, part 2).
+that favours short or frequent values. `chatrec.understand.lm_delta` uses it when the
+``lm_understand`` setting is on (issue 14, part 2).
 
-Backends implement `LikelihoodScorer`; `HFLikelihoodScorer` covers any transformers causal LM.
-An OpenAI-compatible server could implement it with the completions endpoint (``echo`` with
-``logprobs``, or vLLM's ``prompt_logprobs``), llama.cpp with ``logits_all=True``.
+Backends implement `LikelihoodScorer`: `HFLikelihoodScorer` covers any transformers causal LM,
+`LlamaLikelihoodScorer` a llama.cpp GGUF (its own context, with ``logits_all=True``). An
+OpenAI-compatible server is asked for a JSON-schema-constrained reply instead
+(`chatrec.models.lm_openai.OpenAICompatLM.complete_json`).
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
@@ -45,22 +47,34 @@ class ValueScore:
     calibrated: float  # logprob minus the logprob given a content-free message
 
 
-def slot_prompt(message: str, slot: str) -> str:
-    """The question the LM answers for one slot ("genre", "tag", "title")."""
-    return f'A movie chat.\nUser: "{message.strip()[:300]}"\nThe {slot} the user asks for is:'
+def slot_prompt(message: str, slot: str, noun: str = "movie") -> str:
+    """The question the LM answers for one slot ("genre", "tag", "title"); ``noun`` names the
+    catalog's items ("movie", "book")."""
+    return f'A {noun} chat.\nUser: "{message.strip()[:300]}"\nThe {slot} the user asks for is:'
 
 
-def score_values(scorer: LikelihoodScorer, message: str, slot: str,
-                 values: Sequence[str]) -> list[ValueScore]:
-    """Every candidate value scored for ``message``, best calibrated score first."""
+def score_values(scorer: LikelihoodScorer, message: str, slot: str, values: Sequence[str],
+                 noun: str = "movie",
+                 prior: Sequence[tuple[float, int]] | None = None) -> list[ValueScore]:
+    """Every candidate value scored for ``message``, best calibrated score first.
+
+    ``prior`` (from `prior_scores`, same values) spares the content-free pass on every call.
+    """
     if not values:
         return []
     continuations = [" " + v.strip() for v in values]
-    given = scorer.score(slot_prompt(message, slot), continuations)
-    prior = scorer.score(slot_prompt(NULL_MESSAGE, slot), continuations)
+    given = scorer.score(slot_prompt(message, slot, noun), continuations)
+    if prior is None:
+        prior = prior_scores(scorer, slot, values, noun)
     scores = [ValueScore(v, lp, lp / max(n, 1), lp - lp0)
               for v, (lp, n), (lp0, _) in zip(values, given, prior, strict=True)]
     return sorted(scores, key=lambda s: s.calibrated, reverse=True)
+
+
+def prior_scores(scorer: LikelihoodScorer, slot: str, values: Sequence[str],
+                 noun: str = "movie") -> list[tuple[float, int]]:
+    """The values' scores given the content-free message (the calibration baseline)."""
+    return scorer.score(slot_prompt(NULL_MESSAGE, slot, noun), [" " + v.strip() for v in values])
 
 
 class HFLikelihoodScorer:
@@ -99,3 +113,58 @@ class HFLikelihoodScorer:
             first = len(prompt_ids) - 1
             out.append((float(picked[row, first:first + len(tail)].sum()), len(tail)))
         return out
+
+
+class LlamaLikelihoodScorer:
+    """`LikelihoodScorer` over a llama.cpp model loaded with ``logits_all=True``.
+
+    The prompt is read once; each continuation is then decoded on top of it (the KV cache is
+    cut back to the prompt between continuations), so a value costs only its own tokens. One
+    lock serialises the calls, since a llama.cpp context holds a single sequence.
+    """
+
+    def __init__(self, llama: Any, name: str = "llama") -> None:
+        self.llama, self.name = llama, name
+        self._lock = threading.Lock()
+
+    @classmethod
+    def from_gguf(cls, path: str, threads: int = 1, name: str = "llama") -> LlamaLikelihoodScorer:
+        """A scoring context of its own for the GGUF at ``path`` (weights memory-mapped)."""
+        from llama_cpp import Llama
+
+        return cls(Llama(model_path=path, n_ctx=512, n_threads=threads, n_threads_batch=threads,
+                         logits_all=True, verbose=False), name)
+
+    def score(self, prompt: str, continuations: Sequence[str]) -> list[tuple[float, int]]:
+        import numpy as np
+
+        llama = self.llama
+        prompt_ids = llama.tokenize(prompt.encode(), add_bos=True, special=False)
+        with self._lock:
+            llama.reset()
+            llama.eval(prompt_ids)
+            out = []
+            for text in continuations:
+                tail = llama.tokenize(text.encode(), add_bos=False, special=False)
+                llama.n_tokens = len(prompt_ids)  # eval() drops the cache past this point
+                llama.eval(tail)
+                rows = np.asarray(llama.scores[len(prompt_ids) - 1:len(prompt_ids) - 1 + len(tail)],
+                                  dtype=np.float64)
+                top = rows.max(axis=1, keepdims=True)
+                logz = (top + np.log(np.exp(rows - top).sum(axis=1, keepdims=True))).ravel()
+                out.append((float(sum(rows[k, t] - logz[k] for k, t in enumerate(tail))),
+                            len(tail)))
+            return out
+
+
+def scorer_for(lm: Any, threads: int = 1) -> LikelihoodScorer | None:
+    """The likelihood scorer for a loaded `LanguageModel`, or None where the backend cannot
+    score (an OpenAI-compatible server: it answers a JSON schema instead)."""
+    from chatrec.models.lm_transformers import HFCausalLM
+
+    if isinstance(lm, HFCausalLM):
+        return HFLikelihoodScorer(lm.model, lm.tokenizer, name=lm.name)
+    path = getattr(lm, "gguf_path", None)
+    if path:  # a LlamaCppLM: scoring needs a context with logits for every position
+        return LlamaLikelihoodScorer.from_gguf(str(path), threads, name=lm.name)
+    return None

@@ -30,6 +30,7 @@ from chatrec.understand.lexicon import (
     Token,
     tokenize,
 )
+from chatrec.understand.lm_delta import LMDelta
 from chatrec.understand.message import Intent, ParsedMessage, PreferenceDelta
 from chatrec.understand.on_screen import ShownName, bare_positions, named_picks, read_reactions
 from chatrec.understand.polarity import clause_polarities, like_is_comparison
@@ -82,8 +83,9 @@ class Parser:
     intent exemplars' embeddings), then `parse` each message."""
 
     def __init__(self, vocabulary: Vocabulary, titles: TitleMatcher,
-                 intents: IntentClassifier) -> None:
+                 intents: IntentClassifier, lm_delta: LMDelta | None = None) -> None:
         self.vocabulary, self.titles, self.intents = vocabulary, titles, intents
+        self.lm_delta = lm_delta  # the LM's catalog-restricted delta for leftover words (or off)
         self.lexicon = Lexicon.of(vocabulary)
         self.rules = IntentRules(vocabulary)
         self.acts = ActReader(vocabulary)
@@ -124,6 +126,8 @@ class Parser:
             wish = ""
         stating = intent.states_preferences or intent is Intent.RESET  # "start over: a comedy"
         delta = _delta(found, roles, wish) if stating else PreferenceDelta()
+        if self.lm_delta is not None and wish:
+            delta = self.lm_delta.apply(text, wish, delta)
         if intent in {Intent.LIKE_TITLE, Intent.DISLIKE_TITLE} or (
                 intent is Intent.FEEDBACK_REF and found.reactions):
             # Genre words in a verdict describe the title, not a request: "Grease is my
