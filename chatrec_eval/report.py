@@ -193,7 +193,8 @@ def turn_section(results: dict[str, dict], docs: Path) -> list[str]:
         row: list[object] = [stage]
         for r in runs.values():
             block = r["turn"] if stage == "whole turn" else r["stages"].get(stage, r.get(stage))
-            row += [block["p50_ms"], block["p95_ms"]]
+            block = block or {}  # a stage an older run did not time yet: a dash
+            row += [block.get("p50_ms"), block.get("p95_ms")]
         rows.append(row)
     out += [md_table(headers, rows), "_other_ is turn time that no stage claims (mostly "
             "embedding the wish text); a stage a turn skipped counts as 0.",
