@@ -87,18 +87,8 @@ def _prf(tp: int, fp: int, fn: int) -> dict[str, float]:
 
 def run_nlu_eval(dataset: Dataset, embedder: Embedder, path: str | Path = DEFAULT_PATH) -> dict:
     """Parse every labelled utterance and score intents and slots against the labels."""
-    catalog = dataset.catalog
-    parser = Parser.from_catalog(catalog, embedder)
-    rows = load_utterances(path)
-    confusion: dict[str, Counter] = defaultdict(Counter)
-    counts: dict[str, Counter] = defaultdict(Counter)  # slot -> tp/fp/fn
-    failures, elapsed = [], 0.0
-    for row in rows:
-        start = time.perf_counter()
-        parsed = parser.parse(row["text"])
-        elapsed += time.perf_counter() - start
-        _score_row(row, parsed, catalog, confusion, counts, failures)
-    return _summary(rows, confusion, counts, failures, elapsed, embedder.name)
+    parser = Parser.from_catalog(dataset.catalog, embedder)
+    return _score_v1(parser, dataset.catalog, load_utterances(path))
 
 
 def _score_row(row: dict, parsed: ParsedMessage, catalog: Catalog,
