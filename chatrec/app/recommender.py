@@ -19,7 +19,8 @@ from chatrec.app.sessions import Session, Sessions
 from chatrec.app.settings import Settings
 from chatrec.dialogue.acts import Turn
 from chatrec.dialogue.compose import profile_summary
-from chatrec.dialogue.policy import Policy, PolicyConfig, TurnContext
+from chatrec.dialogue.context import TurnContext
+from chatrec.dialogue.policy import Policy, PolicyConfig
 from chatrec.dialogue.query import Ranker
 from chatrec.dialogue.state import Conversation, Preferences
 from chatrec.domain.catalog import Dataset

@@ -8,13 +8,11 @@ recommendation turns stream the gated LM lead-in, then attach the picks.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 from chatrec.candidates.base import Query
-from chatrec.dialogue.acts import Applied, Recommendation, Turn
+from chatrec.dialogue.acts import Recommendation, Turn
 from chatrec.dialogue.answers import ItemAnswers
 from chatrec.dialogue.compose import (
     constraints_phrase,
@@ -26,26 +24,24 @@ from chatrec.dialogue.compose import (
     profile_summary,
     recommendation_text,
 )
+from chatrec.dialogue.context import TurnContext, join_texts, resolve_ref, timed
+from chatrec.dialogue.feedback import Feedback
 from chatrec.dialogue.query import Ranker
 from chatrec.dialogue.relax import relaxations
-from chatrec.dialogue.state import Conversation, Preferences
+from chatrec.dialogue.state import Preferences
 from chatrec.domain.catalog import Catalog
 from chatrec.explain.reasons import explain, short_reason
 from chatrec.explain.why_not import explain_why_not
-from chatrec.explain.words import escape_markdown, listing
-from chatrec.profile.events import FeedbackEvent, constraints_event, item_event, shown_event
-from chatrec.profile.replay import UserProfile, replay, thumb_event
+from chatrec.explain.words import escape_markdown
+from chatrec.profile.events import constraints_event, shown_event
+from chatrec.profile.replay import UserProfile
 from chatrec.profile.store import ProfileStore
 from chatrec.rank.engine import RankedItem
 from chatrec.reply.grounded import ReplyFacts
 from chatrec.reply.lead_in import FULL_REPLY, TEMPLATE, LeadInWriter
 from chatrec.reply.templates import Phrasebook
-from chatrec.understand.counts import MAX_COUNT, MIN_COUNT
 from chatrec.understand.message import Intent, ParsedMessage, PreferenceDelta
-from chatrec.understand.reactions import Act, yes_no
-
-# Reactions that are a verdict on a pick, stored like an "I loved X"; the others are weaker.
-STATED_ACTS = frozenset({Act.SEEN_LIKED, Act.SEEN_DISLIKED, Act.REJECT})
+from chatrec.understand.reactions import yes_no
 
 
 @dataclass(frozen=True)
@@ -54,51 +50,6 @@ class PolicyConfig:
 
     k_shown: int = 5
     why_not_depth: int = 100
-
-
-@contextmanager
-def timed(timings: dict[str, float], stage: str) -> Iterator[None]:
-    """Add the seconds spent in the block to ``timings[stage]``."""
-    start = time.perf_counter()
-    try:
-        yield
-    finally:
-        timings[stage] = timings.get(stage, 0.0) + time.perf_counter() - start
-
-
-@dataclass
-class TurnContext:
-    """One turn's working set: the conversation, the profile (loaded at most once, then kept
-    in step with what the turn commits) and the seconds per stage."""
-
-    user_id: str
-    conversation: Conversation
-    store: ProfileStore
-    timings: dict[str, float] = field(default_factory=dict)
-    loaded: UserProfile | None = None
-
-    @property
-    def profile(self) -> UserProfile:
-        """The user's profile, read from the store on first use in this turn."""
-        if self.loaded is None:
-            with timed(self.timings, "store"):
-                self.loaded = self.store.load_profile(self.user_id)
-        return self.loaded
-
-    @property
-    def seed(self) -> str:
-        """Picks a template variant per user and turn."""
-        return f"{self.user_id}:{self.conversation.turns}"
-
-    def commit(self, events: Sequence[FeedbackEvent]) -> None:
-        """Append events (committed when this returns) and apply them to the loaded profile."""
-        if not events:
-            return
-        with timed(self.timings, "store"):
-            ids = self.store.append_many(self.user_id, events)
-        if self.loaded is not None:  # else the first read sees them in the store
-            self.loaded = replay([replace(e, id=i) for e, i in zip(events, ids, strict=True)],
-                                 self.loaded)
 
 
 class Policy:
@@ -112,6 +63,7 @@ class Policy:
         self.examples = tuple(examples)  # example requests for the help text
         self.book = Phrasebook(catalog.info.noun, catalog.info.nouns)
         self.answers = ItemAnswers(catalog, ranker, self.book)
+        self.feedback = Feedback(catalog, self.book)
         self._handlers: dict[Intent, Callable[[TurnContext, ParsedMessage], Iterator[Turn]]] = {
             Intent.WHY: self._why, Intent.PROFILE: self._profile, Intent.FORGET: self._forget,
             Intent.ASK_ITEM: self._ask, Intent.RESET: self._reset}
@@ -147,106 +99,7 @@ class Policy:
     # -- changing state ------------------------------------------------------------------------
     def thumb(self, ctx: TurnContext, item_id: str, liked: bool | None) -> str:
         """Record a 👍/👎 (toggling off when repeated) or an explicit undo; the acknowledgement."""
-        if liked is None:
-            event = FeedbackEvent("clear", item_id, source="thumb")
-        else:
-            event = thumb_event(ctx.profile, item_id, liked, self.catalog)
-        ctx.commit([event])
-        kind = {"like": "ack_like", "dislike": "ack_dislike"}.get(event.signal, "ack_clear")
-        title = f"*{self.title(self.catalog.index_of(item_id))}*"
-        return self.book.render(kind, item_id, title=title)
-
-    def _apply(self, ctx: TurnContext, parsed: ParsedMessage) -> Applied:
-        """Commit stated likes, referenced feedback and changed constraints."""
-        conv, delta = ctx.conversation, parsed.delta
-        liked = list(delta.liked) + (list(parsed.targets) if parsed.intent is Intent.MORE_LIKE
-                                     else [])
-        events = [item_event("like", self.catalog.item_ids[i], self.catalog, source="stated")
-                  for i in dict.fromkeys(liked)]
-        events += [item_event("dislike", self.catalog.item_ids[i], self.catalog,
-                              source="stated") for i in delta.disliked]
-        if parsed.seen:  # "I've seen Heat already": excluded like a shown pick, no verdict
-            events.append(shown_event([self.catalog.item_ids[i] for i in parsed.seen]))
-        acks: list[str] = []
-        if parsed.reactions or parsed.intent is Intent.FEEDBACK_REF:
-            problem = (self._reaction_events(ctx, parsed, events, acks) if parsed.reactions
-                       else self._ref_events(conv, parsed, events, acks))
-            if problem:
-                return Applied(answer=problem)
-        before, conv.preferences = conv.preferences, self._dropped(conv, parsed,
-                                                                   acks).merge(delta)
-        if conv.preferences.to_dict() != before.to_dict():  # only a change is worth a row
-            events.append(constraints_event(conv.preferences.to_dict()))
-        ctx.commit(events)
-        return Applied(tuple(acks))
-
-    def _dropped(self, conv: Conversation, parsed: ParsedMessage, acks: list[str]
-                 ) -> Preferences:
-        """The preferences with the dropped kinds gone ("any era"), and the count asked for
-        ("give me 4") kept for this and later turns; acknowledgements into ``acks``."""
-        if parsed.count is not None:
-            conv.count = parsed.count
-            if parsed.count != parsed.count_asked:
-                acks.append(self.book.render("count_clamped", low=MIN_COUNT, high=MAX_COUNT,
-                                             count=parsed.count))
-        delta = parsed.delta  # "forget the 90s, the 80s then": the era is replaced, not gone
-        replaced = {"era": delta.year_min is not None or delta.year_max is not None,
-                    "genre": bool(delta.genres_in)}
-        kinds = [k for k in parsed.drop if k != "all" and not replaced.get(k)]
-        if kinds:
-            acks.append(self.book.render("dropped", kinds=listing(kinds, "or")))
-        elif "all" in parsed.drop:
-            acks.append(self.book.render("reset_ack"))
-        return conv.preferences.without(parsed.drop)
-
-    def _ref_events(self, conv: Conversation, parsed: ParsedMessage,
-                    events: list[FeedbackEvent], acks: list[str]) -> str | None:
-        """Thumb events for "the second one" / "not #3"; a message when refs are unusable."""
-        if not conv.shown:
-            return self.book.render("nothing_shown")
-        if parsed.invalid_refs and not parsed.refs:
-            return self.book.render("ref_out_of_range", position=parsed.invalid_refs[0],
-                                    count=len(conv.shown))
-        for ref, polarity in zip(parsed.refs, parsed.ref_polarities, strict=False):
-            if polarity is None:
-                continue  # "is #1 scary?" points at a pick without judging it
-            index = resolve_ref(conv, ref)
-            liked = polarity is not False
-            events.append(item_event("like" if liked else "dislike",
-                                     self.catalog.item_ids[index], self.catalog, source="thumb"))
-            kind = "ack_like" if liked else "ack_dislike"
-            acks.append(self.book.render(kind, title=f"*{self.title(index)}*"))
-        return None
-
-    def _reaction_events(self, ctx: TurnContext, parsed: ParsedMessage,
-                         events: list[FeedbackEvent], acks: list[str]) -> str | None:
-        """Events for reactions to the picks on screen: a verdict ("seen it, loved it", "not
-        for me") is stated; wanting a pick ("sounds good", "haven't seen it, I'll check it
-        out") is an accepted like, weaker than a thumb; "seen it" / "haven't seen it" alone
-        store no verdict (a shown pick is never suggested again anyway)."""
-        conv = ctx.conversation
-        if not conv.shown:
-            return self.book.render("nothing_shown")
-        for reaction in parsed.reactions:
-            index = reaction.index
-            if index is None and reaction.ref is not None and _in_range(conv, reaction.ref):
-                index = resolve_ref(conv, reaction.ref)
-            if index is None:
-                continue
-            item_id, title = self.catalog.item_ids[index], f"*{self.title(index)}*"
-            positive = reaction.positive
-            if positive is None:
-                kind = "ack_not_seen" if reaction.act == "not_seen" else "ack_seen"
-                acks.append(self.book.render(kind, title=title))
-                continue
-            strong = reaction.act in STATED_ACTS
-            if not strong and item_id in ctx.profile.liked:
-                continue  # a thumb or stated like already says more than "sounds good"
-            events.append(item_event("like" if positive else "dislike", item_id, self.catalog,
-                                     source="stated" if strong else "accepted"))
-            kind = "ack_accept" if not strong else "ack_like" if positive else "ack_dislike"
-            acks.append(self.book.render(kind, title=title))
-        return None
+        return self.feedback.thumb(ctx, item_id, liked)
 
     def show(self, ctx: TurnContext, indices: Sequence[int], focus: int | None = None) -> None:
         """Put ``indices`` on screen as if a turn had just shown them (recorded as shown, so
@@ -258,7 +111,7 @@ class Policy:
 
     # -- recommending --------------------------------------------------------------------------
     def _recommend(self, ctx: TurnContext, parsed: ParsedMessage) -> Iterator[Turn]:
-        applied = self._apply(ctx, parsed)
+        applied = self.feedback.apply(ctx, parsed)
         if applied.answer is not None:
             yield Turn(applied.answer, intent=parsed.intent)
             return
@@ -270,15 +123,15 @@ class Policy:
         if not ranked:
             relaxed = self._relax(ctx, prefs)
             if relaxed is None:
-                yield Turn(_join(ack, no_results_text(self.book, prefs, ctx.seed)),
+                yield Turn(join_texts(ack, no_results_text(self.book, prefs, ctx.seed)),
                            intent=intent)
                 return
             prefs, query, ranked, note = relaxed
-            ack = _join(ack, note)
+            ack = join_texts(ack, note)
         partial = partial_genres_text(self.book, prefs.genres_in,
                                       [r.missing_genres for r in ranked], ctx.seed)
         if partial:  # too few items have every asked genre: say the rest are partial matches
-            ack = _join(ack, partial)
+            ack = join_texts(ack, partial)
         with timed(ctx.timings, "explain"):
             recs = tuple(self._recommendation(r, ctx.profile, query) for r in ranked)
         conv.shown = [r.item_index for r in ranked]
@@ -298,7 +151,7 @@ class Policy:
         with timed(ctx.timings, "lm"):
             for lead in self.lead_in.stream(parsed.text, conv.shown, fallback, facts):
                 if lead.source != TEMPLATE:
-                    yield Turn(_join(ack, escape_markdown(lead.text)), intent=intent,
+                    yield Turn(join_texts(ack, escape_markdown(lead.text)), intent=intent,
                                final=False)
         if lead.source == TEMPLATE:
             body = recommendation_text(self.book, lead.text, topic)
@@ -306,7 +159,7 @@ class Policy:
             body = escape_markdown(lead.text)
         else:
             body = recommendation_text(self.book, escape_markdown(lead.text), topic)
-        yield Turn(_join(ack, body), recs, intent, lead_in_source=lead.source,
+        yield Turn(join_texts(ack, body), recs, intent, lead_in_source=lead.source,
                    lead_in_seconds=lead.seconds, question=topic)
 
     def _relax(self, ctx: TurnContext, prefs: Preferences
@@ -449,7 +302,7 @@ class Policy:
         ack = self.book.render("ack_like" if liked else "ack_dislike",
                                title=f"*{self.title(index)}*")
         for turn in self._recommend(ctx, replace(parsed, intent=intent, delta=delta)):
-            yield replace(turn, text=_join(ack, turn.text))
+            yield replace(turn, text=join_texts(ack, turn.text))
 
     def _clarify(self, parsed: ParsedMessage) -> str:
         mention = parsed.ambiguous_titles[0]
@@ -460,19 +313,3 @@ class Policy:
     def _returning_greeting(ctx: TurnContext, intent: Intent) -> bool:
         """A returning user who says hello gets picks from their saved profile at once."""
         return intent is Intent.GREETING and bool(ctx.profile.liked)
-
-
-def _in_range(conv: Conversation, ref: int) -> bool:
-    """Whether a position points at a pick on screen."""
-    return ref == 0 or -len(conv.shown) <= ref <= len(conv.shown)
-
-
-def resolve_ref(conv: Conversation, ref: int) -> int:
-    """Position 1.. from the top, -1.. from the bottom, 0 for the item in focus."""
-    if ref == 0:
-        return conv.shown[0] if conv.focus is None else conv.focus
-    return conv.shown[ref - 1] if ref > 0 else conv.shown[ref]
-
-
-def _join(first: str | None, second: str) -> str:
-    return f"{first}\n\n{second}" if first else second
