@@ -15,9 +15,7 @@ from chatrec.domain.catalog import Dataset
 from chatrec.domain.loaders import load_dataset
 from chatrec.domain.vocabulary import Vocabulary
 from chatrec.models.embedder import Embedder
-from chatrec.understand.intents import IntentClassifier
 from chatrec.understand.parse import ParseContext, Parser
-from chatrec.understand.titles import TitleMatcher
 from chatrec_eval.synthetic import synthetic_dataset
 from chatrec_eval.turn_bench import bench_messages, percentiles
 
@@ -28,9 +26,7 @@ RATINGS_PER_ITEM = 5  # the parser never reads ratings; a few keep the synthetic
 def parser_for(dataset: Dataset, embedder: Embedder) -> tuple[Parser, float]:
     """The app's parser for ``dataset``, and the seconds it took to build."""
     start = time.perf_counter()
-    vocabulary = Vocabulary.from_dataset(dataset)
-    titles = TitleMatcher(dataset.catalog, vocabulary)
-    parser = Parser(vocabulary, titles, IntentClassifier.for_vocabulary(embedder, vocabulary))
+    parser = Parser.from_catalog(dataset.catalog, embedder, Vocabulary.from_dataset(dataset))
     return parser, time.perf_counter() - start
 
 
