@@ -66,6 +66,7 @@ def _tables(path: Path = WORDS_FILE) -> dict:
 _W = _tables()
 NEGATORS = frozenset(_W["negators"])
 NEGATOR_PHRASES = as_phrases(dict.fromkeys(_W["negator_phrases"], True))
+EXPERIENCE_VERBS = frozenset(_W["experience_verbs"])
 SOFTENERS = frozenset(_W["softeners"])
 SCOPE_BREAKERS = frozenset(_W["scope_breakers"])
 ALLOW_WORDS = frozenset(_W["allow_words"])
