@@ -22,6 +22,8 @@ from chatrec.understand.lexicon import (
     POSITIVE_EMOJI,
     POSITIVE_WORDS,
     RECENT_WORDS,
+    VERDICT_VERBS,
+    VERDICT_WORDS,
     Lexicon,
     Token,
 )
@@ -36,8 +38,7 @@ CUE_PAIRS = frozenset({
     ("fan", "of"), ("vein", "of"), ("style", "of"), ("lines", "of"), ("me", "of"),
     ("sequel", "to"), ("similar", "to"), ("compared", "to"), ("close", "to"), ("same", "as"),
     ("good", "as"), ("remake", "of"), ("kind", "of")})
-POST_CUES = frozenset({"was", "is", "were", "sucked", "rocked", "rocks", "wasn't", "isn't",
-                       "has", "had", "blew", "made", "gave", "rules", "slaps", "seemed"})
+VERDICT_REACH = 6  # words after a verdict verb in which a judging word shows a verdict
 # After a lower-case one-word title the sentence should pause: "I like twisted plots" is no title.
 FOLLOWERS = frozenset({"and", "or", "but", "was", "is", "were", "too", "so", "a", "alot",
                        "much", "though", "because", "since", "more", "again", "which", "that",
@@ -62,6 +63,9 @@ class Cues:
 
     def __init__(self, lexicon: Lexicon) -> None:
         self.words = CUE_WORDS | frozenset(lexicon.vocabulary.cue_verbs)
+        # Words that judge or describe after a verdict verb: "is hilarious", "was too slow".
+        self.judging = (POSITIVE_WORDS | NEGATIVE_WORDS | VERDICT_WORDS | lexicon.genre_words
+                        | AVOID_WORDS.keys() | {"too"})
         self.reserved = frozenset(
             lexicon.filler_words | lexicon.request_words | POSITIVE_WORDS | NEGATIVE_WORDS
             | NEGATORS | self.words | AVOID_WORDS.keys() | COMPARATIVES.keys() | RECENT_WORDS
@@ -106,16 +110,17 @@ class SpanReader:
             return None
         tokens, after = self.tokens, end if after is None else after
         capital = self._capitalised(start, end)
+        verdict = self.verdict_after(after)
         if named == 1 and not capital:
             word = next(t for t in tokens[start:end] if t.is_word and t.lower not in ARTICLES)
-            if word.lower in self.cues.reserved or not _pauses_after(tokens, after):
+            if word.lower in self.cues.reserved or not (verdict or _pauses_after(tokens, after)):
                 return None
         cue = self.cue_before(start)
         if cue is not None:
             return cue
         if _quoted(tokens, start, end) or capital:
             return ""
-        if _verdict_after(tokens, after):
+        if verdict:
             return ""
         if named > 1 and not self.is_common(start, end):
             return ""
@@ -126,6 +131,17 @@ class SpanReader:
         if start not in self._cues:
             self._cues[start] = _cue_before(self.tokens, start, self.cues.words)
         return self._cues[start]
+
+    def verdict_after(self, end: int) -> bool:
+        """A verdict right after a span: "Fargo was great", "akira blew my mind", "Heat 👎"
+        (not "the heat is killing me": the verb must be followed by a judging word)."""
+        tokens = self.tokens
+        if end < len(tokens) and _is_emoji(tokens[end].text):
+            return True
+        if end >= len(tokens) or tokens[end].lower not in VERDICT_VERBS:
+            return False
+        return any(t.lower in self.cues.judging or _is_emoji(t.text)
+                   for t in tokens[end + 1:end + 1 + VERDICT_REACH])
 
     def _capitalised(self, start: int, end: int) -> bool:
         """Title Case in mid-sentence, in a message not written in capitals throughout."""
@@ -169,17 +185,6 @@ def _cue_before(tokens: list[Token], start: int, cue_words: frozenset[str]) -> s
     if i > 0 and (tokens[i - 1].lower, word) in CUE_PAIRS:
         return f"{tokens[i - 1].lower} {word}"
     return None
-
-
-def _verdict_after(tokens: list[Token], end: int) -> bool:
-    """A verdict right after a span: "Fargo was great", "Heat 👎" (not "the heat is awful"
-    alone: the verb must be followed by a judging word or an emoji)."""
-    if end < len(tokens) and _is_emoji(tokens[end].text):
-        return True
-    if end >= len(tokens) or tokens[end].lower not in POST_CUES:
-        return False
-    return any(t.lower in POSITIVE_WORDS or t.lower in NEGATIVE_WORDS or t.lower == "too"
-               or _is_emoji(t.text) for t in tokens[end + 1:end + 6])
 
 
 def _is_emoji(text: str) -> bool:

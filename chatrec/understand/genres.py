@@ -13,9 +13,11 @@ from dataclasses import dataclass, field
 from chatrec.understand.lexicon import (
     ALLOW_WORDS,
     AVOID_WORDS,
+    CLAUSE_BREAKS,
     COMPARATIVES,
     NEGATIVE_WORDS,
     SOFTENERS,
+    VERDICT_VERBS,
     Lexicon,
     Token,
     as_phrases,
@@ -24,6 +26,7 @@ from chatrec.understand.lexicon import (
 from chatrec.understand.polarity import negated_at
 
 _AVOID_PHRASES = as_phrases(AVOID_WORDS)
+VERDICT_REACH = 6  # words between a title's verdict verb and a word that describes the title
 _ALLOW_BEFORE = as_phrases(dict.fromkeys(
     ["don't mind", "dont mind", "do not mind", "ok with", "okay with", "fine with",
      "open to", "happy with", "cool with"], True))
@@ -53,7 +56,9 @@ def extract_genres(tokens: list[Token], mask: set[int], lexicon: Lexicon) -> Gen
     while i < len(tokens):
         length = 0 if i in mask else lexicon.genre_at(words, i)
         avoid_len = 0 if i in mask or length else phrase_at(words, i, _AVOID_PHRASES)
-        if length:
+        if (length or avoid_len) and describes_title(tokens, i, mask):
+            pass  # "the big lebowsky is hilarious": the words judge the title, left to polarity
+        elif length:
             genres = lexicon.genre_phrases[tuple(words[i:i + length])]
             _place(slots, tokens, i, i + length, genres, "")
         elif avoid_len:
@@ -94,6 +99,18 @@ def _place(slots: GenreSlots, tokens: list[Token], i: int, end: int,
     else:
         slots.add(slots.genres_in, genres)
         slots.positive.update(range(i, end))  # "something dark" or "a mystery": in the wish
+
+
+def describes_title(tokens: list[Token], i: int, titles: set[int]) -> bool:
+    """Whether ``tokens[i]`` sits in a verdict on a title (positions ``titles``) said just
+    before it in the same clause: "Austin Powers wasn't funny", "Fools Rush In is a cute romcom",
+    "dumb and dumber made me laugh"."""
+    j = i - 1
+    while j >= 0 and j not in titles and i - j <= VERDICT_REACH:
+        if tokens[j].lower in CLAUSE_BREAKS:
+            return False
+        j -= 1
+    return j >= 0 and j in titles and tokens[j + 1].lower in VERDICT_VERBS and j + 1 < i
 
 
 def _after_says(tokens: list[Token], end: int) -> str:
