@@ -33,16 +33,18 @@ CUE_WORDS = frozenset({
     "loved", "love", "liked", "like", "enjoyed", "enjoy", "adored", "adore", "hated", "hate",
     "disliked", "dislike", "than", "saw", "seen", "about",
     "why", "not", "recommend", "recommended", "picked", "chose", "suggested", "included",
-    "include", "vs", "versus", "unlike", "luv", "loooved", "dug", "favorite", "favourite"})
+    "include", "vs", "versus", "unlike", "luv", "loooved", "dug", "favorite", "favourite",
+    "suggest"})
 CUE_PAIRS = frozenset({
     ("fan", "of"), ("vein", "of"), ("style", "of"), ("lines", "of"), ("me", "of"),
     ("sequel", "to"), ("similar", "to"), ("compared", "to"), ("close", "to"), ("same", "as"),
     ("good", "as"), ("remake", "of"), ("kind", "of")})
+BARE = "(bare)"  # licensed by its own words only: "pulp fiction, anything similar?"
 VERDICT_REACH = 6  # words after a verdict verb in which a judging word shows a verdict
 # After a lower-case one-word title the sentence should pause: "I like twisted plots" is no title.
 FOLLOWERS = frozenset({"and", "or", "but", "was", "is", "were", "too", "so", "a", "alot",
                        "much", "though", "because", "since", "more", "again", "which", "that",
-                       "when", "with", "from", "by", "as", "very", "really", "the", "lol",
+                       "when", "with", "from", "for", "by", "as", "very", "really", "the", "lol",
                        "tbh", "than", "nor", "also", "even", "it", "if", "already",
                        "yesterday", "twice", "last", "before", "back", "better", "best", "please",
                        "pls", "plz", "thanks", "tonight", "now", "instead"})
@@ -100,7 +102,9 @@ class SpanReader:
         return self._uncommon[end] == self._uncommon[start]
 
     def licensed(self, start: int, end: int, after: int | None = None) -> str | None:
-        """The cue that lets ``tokens[start:end]`` be a title ("" for no cue word); None if none.
+        """The cue that lets ``tokens[start:end]`` be a title ("" for no cue word); None if none;
+        `BARE` for a lower-case multi-word span with nothing but its own words for it (the title
+        matcher weighs how common they are and how popular the item is).
 
         ``after`` is where the sentence goes on when a year follows the title ("Heat (1995) was
         great" reads its verdict after the year); it defaults to ``end``.
@@ -123,7 +127,7 @@ class SpanReader:
         if verdict:
             return ""
         if named > 1 and not self.is_common(start, end):
-            return ""
+            return BARE
         return None
 
     def cue_before(self, start: int) -> str | None:
@@ -140,6 +144,8 @@ class SpanReader:
             return True
         if end >= len(tokens) or tokens[end].lower not in VERDICT_VERBS:
             return False
+        if tokens[end].lower in self.cues.judging:  # "heat rocks", "titanic bored me"
+            return True
         return any(t.lower in self.cues.judging or _is_emoji(t.text)
                    for t in tokens[end + 1:end + 1 + VERDICT_REACH])
 
@@ -190,6 +196,11 @@ def _cue_before(tokens: list[Token], start: int, cue_words: frozenset[str]) -> s
 def _is_emoji(text: str) -> bool:
     """Whether a token is a thumbs-up, heart or similar verdict emoji."""
     return any(ch in POSITIVE_EMOJI or ch in NEGATIVE_EMOJI for ch in text)
+
+
+def continues_after(tokens: list[Token], end: int) -> bool:
+    """Whether the sentence runs on after a span without a pause: "fools rush in where..."."""
+    return not _pauses_after(tokens, end)
 
 
 def _pauses_after(tokens: list[Token], end: int) -> bool:
