@@ -134,7 +134,8 @@ class Parser:
         if intent not in {Intent.RECOMMEND, Intent.REFINE, Intent.MORE_LIKE}:
             wish = ""
         stating = intent.states_preferences or intent is Intent.RESET  # "start over: a comedy"
-        delta = _delta(found, roles, wish) if stating else PreferenceDelta()
+        delta = _delta(found, _unambiguous(roles, found.mentions), wish) if stating \
+            else PreferenceDelta()
         if self.lm_delta is not None and wish:
             delta = self.lm_delta.apply(text, wish, delta)
         if intent in {Intent.LIKE_TITLE, Intent.DISLIKE_TITLE} or (
@@ -355,6 +356,16 @@ def _title_roles(tokens: list[Token], mentions: tuple[TitleMention, ...],
         getattr(roles, role).append(mention.matches[0].index)
         previous = role
     return roles
+
+
+def _unambiguous(roles: _Titles, mentions: tuple[TitleMention, ...]) -> _Titles:
+    """The roles without titles the user must first say which of ("i liked star trek"): no
+    verdict is stored on a guess."""
+    unsure = {m.matches[0].index for m in mentions if m.ambiguous}
+    if not unsure:
+        return roles
+    return replace(roles, liked=[i for i in roles.liked if i not in unsure],
+                   disliked=[i for i in roles.disliked if i not in unsure])
 
 
 def _clause(tokens: list[Token], k: int) -> str:

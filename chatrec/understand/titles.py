@@ -43,7 +43,8 @@ YEAR_PENALTY = 10.0  # a stated year that disagrees demotes a match below the am
 MAX_TITLE_WORDS = 8
 FUZZY_LIMIT = 8  # fuzzy keys considered per span
 TYPO_MAX_ZIPF = 3.0  # a one-word span read fuzzily must be a rare spelling ("braveheat" 0.0)
-PREFIX_SCORE = 95.0  # "star trek" for "Star Trek: Generations"
+TYPO_MAX_ZIPF_SPAN = 4.2  # one word of a longer one must be ("arc" 4.0; "happened" 5.4)
+PREFIX_SCORE = 98.0  # "star trek" for "Star Trek: Generations"; "free willy 2" beats "free willy"
 SHORT_SCORE = 90.0  # a long title's rare first word alone: "raiders"; asked about without a cue
 SHORT_MAX_ZIPF = 4.0  # how common that word may be ("raiders" 3.9; "star" 5.2 is too common)
 SHORT_MIN_WORDS = 3
@@ -113,7 +114,8 @@ class TitleMatcher:
             head = title.partition(" (")[0]
             if ":" in head:  # "Star Trek: Generations" is also reachable as "star trek"
                 prefix = normalize_title(head.partition(":")[0]).removesuffix(" or")
-                self._prefix[prefix].append(index)
+                for key in {prefix, _digits(prefix)} - {""}:
+                    self._prefix[key].append(index)
             short = self._short_key(normalize_title(head))
             if short:
                 self._short[short].append(index)
@@ -209,7 +211,7 @@ class TitleMatcher:
                     cue = WHOLE_MESSAGE  # "casablanca": the whole message is a title
                 fuzzy_ok = cue is not None and not reader.is_common(i, j + 1) and not (
                     j > i and tokens[j].lower in self.cues.reserved) and (  # not "lebowsky is"
-                    j > i or zipf(tokens[i].lower) < TYPO_MAX_ZIPF)  # "carefully" is no typo
+                    self._misspelt(tokens[i:j + 1]))  # "carefully" is no typo of "Careful"
                 short = not exact and cue not in (None, BARE, WHOLE_MESSAGE) and key in self._short
                 if exact or short or (fuzzy_ok and len(key) >= 5):
                     cutoff = 101.0 if not fuzzy_ok else MENTION_CUTOFF
@@ -222,6 +224,14 @@ class TitleMatcher:
                         cue, doubt = (None, False) if evidence < 0 else ("", evidence < DOUBT)
                     out.append(_Candidate(i, j + 1, matches, cue, words, doubt))
         return out
+
+    @staticmethod
+    def _misspelt(span: list[Token]) -> bool:
+        """Whether a span may hold a typo: one word of it is a rare spelling ("braveheat",
+        "princes bride"), so a span of everyday words ("what happened") is read exactly only."""
+        words = [t.lower for t in span if t.is_word]
+        bar = TYPO_MAX_ZIPF if len(words) == 1 else TYPO_MAX_ZIPF_SPAN
+        return any(zipf(w) < bar for w in words)
 
     def _short_matches(self, key: str) -> list[TitleMatch]:
         """The items a long title's rare first word names ("raiders"), scored `SHORT_SCORE`."""
@@ -352,9 +362,14 @@ def _title_keys(title: str) -> set[str]:
         sparse = [w for w in words if w not in CONNECTORS]
         if len(words) >= 3 and len(sparse) >= 2 and len(sparse) < len(words):
             keys.add(" ".join(sparse))
-        if any(w in _ROMAN for w in words[1:]):
-            keys.add(" ".join(_ROMAN.get(w, w) if k else w for k, w in enumerate(words)))
+        keys.add(_digits(key))
     return keys
+
+
+def _digits(key: str) -> str:
+    """A key with its Roman sequel numbers in digits ("star trek ii" -> "star trek 2")."""
+    words = key.split()
+    return " ".join(_ROMAN.get(w, w) if k else w for k, w in enumerate(words))
 
 
 def _plain_keys(title: str) -> set[str]:
