@@ -40,6 +40,7 @@ CUE_PAIRS = frozenset({
     ("sequel", "to"), ("similar", "to"), ("compared", "to"), ("close", "to"), ("same", "as"),
     ("good", "as"), ("remake", "of"), ("kind", "of")})
 BARE = "(bare)"  # licensed by its own words only: "pulp fiction, anything similar?"
+JUDGED = "(judged)"  # licensed by a verdict after it only: "big night was lovely"
 VERDICT_REACH = 6  # words after a verdict verb in which a judging word shows a verdict
 # After a lower-case one-word title the sentence should pause: "I like twisted plots" is no title.
 FOLLOWERS = frozenset({"and", "or", "but", "was", "is", "were", "too", "so", "a", "alot",
@@ -103,8 +104,9 @@ class SpanReader:
 
     def licensed(self, start: int, end: int, after: int | None = None) -> str | None:
         """The cue that lets ``tokens[start:end]`` be a title ("" for no cue word); None if none;
-        `BARE` for a lower-case multi-word span with nothing but its own words for it (the title
-        matcher weighs how common they are and how popular the item is).
+        `BARE` for a lower-case multi-word span with nothing but its own words for it, `JUDGED`
+        for one with only a verdict after it (the title matcher weighs how common its words are
+        and how popular the item is).
 
         ``after`` is where the sentence goes on when a year follows the title ("Heat (1995) was
         great" reads its verdict after the year); it defaults to ``end``.
@@ -125,7 +127,7 @@ class SpanReader:
         if _quoted(tokens, start, end) or capital:
             return ""
         if verdict:
-            return ""
+            return JUDGED
         if named > 1 and not self.is_common(start, end):
             return BARE
         return None

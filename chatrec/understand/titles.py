@@ -21,7 +21,14 @@ import numpy as np
 from chatrec.domain.catalog import Catalog, display_title, normalize_title
 from chatrec.domain.vocabulary import Vocabulary
 from chatrec.understand.commonness import phrase_commonness, zipf
-from chatrec.understand.cues import BARE, CONNECTORS, Cues, SpanReader, continues_after
+from chatrec.understand.cues import (
+    BARE,
+    CONNECTORS,
+    JUDGED,
+    Cues,
+    SpanReader,
+    continues_after,
+)
 from chatrec.understand.fuzzy import FuzzyIndex, Search
 from chatrec.understand.lexicon import Lexicon, Token, tokenize
 
@@ -58,6 +65,7 @@ COMMONNESS_CENTRE = 4.6
 RUN_ON_PENALTY = 0.4  # "fools rush in where angels fear to tread": the sentence runs on
 FUZZY_PENALTY = 0.1  # per point of fuzz.ratio below 100: "for the holidays" is no typo
 DOUBT = 0.1
+JUDGED_DOUBT = -1.0  # a judged span ("big night was lovely") is asked about below this
 _ROMAN = {"ii": "2", "iii": "3", "iv": "4", "v": "5", "vi": "6", "vii": "7", "viii": "8"}
 
 
@@ -222,6 +230,9 @@ class TitleMatcher:
                     if cue == BARE and matches:
                         evidence = self._evidence(reader, i, j + 1, after, matches)
                         cue, doubt = (None, False) if evidence < 0 else ("", evidence < DOUBT)
+                    elif cue == JUDGED:  # judged, so asked about rather than dropped when weak
+                        cue, doubt = "", bool(matches) and self._evidence(
+                            reader, i, j + 1, None, matches) < JUDGED_DOUBT
                     out.append(_Candidate(i, j + 1, matches, cue, words, doubt))
         return out
 
@@ -238,7 +249,7 @@ class TitleMatcher:
         return [TitleMatch(i, SHORT_SCORE, self.catalog.label(i))
                 for i in self._short.get(key, ())] if key else []
 
-    def _evidence(self, reader: SpanReader, start: int, end: int, after: int,
+    def _evidence(self, reader: SpanReader, start: int, end: int, after: int | None,
                   matches: list[TitleMatch]) -> float:
         """How strongly a bare lower-case span reads as a title rather than an everyday phrase:
         the best item's popularity against the commonness of the words; 0 is the bar. With no
@@ -249,7 +260,8 @@ class TitleMatcher:
         best = max(matches, key=lambda m: m.score)
         popular = max(float(self._popularity[m.index]) for m in matches)
         common = phrase_commonness(words, CONNECTORS)
-        run_on = RUN_ON_PENALTY if continues_after(reader.tokens, after) else 0.0
+        run_on = RUN_ON_PENALTY if after is not None and continues_after(reader.tokens, after) \
+            else 0.0
         return (POPULARITY_WEIGHT * (popular - POPULARITY_CENTRE)
                 + (COMMONNESS_CENTRE - common) - run_on - FUZZY_PENALTY * (100.0 - best.score))
 
