@@ -66,6 +66,9 @@ RUN_ON_PENALTY = 0.4  # "fools rush in where angels fear to tread": the sentence
 FUZZY_PENALTY = 0.1  # per point of fuzz.ratio below 100: "for the holidays" is no typo
 DOUBT = 0.1
 JUDGED_DOUBT = -1.0  # a judged span ("big night was lovely") is asked about below this
+# Cues after which a short name ("raiders", "first contact") is not read: "a film about first
+# contact" speaks of a topic.
+_NO_SHORT_NAME = frozenset({None, BARE, WHOLE_MESSAGE, "about"})
 _ROMAN = {"ii": "2", "iii": "3", "iv": "4", "v": "5", "vi": "6", "vii": "7", "viii": "8"}
 
 
@@ -124,20 +127,24 @@ class TitleMatcher:
                 prefix = normalize_title(head.partition(":")[0]).removesuffix(" or")
                 for key in {prefix, _digits(prefix)} - {""}:
                     self._prefix[key].append(index)
-            short = self._short_key(normalize_title(head))
-            if short:
+            for short in self._short_keys(head):
                 self._short[short].append(index)
         self._keys = list(self._exact) + [k for k in self._prefix if k not in self._exact]
         self._fuzzy = FuzzyIndex(self._keys)
 
-    def _short_key(self, key: str) -> str | None:
-        """A long title's first word when it is rare enough to name the title alone
-        ("raiders" for "Raiders of the Lost Ark"); None otherwise."""
-        words = key.split()
+    def _short_keys(self, head: str) -> list[str]:
+        """Short names of a title, read only after a cue: a long title's first word when it is
+        rare enough to name the title alone ("raiders" for "Raiders of the Lost Ark"), and the
+        subtitle after a colon ("wrath of khan", "first contact")."""
+        words = normalize_title(head).split()
         first = words[0] if len(words) >= SHORT_MIN_WORDS else ""
-        if len(first) < 5 or first in self.cues.reserved or zipf(first) > SHORT_MAX_ZIPF:
-            return None
-        return first
+        out = []
+        if len(first) >= 5 and first not in self.cues.reserved and zipf(first) <= SHORT_MAX_ZIPF:
+            out.append(first)
+        subtitle = normalize_title(head.partition(":")[2]) if ":" in head else ""
+        if len(subtitle.split()) >= 2:
+            out.append(subtitle)
+        return out
 
     def match(self, title_text: str, cutoff: float = MATCH_CUTOFF) -> list[TitleMatch]:
         """Catalog items for a typed title, best first; a trailing year ranks that year first."""
@@ -220,7 +227,7 @@ class TitleMatcher:
                 fuzzy_ok = cue is not None and not reader.is_common(i, j + 1) and not (
                     j > i and tokens[j].lower in self.cues.reserved) and (  # not "lebowsky is"
                     self._misspelt(tokens[i:j + 1]))  # "carefully" is no typo of "Careful"
-                short = not exact and cue not in (None, BARE, WHOLE_MESSAGE) and key in self._short
+                short = not exact and cue not in _NO_SHORT_NAME and key in self._short
                 if exact or short or (fuzzy_ok and len(key) >= 5):
                     cutoff = 101.0 if not fuzzy_ok else MENTION_CUTOFF
                     if (key, cutoff) not in found:
@@ -245,8 +252,10 @@ class TitleMatcher:
         return any(zipf(w) < bar for w in words)
 
     def _short_matches(self, key: str) -> list[TitleMatch]:
-        """The items a long title's rare first word names ("raiders"), scored `SHORT_SCORE`."""
-        return [TitleMatch(i, SHORT_SCORE, self.catalog.label(i))
+        """The items a short name names: a rare first word ("raiders") scores `SHORT_SCORE`, a
+        subtitle of two words or more ("wrath of khan") `PREFIX_SCORE`."""
+        score = PREFIX_SCORE if " " in key else SHORT_SCORE
+        return [TitleMatch(i, score, self.catalog.label(i))
                 for i in self._short.get(key, ())] if key else []
 
     def _evidence(self, reader: SpanReader, start: int, end: int, after: int | None,
