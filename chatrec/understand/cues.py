@@ -42,6 +42,7 @@ CUE_PAIRS = frozenset({
 BARE = "(bare)"  # licensed by its own words only: "pulp fiction, anything similar?"
 JUDGED = "(judged)"  # licensed by a verdict after it only: "big night was lovely"
 VERDICT_REACH = 6  # words after a verdict verb in which a judging word shows a verdict
+WITH_REACH = 4  # words of a "with <someone>" between a title and its verdict
 # After a lower-case one-word title the sentence should pause: "I like twisted plots" is no title.
 FOLLOWERS = frozenset({"and", "or", "but", "was", "is", "were", "too", "so", "a", "alot",
                        "much", "though", "because", "since", "more", "again", "which", "that",
@@ -144,6 +145,9 @@ class SpanReader:
         tokens = self.tokens
         if end < len(tokens) and _is_emoji(tokens[end].text):
             return True
+        if end < len(tokens) and tokens[end].lower == "with":  # "heat with de niro was great"
+            end = next((k for k in range(end + 1, min(end + 1 + WITH_REACH, len(tokens)))
+                        if tokens[k].lower in VERDICT_VERBS), end)
         if end >= len(tokens) or tokens[end].lower not in VERDICT_VERBS:
             return False
         if tokens[end].lower in self.cues.judging:  # "heat rocks", "titanic bored me"
