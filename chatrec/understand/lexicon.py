@@ -78,6 +78,7 @@ POSITIVE_EMOJI = frozenset(_W["positive_emoji"])
 NEGATIVE_EMOJI = frozenset(_W["negative_emoji"])
 NEGATIVE_BIGRAMS = frozenset(tuple(b.split()) for b in _W["negative_bigrams"])
 FLIPPERS = frozenset(_W["flippers"])
+SENTIMENT_PHRASES = as_phrases(_W["sentiment_phrases"])  # ("never", "gets", "old") -> True
 CLAUSE_BREAKS = frozenset(_W["clause_breaks"])
 REQUEST_WORDS = frozenset(_W["request_words"])  # without the catalog's item nouns and verbs
 FILLER_WORDS = frozenset(_W["filler_words"])  # likewise

@@ -15,6 +15,7 @@ from chatrec.understand.lexicon import (
     POSITIVE_EMOJI,
     POSITIVE_WORDS,
     SCOPE_BREAKERS,
+    SENTIMENT_PHRASES,
     Token,
     phrase_at,
 )
@@ -92,10 +93,14 @@ def _bare_verdict(tokens: list[Token], clause: range, later: list[int], skip: se
 
 
 def _sentiment(tokens: list[Token], clause: range, skip: set[int]) -> bool | None:
-    """The polarity of the first sentiment word or emoji in a clause, after negation."""
+    """The polarity of the first sentiment phrase, word or emoji in a clause, after negation."""
+    words = [t.lower for t in tokens]
     for k in clause:
         if k >= len(tokens) or k in skip:
             continue
+        phrase = phrase_at(words, k, SENTIMENT_PHRASES)
+        if phrase:  # "never gets old", "blew my mind": judged as a whole
+            return bool(SENTIMENT_PHRASES[tuple(words[k:k + phrase])])
         low = tokens[k].lower
         prev = tokens[k - 1].lower if k > 0 else ""
         nxt = tokens[k + 1] if k + 1 < len(tokens) else None

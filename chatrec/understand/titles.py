@@ -221,9 +221,11 @@ class TitleMatcher:
                 exact = key in self._exact or key in self._prefix
                 if cue in (None, BARE) and year is not None and self._dated(key, year):
                     cue = ""  # "Shine (1996) was great": a title with its own year is a title
-                if cue in (None, BARE) and i == first_word and j == last_word and not \
-                        reader.is_common(i, j + 1):
-                    cue = WHOLE_MESSAGE  # "casablanca": the whole message is a title
+                if cue in (None, BARE) and i == first_word and not reader.is_common(i, j + 1):
+                    if j == last_word:
+                        cue = WHOLE_MESSAGE  # "casablanca": the whole message is a title
+                    elif cue is None and _sentence_after(tokens, j):
+                        cue = BARE  # "fargo. more of that please": weighed like a bare span
                 fuzzy_ok = cue is not None and not reader.is_common(i, j + 1) and not (
                     j > i and tokens[j].lower in self.cues.reserved) and (  # not "lebowsky is"
                     self._misspelt(tokens[i:j + 1]))  # "carefully" is no typo of "Careful"
@@ -330,6 +332,11 @@ def _add_chained(candidates: list[_Candidate], chosen: list[_Candidate],
                                          cand.doubt))
                 added = True
     return sorted(chosen, key=lambda c: c.start)
+
+
+def _sentence_after(tokens: list[Token], j: int) -> bool:
+    """Whether ``tokens[j]`` ends the first sentence of a longer message ("fargo. more")."""
+    return j + 2 < len(tokens) and tokens[j + 1].lower in {".", "!"}
 
 
 def _trailing_year(message: str, tokens: list[Token], end: int) -> tuple[int | None, int]:
