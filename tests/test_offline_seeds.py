@@ -60,3 +60,13 @@ def test_run_offline_seeds_writes_the_aggregate(tiny_dataset, tmp_path):
     assert json.loads(path.read_text())["protocol"]["seeds"] == [3, 4]
     ease = [run["models"]["ease"]["recall"] for run in runs]
     assert result["models"]["ease"]["recall"] == pytest.approx(sum(ease) / 2)
+
+
+def test_report_states_the_seed_spread_and_whether_the_margin_beats_it():
+    from chatrec_eval.report import seed_spread
+
+    runs = [fake_run(1, 0.30, 0.28), fake_run(2, 0.34, 0.31), fake_run(3, 0.32, 0.30)]
+    text = "\n".join(seed_spread(aggregate_runs(runs)))
+    assert "3 split seeds (1, 2, 3)" in text
+    assert "ndcg@10: hybrid 0.3200 ± 0.0200" in text and "beyond the split noise" in text
+    assert seed_spread(runs[0]) == []  # a single-seed file has no spread to state
