@@ -159,8 +159,9 @@ def eval_offline(data: str | None = DataOpt, embedder: str | None = EmbedderOpt,
     ``--weights-out`` the blend chosen on the first seed's validation part.
     """
     from chatrec.app.resources import load_resources
-    from chatrec_eval.offline import format_offline_table, run_offline_eval, write_tuned_weights
+    from chatrec_eval.offline import format_offline_table, run_offline_eval
     from chatrec_eval.offline_seeds import format_seeds_table, parse_seeds, run_offline_seeds
+    from chatrec_eval.offline_weights import write_tuned_weights
 
     try:
         chosen = parse_seeds(seeds) if seeds else (seed,)
