@@ -143,6 +143,9 @@ def eval_nlu(data: str | None = DataOpt, embedder: str | None = EmbedderOpt,
 @eval_app.command("offline")
 def eval_offline(data: str | None = DataOpt, embedder: str | None = EmbedderOpt,
                  lm: str | None = LmOpt, seed: int = typer.Option(2020, help="Split seed."),
+                 seeds: str = typer.Option(
+                     "", "--seeds", help="Comma-separated split seeds (e.g. 2020,2021,2022): "
+                     "every model's mean and spread over them; overrides --seed."),
                  json_path: Path | None = JsonOpt,
                  weights_out: Path | None = typer.Option(
                      None, "--weights-out",
@@ -151,17 +154,33 @@ def eval_offline(data: str | None = DataOpt, embedder: str | None = EmbedderOpt,
                  ) -> None:
     """Every candidate source and the hybrid under RecBole's protocol (80/10/10, full ranking).
 
-    ``--embedder lm-pooled`` embeds items with the hidden states of ``--lm``.
+    ``--embedder lm-pooled`` embeds items with the hidden states of ``--lm``. With
+    ``--seeds``, ``--json`` holds the means, spreads and per-seed results, and
+    ``--weights-out`` the blend chosen on the first seed's validation part.
     """
     from chatrec.app.resources import load_resources
-    from chatrec_eval.offline import format_offline_table, run_offline_eval, write_tuned_weights
+    from chatrec_eval.offline import format_offline_table, run_offline_eval
+    from chatrec_eval.offline_seeds import format_seeds_table, parse_seeds, run_offline_seeds
+    from chatrec_eval.offline_weights import write_tuned_weights
 
+    try:
+        chosen = parse_seeds(seeds) if seeds else (seed,)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
     resources = load_resources(settings(data, lm, embedder))
-    result = run_offline_eval(resources.dataset, resources.item_vectors, seed=seed)
-    typer.echo(format_offline_table(result))
+    if len(chosen) == 1:
+        result = first = run_offline_eval(resources.dataset, resources.item_vectors,
+                                          seed=chosen[0])
+        typer.echo(format_offline_table(result))
+    else:
+        result, runs = run_offline_seeds(resources.dataset, resources.item_vectors, chosen)
+        first = runs[0]
+        for run in runs:
+            typer.echo(f"seed {run['protocol']['seed']}\n{format_offline_table(run)}\n")
+        typer.echo(format_seeds_table(result))
     write_json(json_path, result)
     if weights_out is not None:
-        write_tuned_weights(weights_out, result, command_line(), dt.date.today().isoformat())
+        write_tuned_weights(weights_out, first, command_line(), dt.date.today().isoformat())
         typer.echo(f"wrote {weights_out}")
 
 

@@ -3,7 +3,9 @@
 Every rating is a positive; each user's interactions are split 80/10/10 at random (seed 2020).
 Models fit on training interactions only. Validation picks EASE's lambda and the blend weights;
 the test split is touched once, at the end. At test time all items except the user's train and
-valid items are ranked. Metrics @10 are averaged over users with >= 1 held-out item.
+valid items are ranked, by the blend tuned on validation alone: the app's quality floor and
+fading quality prior are off (``hybrid_app`` keeps them). Metrics @10 are averaged over users
+with >= 1 held-out item.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 import json
 import math
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -23,13 +25,6 @@ from chatrec.candidates.base import Query, TrainingData, implicit
 from chatrec.candidates.ease import ease_weights, gram_matrix
 from chatrec.domain.catalog import Dataset
 from chatrec.models.embedder import l2_normalize
-from chatrec.rank.blend import (
-    SIGNALS,
-    WEIGHTS_FILE,
-    BlendFileError,
-    read_blend_file,
-    write_blend_file,
-)
 from chatrec.rank.engine import BlendConfig, Engine, EngineConfig
 from chatrec_eval.metrics import METRICS, hit_matrix, ranking_metrics, user_metrics
 from chatrec_eval.split import DEFAULT_RATIOS, split_by_ratio
@@ -53,15 +48,19 @@ class EvalSplit:
     valid: sp.csr_matrix
     test: sp.csr_matrix
 
-    def query(self, user: int, exclude_valid: bool) -> Query:
-        """The user's training history as a chat-like query (profile = mean item vector)."""
+    def query(self, user: int, exclude_valid: bool, floor: bool = False) -> Query:
+        """The user's training history as a chat-like query (profile = mean item vector).
+
+        The protocol ranks every item but the user's own, so the engine's quality floor (a
+        product rule: no bottom-fifth items in a chat) is lifted unless ``floor`` asks for it.
+        """
         history = self.train[user].indices.astype(np.int64)
         vectors = self.data.item_vectors
         profile = None
         if vectors is not None and history.size:
             profile = l2_normalize(vectors[history].mean(axis=0))
         exclude = self.valid[user].indices.astype(np.int64) if exclude_valid else None
-        return Query(history=history, profile_vector=profile,
+        return Query(history=history, profile_vector=profile, allow_poor=not floor,
                      exclude=exclude if exclude is not None else np.zeros(0, np.int64))
 
 
@@ -118,25 +117,40 @@ def score_ms(source: Any, split: EvalSplit, users: np.ndarray) -> float:
     return (time.perf_counter() - start) * 1000 / max(len(queries), 1)
 
 
-def evaluate_engine(engine: Engine, split: EvalSplit, users: np.ndarray
-                    ) -> tuple[dict[str, float], float]:
+def evaluate_engine(engine: Engine, split: EvalSplit, users: np.ndarray,
+                    floor: bool = False) -> tuple[dict[str, float], float]:
     """Test metrics of ``engine.recommend`` and its mean milliseconds per user."""
     top = np.full((users.size, K), -1, dtype=np.int64)
     start = time.perf_counter()
     for row, user in enumerate(users):
-        items = [r.item_index for r in engine.recommend(split.query(int(user), True), K)]
+        query = split.query(int(user), True, floor)
+        items = [r.item_index for r in engine.recommend(query, K)]
         top[row, :len(items)] = items
     elapsed = (time.perf_counter() - start) * 1000 / max(users.size, 1)
     return ranking_metrics(top, split.test[users], K), elapsed
 
 
+def offline_blend(weights: dict[str, float], signals: tuple[str, ...], mmr_lambda: float,
+                  app_rules: bool = False) -> BlendConfig:
+    """The engine blend that ranks with ``weights`` (0 for the other ``signals``, no wish).
+
+    The tuning saw the weighted signals only, so by default so does the test; ``app_rules``
+    keeps the quality prior the app adds and fades with the history's length
+    (``cold_quality``, a conversation-time knob: weight ~0.1 at 18 history items).
+    """
+    return BlendConfig(**{n: weights.get(n, 0.0) for n in signals}, wish=0.0,
+                       mmr_lambda=mmr_lambda,
+                       cold_quality=BlendConfig.cold_quality if app_rules else 0.0)
+
+
 def evaluate_blend(split: EvalSplit, sources: dict[str, Any], fit_s: dict[str, float],
-                   weights: dict[str, float], mmr_lambda: float, users: np.ndarray) -> dict:
-    """Test metrics, fit seconds and ms per user of an Engine with these blend weights."""
-    blend = BlendConfig(**{n: weights.get(n, 0.0) for n in (*sources, "profile")}, wish=0.0,
-                        mmr_lambda=mmr_lambda)
+                   weights: dict[str, float], mmr_lambda: float, users: np.ndarray,
+                   app_rules: bool = False) -> dict:
+    """Test metrics, fit seconds and ms per user of an Engine with these blend weights
+    (``app_rules``: with the app's quality floor and fading prior, see `offline_blend`)."""
+    blend = offline_blend(weights, (*sources, "profile"), mmr_lambda, app_rules)
     engine = Engine(split.data, list(sources.values()), EngineConfig(tuple(sources), blend=blend))
-    metrics, ms = evaluate_engine(engine, split, users)
+    metrics, ms = evaluate_engine(engine, split, users, floor=app_rules)
     return {**metrics, "fit_s": sum(fit_s[n] for n in weights if n in fit_s),
             "score_ms_per_user": ms}
 
@@ -233,10 +247,14 @@ def run_offline_eval(dataset: Dataset, embedder_vectors: np.ndarray | None = Non
     for label, blend_name, mmr_lambda in runs:
         weights = blends[blend_name][0]
         models[label] = evaluate_blend(split, sources, fit_s, weights, mmr_lambda, test_users)
+    # What the app ranks: the same blend behind the quality floor and the fading prior.
+    models["hybrid_app"] = evaluate_blend(split, sources, fit_s, blends[chosen][0], 1.0,
+                                          test_users, app_rules=True)
     result = {"protocol": {
         "dataset": dataset.name, "seed": seed, "ratios": list(DEFAULT_RATIOS), "k": K,
         "positives": "every rating", "split": "per-user random ratio split (RecBole RO_RS)",
-        "ranking": "all items except the user's train and valid items",
+        "ranking": "all items except the user's train and valid items (hybrid_app: and "
+                   "the quality floor's items, with the app's fading quality prior)",
         "n_test_users": int(test_users.size), "ease_lambda": lam,
         "ease_lambda_valid_ndcg": {str(k): v for k, v in curve.items()},
         "blend": blends[chosen][0], "blend_min_z": MIN_Z,
@@ -260,35 +278,3 @@ def format_offline_table(result: dict) -> str:
     lines.append(f"EASE lambda={protocol['ease_lambda']:g}; blend={protocol['blend']}; "
                  f"neural in blend: {protocol['neural_in_blend']}")
     return "\n".join(lines)
-
-
-def tuned_blend(result: dict) -> BlendConfig:
-    """The blend a run chose: its tuned weights (0 for every signal it dropped or could not
-    tune) and, for what the offline protocol cannot tune (wish, cold popularity, MMR, pool
-    size), the engine's current values."""
-    untuned = {"wish"}  # no chat text offline
-    weights = {name: 0.0 for name in SIGNALS if name not in untuned}
-    return replace(BlendConfig(), **{**weights, **result["protocol"]["blend"]})
-
-
-def write_tuned_weights(path: Path, result: dict, command: str, date: str) -> None:
-    """Write the run's chosen blend as a weights file the engine can load.
-
-    The version is one more than the shipped file's (or the replaced file's, if higher), so a
-    file's number says how many tunings it is past the shipped weights.
-    """
-    versions = [read_blend_file(WEIGHTS_FILE).provenance["version"]]
-    try:
-        versions.append(read_blend_file(path).provenance["version"])
-    except BlendFileError:
-        pass  # nothing (readable) to replace
-    protocol = result["protocol"]
-    test = result["models"]["hybrid"]
-    write_blend_file(path, tuned_blend(result), {
-        "version": int(max(versions)) + 1, "command": command, "date": date,
-        "dataset": protocol["dataset"], "seed": protocol["seed"],
-        "tuned_on": "validation split (80/10/10 per-user random ratio split)",
-        "blend_min_z": protocol["blend_min_z"], "neural_in_blend": protocol["neural_in_blend"],
-        "test_recall_at_10": test["recall"], "test_ndcg_at_10": test["ndcg"],
-        "note": "wish, cold_popularity, mmr_lambda and pool_size are not tuned offline; "
-                "they are the engine's values when this file was written"})

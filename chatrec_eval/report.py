@@ -141,7 +141,28 @@ def offline_section(results: dict[str, dict]) -> list[str]:
                                                  if name.endswith("lm-pooled") else "")
         out += [f"### {title}", provenance(name, result),
                 md_table(["model", *[f"{k}@10" for k in OFFLINE_METRICS], "fit s"], rows)]
+        out += seed_spread(result)
     return out
+
+
+def seed_spread(result: dict) -> list[str]:
+    """For a ``--seeds`` file: what the means are over, and the paired hybrid-EASE margin."""
+    if "margin" not in result:
+        return []
+    seeds = result["protocol"]["seeds"]
+    spread, margin = result["spread"], result["margin"]
+    better, worse = margin["of"]
+    lines = [f"Means over {len(seeds)} split seeds ({', '.join(map(str, seeds))}); standard "
+             "deviation over seeds:"]
+    for metric in ("recall", "ndcg"):
+        cells = "; ".join(f"{m} {spread[m][metric]['mean']:.4f} ± {spread[m][metric]['std']:.4f}"
+                          for m in (better, worse) if m in spread)
+        m = margin.get(metric)
+        if m is not None:
+            cells += (f"; {better} − {worse} {m['mean']:+.4f} ± {m['std']:.4f} per seed, "
+                      f"{'beyond' if m['beats_noise'] else 'within'} the split noise")
+        lines.append(f"- {metric}@10: {cells}")
+    return ["\n".join(lines)]
 
 
 CHAT_FILES = ("chat_ml-100k", "chat_ml-latest-small")

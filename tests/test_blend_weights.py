@@ -15,7 +15,8 @@ from chatrec.rank.blend import (
     read_blend_file,
     write_blend_file,
 )
-from chatrec_eval.offline import run_offline_eval, tuned_blend, write_tuned_weights
+from chatrec_eval.offline import run_offline_eval
+from chatrec_eval.offline_weights import tuned_blend, write_tuned_weights
 
 PROVENANCE = {"version": 7, "command": "chatrec eval offline --seed 1", "date": "2026-12-01",
               "dataset": "tiny", "seed": 1}

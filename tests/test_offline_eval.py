@@ -78,6 +78,7 @@ def test_offline_report_has_every_model_and_a_table(tiny_dataset, fake_embedder,
     for row in models.values():
         assert 0.0 <= row["recall"] <= 1.0 and row["fit_s"] >= 0 and row["score_ms_per_user"] > 0
     assert result["protocol"]["ease_lambda"] > 0 and result["protocol"]["seed"] == 3
+    assert "hybrid_app" in models  # the same blend under the app's floor and prior
     assert "hybrid" in format_offline_table(result)
 
 
@@ -95,3 +96,36 @@ def test_ease_on_ml100k_reaches_recbole_level():
                               split.test[users])
     assert metrics["recall"] > 0.2
     assert abs(metrics["ndcg"] - 0.3295) < 0.015  # RecBole 1.2.1 EASE, same protocol
+
+
+def test_offline_queries_rank_every_item_unless_the_floor_is_asked_for(tiny_dataset):
+    # RecBole's protocol ranks every item but the user's own: the app's quality floor, which
+    # hides poorly rated items in a chat, must not hide test items; ``hybrid_app`` measures
+    # the app's ranking with it.
+    from chatrec.candidates.popularity import PopularitySource
+    from chatrec.rank.engine import Engine, EngineConfig
+    from chatrec_eval.offline import make_split
+
+    split = make_split(tiny_dataset, None, seed=3)
+    engine = Engine(split.data, [PopularitySource().fit(split.data)],
+                    EngineConfig(sources=("popularity",)))
+    engine.poor = np.zeros(len(tiny_dataset.catalog), dtype=bool)  # too few ratings to floor
+    engine.poor[:4] = True  # anything: a stand-in for the bottom fifth
+    user = int(np.flatnonzero(np.diff(split.test.indptr) > 0)[0])
+    lifted, floored = split.query(user, True), split.query(user, True, floor=True)
+    assert lifted.allow_poor and not floored.allow_poor
+    assert engine.allowed(lifted)[engine.poor].any()
+    assert not engine.allowed(floored)[engine.poor].any()
+
+
+def test_the_offline_blend_is_what_validation_tuned_unless_app_rules_are_asked_for():
+    # The conversation-time quality prior (cold_quality, fading with the history) is no part
+    # of the tuned weights; it leaked into the test ranking and cost the ml-100k hybrid.
+    from chatrec.rank.engine import BlendConfig
+    from chatrec_eval.offline import offline_blend
+
+    tuned = offline_blend({"ease": 1.0, "neural": 3.0}, ("ease", "neural", "itemknn"), 1.0)
+    assert (tuned.ease, tuned.neural, tuned.itemknn, tuned.wish) == (1.0, 3.0, 0.0, 0.0)
+    assert tuned.cold_quality == 0.0
+    app = offline_blend({"ease": 1.0}, ("ease",), 1.0, app_rules=True)
+    assert app.cold_quality == BlendConfig().cold_quality > 0
