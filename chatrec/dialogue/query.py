@@ -49,7 +49,14 @@ class WishWords:
     def informative(self, wish: str) -> bool:
         """Whether a wish has a word beyond the catalog's genre aliases ("science fiction"),
         item nouns, fillers and request words."""
+        return bool(self.informative_words(wish))
+
+    def informative_words(self, wish: str) -> list[str]:
+        """The wish's words beyond genre aliases, item nouns, fillers and request words: what
+        the keyword source may match ("got any good comedies?" leaves nothing, so words such
+        as "good" or "any" never pull in items whose tags happen to hold them)."""
         words = [t.lower for t in tokenize(wish)]
+        kept: list[str] = []
         i = 0
         while i < len(words):
             length = self._lexicon.genre_at(words, i)
@@ -57,9 +64,9 @@ class WishWords:
                 i += length
                 continue
             if words[i][:1].isalnum() and words[i] not in self._plain:
-                return True
+                kept.append(words[i])
             i += 1
-        return False
+        return kept
 
 
 class QueryParts(NamedTuple):
@@ -140,9 +147,13 @@ class Ranker:
         `Preferences` become a `Query` (seconds into the ``query`` stage of ``timings``)."""
         start = time.perf_counter()
         parts = to_query_parts(profile, self.catalog)
+        # A wish of genre and filler words only ("kids", "romantic") is the genre filter's:
+        # matched against tags as well, it would favour the few items tagged "kids" over the
+        # genre's best (eval chat --split valid on ml-latest-small, turns 1-2).
+        text = preferences.wish if self._wish_words.informative(preferences.wish) else ""
         query = Query(
             history=parts.history, history_ratings=parts.history_ratings,
-            disliked=parts.disliked, exclude=parts.exclude, text=preferences.wish,
+            disliked=parts.disliked, exclude=parts.exclude, text=text,
             text_vector=self._wish_vector(preferences.wish, tuple(preferences.avoid)),
             profile_vector=profile_vector(profile, self.item_vectors, self.catalog),
             genres_in=frozenset(preferences.genres_in),
