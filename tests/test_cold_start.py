@@ -9,11 +9,12 @@ import pytest
 
 from chatrec.candidates import CF_SOURCES, training_data
 from chatrec.candidates.base import Query
-from chatrec.dialogue.query import SEED_RATINGS, Ranker, WishWords
+from chatrec.dialogue.query import SEED_RATINGS, Ranker, WishWords, profile_vector
 from chatrec.dialogue.state import Preferences
 from chatrec.domain.catalog import CatalogInfo, Dataset, build_catalog
 from chatrec.domain.vocabulary import Vocabulary
-from chatrec.profile.replay import UserProfile
+from chatrec.profile.events import item_event
+from chatrec.profile.replay import UserProfile, replay
 from chatrec.rank.engine import FULL_EVIDENCE, EngineConfig, build_engine
 from tests.test_rank_quality import FAST, _engine
 
@@ -100,3 +101,13 @@ def test_only_informative_wishes_reach_the_keyword_source(tiny_dataset, fake_emb
     assert query.text == kept
     assert WishWords(Vocabulary.from_dataset(tiny_dataset)).informative_words(wish) == (
         ["twist"] if kept else [])
+
+
+def test_the_taste_vector_leans_to_the_named_title(tiny_dataset) -> None:
+    catalog = tiny_dataset.catalog
+    vectors = np.eye(len(catalog), dtype=np.float32)
+    events = [item_event("like", catalog.item_ids[HEAT], catalog, source="stated"),
+              item_event("like", catalog.item_ids[TOY_STORY], catalog, source="thumb"),
+              item_event("like", catalog.item_ids[LION_KING], catalog, source="accepted")]
+    vector = profile_vector(replay(events), vectors, catalog)
+    assert vector[HEAT] > vector[TOY_STORY] > vector[LION_KING] > 0
