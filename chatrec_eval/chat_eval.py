@@ -272,7 +272,11 @@ def format_chat_report(result: dict) -> str:
             lines.append(f"{name:<12}" + "".join(f"{v:>7.3f}" for v in row["sr_at_turn"])
                          + f"{f'[{lo:.3f}, {hi:.3f}]':>16}{row['ndcg_at_turn'][-1]:>9.3f}"
                          + f"{avg:>10}{secs:>7.0f}")
-        lines += [goal_line(runs), ""]
+        lines += [goal_line(runs), "95% bootstrap intervals of SR@10 after each turn:"]
+        lines += [f"{name:<12}" + " ".join(f"[{lo:.3f}, {hi:.3f}]"
+                                           for lo, hi in row["ci95"]["sr_at_turn"])
+                  for name, row in runs.items()]
+        lines.append("")
     return "\n".join(lines).rstrip()
 
 

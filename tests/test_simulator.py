@@ -200,4 +200,6 @@ def test_real_recommender_end_to_end_is_deterministic(tiny_dataset, fake_embedde
     assert all(len(r["sr_at_turn"]) == 3 and len(r["ci95"]["ndcg_at_turn"]) == 3
                for r in cold.values())
     assert "full vs pop_filter" in format_chat_report(runs[0])
+    lo, hi = cold["full"]["ci95"]["sr_at_turn"][0]
+    assert f"[{lo:.3f}, {hi:.3f}]" in format_chat_report(runs[0])  # every turn's interval
     assert json.loads((tmp_path / "chat0.json").read_text())["protocol"]["users"] == 3

@@ -30,6 +30,7 @@ from chatrec.candidates.base import (
     Query,
     TrainingData,
     blocked_items,
+    history_weights,
     top_k,
 )
 from chatrec.candidates.vector_index import build_index
@@ -42,6 +43,7 @@ __all__ = ["BlendConfig", "Engine", "EngineConfig", "RankedItem", "SourceCache",
            "filter_mask", "mmr", "normalise"]
 
 MIN_FULL_MATCHES = 10  # items with every asked genre needed before partial matches drop out
+FULL_EVIDENCE = 1.0  # history evidence (sum of rating / 5) at which CF has its full weight
 
 
 class SourceCache(Protocol):
@@ -113,27 +115,38 @@ class Engine:
         self._threads = ThreadpoolController()
         self.poor = poorly_rated(data.ratings)  # the quality floor
 
+    def evidence(self, query: Query | None) -> float:
+        """How much the query's history says about the user: the sum of its like weights
+        (rating / 5, so a named title or an imported 5★ counts 1 and a 👍 0.1); -1 for none."""
+        if query is None:
+            return -1.0
+        _, weights = history_weights(query, len(self.catalog))
+        return float(weights.sum())
+
     def weights(self, query: Query | None = None) -> dict[str, float]:
         """Signal -> blend weight actually used (equal source weights without rerank).
 
-        For a cold query (no history) popularity gets at least ``cold_popularity``, and the
-        quality source at least ``cold_quality``, fading as likes accumulate (halved after
-        ``evidence_half``): with nothing to personalise on, what is popular *and* well rated
-        within the filters is the best guess, and the personalised sources take over.
+        The personalised (collaborative) sources ramp in with the history's evidence, reaching
+        their weight at ``FULL_EVIDENCE`` (one named title): with nothing to personalise on
+        their z-scores are noise, and one 👍 should not hand them the whole list. Meanwhile
+        popularity gets at least ``cold_popularity`` x (1 - ramp), and the quality source at
+        least ``cold_quality``, halved after ``evidence_half`` of evidence: with nothing to
+        personalise on, what is popular *and* well rated within the filters is the best guess.
         """
         blend = self.config.blend
         if not self.config.use_rerank:
             return {name: 1.0 / len(self.sources) for name in self.sources}
         weights = {name: blend.weight(name) for name in self.sources}
-        n_history = -1 if query is None else int(np.size(query.history))
-        if n_history == 0 and blend.cold_quality > 0:
-            # Nothing to personalise on: the neural model's bias-only score is a weaker
-            # popularity, so the popularity and quality sources rank alone.
-            weights = {n: (0.0 if n in CF_SOURCES else w) for n, w in weights.items()}
-        if n_history == 0 and "popularity" in weights:
-            weights["popularity"] = max(weights["popularity"], blend.cold_popularity)
-        if n_history >= 0 and "quality" in weights:
-            fade = blend.evidence_half / (blend.evidence_half + n_history)
+        evidence = self.evidence(query)
+        ramp = 1.0 if evidence < 0 else min(1.0, evidence / FULL_EVIDENCE)
+        if blend.cold_quality > 0:
+            # The neural model's bias-only score is a weaker popularity, so with no evidence
+            # the popularity and quality sources rank alone.
+            weights = {n: (w * ramp if n in CF_SOURCES else w) for n, w in weights.items()}
+        if "popularity" in weights:
+            weights["popularity"] = max(weights["popularity"], blend.cold_popularity * (1 - ramp))
+        if evidence >= 0 and "quality" in weights:
+            fade = blend.evidence_half / (blend.evidence_half + evidence)
             weights["quality"] = max(weights["quality"], blend.cold_quality * fade)
         if not any(weights.values()):  # an ablation left only zero-weight sources
             weights = {name: 1.0 for name in self.sources}
@@ -142,11 +155,13 @@ class Engine:
         return {name: w for name, w in weights.items() if w != 0.0}
 
     def mmr_lambda(self, query: Query) -> float:
-        """MMR's relevance share for this query: none on a cold query (``cold_mmr_lambda``)."""
+        """MMR's relevance share: ``cold_mmr_lambda`` (none) with no evidence, moving to
+        ``mmr_lambda`` as the evidence ramps the personalised sources in."""
         if not self.config.use_rerank:
             return 1.0
         blend = self.config.blend
-        return blend.cold_mmr_lambda if np.size(query.history) == 0 else blend.mmr_lambda
+        ramp = min(1.0, max(self.evidence(query), 0.0) / FULL_EVIDENCE)
+        return blend.cold_mmr_lambda + (blend.mmr_lambda - blend.cold_mmr_lambda) * ramp
 
     def allowed(self, query: Query) -> np.ndarray:
         """Items that pass the hard filters and the quality floor and are not history,
