@@ -16,7 +16,7 @@ from chatrec.domain.vocabulary import Vocabulary
 from chatrec.profile.events import item_event
 from chatrec.profile.replay import UserProfile, replay
 from chatrec.rank.engine import FULL_EVIDENCE, EngineConfig, build_engine
-from tests.test_rank_quality import FAST, _engine
+from test_rank_quality import FAST, _engine
 
 HEAT, FARGO, SUSPECTS, TOY_STORY = range(4)
 LION_KING, SLEEPLESS = 10, 11
