@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from test_rank_quality import FAST, _engine
 
 from chatrec.candidates import CF_SOURCES, training_data
 from chatrec.candidates.base import Query
@@ -16,7 +17,6 @@ from chatrec.domain.vocabulary import Vocabulary
 from chatrec.profile.events import item_event
 from chatrec.profile.replay import UserProfile, replay
 from chatrec.rank.engine import FULL_EVIDENCE, EngineConfig, build_engine
-from test_rank_quality import FAST, _engine
 
 HEAT, FARGO, SUSPECTS, TOY_STORY = range(4)
 LION_KING, SLEEPLESS = 10, 11
