@@ -19,8 +19,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from chatrec.domain.catalog import Catalog, display_title, normalize_title
+from chatrec.domain.commonness import phrase_commonness, zipf
 from chatrec.domain.vocabulary import Vocabulary
-from chatrec.understand.commonness import phrase_commonness, zipf
 from chatrec.understand.cues import (
     BARE,
     CONNECTORS,
