@@ -35,7 +35,7 @@ from chatrec.understand.message import Intent, ParsedMessage, PreferenceDelta
 from chatrec.understand.on_screen import ShownName, bare_positions, named_picks, read_reactions
 from chatrec.understand.polarity import clause_polarities, like_is_comparison
 from chatrec.understand.questions import ItemQuestion, QuestionReader
-from chatrec.understand.reactions import ActReader, Reaction
+from chatrec.understand.reactions import Act, ActReader, Reaction
 from chatrec.understand.references import extract_refs
 from chatrec.understand.titles import WHOLE_MESSAGE, TitleMatcher, TitleMention
 from chatrec.understand.years import YearSlots, extract_years
@@ -116,7 +116,10 @@ class Parser:
         intent, score = chat.intent or self._intent(text, found)
         intent = _settle(intent, found)
         if intent in NO_REACTIONS:
-            found.reactions = ()
+            # "never seen it, is it scary?": a question may say whether the pick was seen,
+            # which judges nothing; every other act in a question is left out.
+            keep = NO_VERDICT if intent is Intent.ASK_ITEM else frozenset()
+            found.reactions = tuple(r for r in found.reactions if r.act in keep)
         roles, wish = found.roles, found.wish
         if intent is Intent.WHY:
             roles = _Titles(subject=roles.liked + roles.disliked + roles.similar + roles.subject)
@@ -220,6 +223,8 @@ class Parser:
         others = [m for m in mentions if m.matches[0].index not in named
                   and m.matches[0].index not in context.shown]
         positions = list(refs)
+        if names and all(p == 0 for p, _ in positions):
+            positions = []  # "stand by me, seen that one": "that one" is the pick named
         if not positions and not names:
             positions = bare_positions(tokens, len(context.shown), used)
         return read_reactions(text, tokens, self.acts, names, positions, context.shown,
@@ -264,6 +269,10 @@ class _Chat:
 # Intents that react to no pick on screen, whatever positions or verdict words they hold.
 NO_REACTIONS = frozenset({Intent.WHY, Intent.PROFILE, Intent.FORGET, Intent.HELP,
                           Intent.ASK_ITEM, Intent.RESET, Intent.OFF_TOPIC})
+
+
+# Acts a question may carry ("never watched it, is it any good?"): they store no verdict.
+NO_VERDICT = frozenset({Act.NOT_SEEN, Act.SEEN})
 
 
 # Intents a count or a dropped constraint turns into "refine": they ask for nothing else.

@@ -29,6 +29,7 @@ from chatrec.understand.lexicon import (
 )
 
 REACTIONS_FILE = Path(__file__).resolve().parent / "reactions.toml"
+_CLAUSE_STOPS = frozenset({",", ".", ";", "!", "?", "but", "and", "-"})
 _QUESTION_SEEN = re.compile(r"\b(have|did|had) (you|u|ya) ({done})\b")
 
 
@@ -116,7 +117,10 @@ class ActReader:
         self._question = re.compile(_QUESTION_SEEN.pattern.replace("{done}", fill["{done}"]))
         self.patterns = {name: self._group(data[name], fill) for name in (
             "not_seen", "will_try", "seen", "more_like", "accept", "reject", "past_markers",
-            "positive_extra", "negative_extra", "all_shown", "others")}
+            "positive_extra", "negative_extra", "all_shown", "others", "frequency",
+            "prospective")}
+        self.verdicts = {**dict.fromkeys(data["verdict_positive"], True),
+                         **dict.fromkeys(data["verdict_negative"], False)}
         self.affirmations = frozenset(data["affirmations"])
         self.question_starts = frozenset(data["question_starts"])
         self.denials = frozenset(data["denials"])
@@ -144,8 +148,9 @@ class ActReader:
         if asks and self.is_question(low):
             return None, False, False
         low = self._question.sub(" ", low)  # "have you seen X?" asks, it does not react
+        low = self.patterns["frequency"].sub(" ", low)  # "seen it too many times": no verdict
         sentiment = self.sentiment(low)
-        if self.has("not_seen", low):
+        if self.has("not_seen", low) or self._negated("seen", low):
             if self.has("reject", low) and not self.has("will_try", low):
                 return Act.REJECT, False, True
             return Act.NOT_SEEN, self.has("will_try", low), True
@@ -154,23 +159,40 @@ class ActReader:
         if self.has("seen", low):
             verdict = {True: Act.SEEN_LIKED, False: Act.SEEN_DISLIKED}.get(sentiment, Act.SEEN)
             return verdict, False, True
+        if self.has("accept", low) and self._negated("accept", low):
+            return Act.REJECT, False, True  # "not gonna watch it", "wouldn't go for that"
         if self.has("accept", low) and sentiment is not False and not self._negated_accept(low):
             return Act.ACCEPT, False, True
         if self.has("reject", low):
             return Act.REJECT, False, True
         if sentiment is not None:
-            # Praise that is no "sounds good" is about a pick seen ("Babe is cute"); blame
-            # is a rejection unless the words say it was watched ("was dull", "bored me").
-            if sentiment:
-                return Act.SEEN_LIKED, False, False
-            past = self.has("past_markers", low)
-            return (Act.SEEN_DISLIKED if past else Act.REJECT), False, False
+            return self._verdict(low, sentiment), False, False
         words = {t.lower for t in tokenize(low)}
         if words & self.denials:
             return Act.REJECT, False, False
         if words & self.affirmations:
             return Act.ACCEPT, False, False
         return None, False, False
+
+    def _verdict(self, low: str, positive: bool) -> Act:
+        """A bare verdict: praise of a pick not yet seen ("could be fun", "perfect, putting it
+        on tonight") accepts it; other praise is about a pick seen ("Babe is cute"); blame
+        is a rejection unless the words say it was watched ("was dull", "bored me")."""
+        past = self.has("past_markers", low)
+        if positive:
+            ahead = self.has("prospective", low) and not past
+            return Act.ACCEPT if ahead else Act.SEEN_LIKED
+        return Act.SEEN_DISLIKED if past else Act.REJECT
+
+    def _negated(self, name: str, low: str) -> bool:
+        """Whether a flipper stands shortly before a phrase of group ``name`` in its clause
+        ("i don't think i've ever watched it", "not gonna watch it")."""
+        for match in self.patterns[name].finditer(low):
+            before = low[:match.start()].split()[-4:]
+            cut = max((k for k, w in enumerate(before) if w in _CLAUSE_STOPS), default=-1)
+            if any(w in FLIPPERS and w != "no" for w in before[cut + 1:]):  # "no, i've seen it"
+                return True
+        return False
 
     def _negated_accept(self, low: str) -> bool:
         """Whether every accepting phrase sits inside a rejecting one ("not interested in",
@@ -189,8 +211,11 @@ class ActReader:
             word = token.lower
             if word in self.affirmations:
                 continue
-            positive = word in POSITIVE_WORDS or any(ch in POSITIVE_EMOJI for ch in word)
-            negative = word in NEGATIVE_WORDS or any(ch in NEGATIVE_EMOJI for ch in word)
+            verdict = self.verdicts.get(word)
+            positive = (word in POSITIVE_WORDS or verdict is True
+                        or any(ch in POSITIVE_EMOJI for ch in word))
+            negative = (word in NEGATIVE_WORDS or verdict is False
+                        or any(ch in NEGATIVE_EMOJI for ch in word))
             if not (positive or negative) or word in {"like", "into", "pass"}:
                 continue
             flipped = _flipped(tokens, k)
