@@ -22,6 +22,7 @@ from chatrec.models.embedder import Embedder
 
 EXEMPLARS_FILE = Path(__file__).resolve().parent / "exemplars.toml"
 SIMILARITY_THRESHOLD = 0.5
+RECENT = 32  # message vectors kept
 # Intents that delete or change data irreversibly: only an explicit phrase (a rule) may choose
 # them, never a sentence that merely resembles an exemplar ("keep going" ~ "start over").
 RULE_ONLY_INTENTS = frozenset({"forget"})
@@ -221,6 +222,7 @@ class IntentClassifier:
         self.threshold = threshold
         self._labels = [name for name, texts in table.items() for _ in texts]
         self._vectors = embedder.encode([t for texts in table.values() for t in texts])
+        self._recent: dict[str, np.ndarray] = {}  # message -> vector, for the act fallback too
 
     @classmethod
     def for_vocabulary(cls, embedder: Embedder, vocabulary: Vocabulary,
@@ -228,10 +230,18 @@ class IntentClassifier:
         """A classifier over `intent_exemplars` of ``vocabulary``."""
         return cls(embedder, intent_exemplars(vocabulary), threshold)
 
+    def vector(self, text: str) -> np.ndarray:
+        """The embedding of one message, kept for the last few messages: the reaction
+        fallback and the classifier read the same message in one turn."""
+        if text not in self._recent:
+            if len(self._recent) >= RECENT:
+                self._recent.pop(next(iter(self._recent)))
+            self._recent[text] = self.embedder.encode([text])[0]
+        return self._recent[text]
+
     def classify(self, text: str) -> tuple[str, float]:
         """(intent, cosine) of the nearest exemplar; ``unknown`` below the threshold."""
-        vector = self.embedder.encode([text])[0]
-        sims = self._vectors @ vector
+        sims = self._vectors @ self.vector(text)
         best = int(np.argmax(sims))
         score = float(sims[best])
         return (self._labels[best], score) if score >= self.threshold else ("unknown", score)

@@ -134,19 +134,20 @@ def _clause_of(tokens: list[Token], k: int) -> tuple[int, int]:
 
 def read_reactions(text: str, tokens: list[Token], reader: ActReader,
                    names: Sequence[ShownName], refs: Sequence[tuple[int, int]],
-                   shown: Sequence[int], focus: int | None, implicit: bool, asks: bool = True
-                   ) -> tuple[Reaction, ...]:
+                   shown: Sequence[int], focus: int | None, implicit: bool, asks: bool = True,
+                   guess: bool = False) -> tuple[Reaction, ...]:
     """The reactions of one message to the picks on screen (empty when it has no act).
 
     ``refs`` are the (position, token index) pairs the message points at; ``implicit`` allows
     "seen it" / "sounds good" to mean the pick in focus (the first one when none is); ``asks``
     False when the first word is a title's ("when harry met sally, yes please"), not a
     question word. Picks named in different clauses get each clause's own act ("fargo was
-    great, heat I haven't seen").
+    great, heat I haven't seen"). ``guess`` lets the embedding fallback decide the act when
+    no phrase does.
     """
     if not shown:
         return ()
-    act, wants, phrased = reader.act(text, asks)
+    act, wants, phrased = reader.act(text, asks, guess)
     if act is None:
         return ()
     # "it" may be left out after a phrase ("sounds good", "seen it"); a bare verdict needs it

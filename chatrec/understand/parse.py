@@ -10,6 +10,7 @@ from dataclasses import dataclass, field, replace
 from chatrec.domain.catalog import Catalog
 from chatrec.domain.vocabulary import Vocabulary
 from chatrec.models.embedder import Embedder
+from chatrec.understand.act_guess import ActGuess, act_exemplars
 from chatrec.understand.chat_acts import ChatActs, Drop
 from chatrec.understand.counts import CountReader, CountSlot, clamp_count
 from chatrec.understand.genres import GenreSlots, extract_genres
@@ -88,7 +89,8 @@ class Parser:
         self.lm_delta = lm_delta  # the LM's catalog-restricted delta for leftover words (or off)
         self.lexicon = Lexicon.of(vocabulary)
         self.rules = IntentRules(vocabulary)
-        self.acts = ActReader(vocabulary)
+        self.acts = ActReader(vocabulary, ActGuess(intents.vector, act_exemplars(vocabulary),
+                                                   intents.embedder.encode))
         self.chat_acts, self.counts = ChatActs(vocabulary), CountReader(self.lexicon)
         self.questions = QuestionReader(vocabulary, titles)
         self._not_wish = (self.lexicon.filler_words | NEGATORS | POSITIVE_WORDS | NEGATIVE_WORDS
@@ -227,9 +229,18 @@ class Parser:
             positions = []  # "stand by me, seen that one": "that one" is the pick named
         if not positions and not names:
             positions = bare_positions(tokens, len(context.shown), used)
+        implicit = not others and not stated
         return read_reactions(text, tokens, self.acts, names, positions, context.shown,
-                              context.focus, implicit=not others and not stated,
-                              asks=not any(0 in n.tokens for n in names))
+                              context.focus, implicit=implicit,
+                              asks=not any(0 in n.tokens for n in names),
+                              guess=implicit and self._may_guess(text))
+
+    def _may_guess(self, text: str) -> bool:
+        """Whether the embedding fallback may read a reaction into a message: not when a rule
+        already knows what it is (a request, "why", help, thanks, a goodbye, a question)."""
+        return not (self.rules.requests_more(text) or self.rules.explicit(text)
+                    or social_intent(text) or self.chat_acts.goodbye(text)
+                    or self.chat_acts.reset(text) or "?" in text)
 
     def _intent(self, text: str, found: _Found) -> tuple[Intent, float]:
         """Explicit rules, then reactions to the picks on screen, then the other rules, then

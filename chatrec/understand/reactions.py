@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from enum import Enum
 from functools import cache
 from pathlib import Path
+from typing import Protocol
 
 import tomllib
 
@@ -31,6 +32,12 @@ from chatrec.understand.lexicon import (
 REACTIONS_FILE = Path(__file__).resolve().parent / "reactions.toml"
 _CLAUSE_STOPS = frozenset({",", ".", ";", "!", "?", "but", "and", "-"})
 _QUESTION_SEEN = re.compile(r"\b(have|did|had) (you|u|ya) ({done})\b")
+
+
+class ActGuesser(Protocol):
+    """What `ActReader` needs of the embedding fallback (``act_guess.ActGuess``)."""
+
+    def act(self, text: str) -> Act | None: ...
 
 
 class Act(str, Enum):
@@ -99,7 +106,8 @@ def _compile(phrase: str, fill: dict[str, str]) -> str:
 
 
 @cache
-def _table(path: Path = REACTIONS_FILE) -> dict:
+def table(path: Path = REACTIONS_FILE) -> dict:
+    """The parsed ``reactions.toml`` (read once)."""
     with path.open("rb") as handle:
         return tomllib.load(handle)
 
@@ -107,8 +115,9 @@ def _table(path: Path = REACTIONS_FILE) -> dict:
 class ActReader:
     """Decides the reaction act of a message in one catalog's words (build once)."""
 
-    def __init__(self, vocabulary: Vocabulary) -> None:
-        data = _table()
+    def __init__(self, vocabulary: Vocabulary, guess: ActGuesser | None = None) -> None:
+        self.guess = guess  # the embedding fallback (act_guess.ActGuess), or None
+        data = table()
         verbs = [*vocabulary.verbs] or ["try"]
         done = sorted({*vocabulary.cue_verbs, "seen", "saw"} - {f"{v}ing" for v in verbs}
                       - {"watching", "reading"}, key=len, reverse=True)
@@ -140,13 +149,33 @@ class ActReader:
         """Whether a phrase group (``reactions.toml``) occurs in normalised ``text``."""
         return bool(self.patterns[name].search(text))
 
-    def act(self, text: str, asks: bool = True) -> tuple[Act | None, bool, bool]:
+    def act(self, text: str, asks: bool = True, guess: bool = False
+            ) -> tuple[Act | None, bool, bool]:
         """(the act of a message, whether a not-seen pick is wanted, whether a phrase of
         ``reactions.toml`` said so rather than a bare verdict or "yes"); (None, False, False)
-        when the message reacts to nothing; ``asks`` False: its first word is no question word."""
+        when the message reacts to nothing; ``asks`` False: its first word is no question word;
+        ``guess``: ask the embedding fallback when no phrase decides."""
         low = normalise(text)
         if asks and self.is_question(low):
             return None, False, False
+        found = self._phrased(low)
+        if found[0] is None and guess and self.guess is not None:
+            return self._guessed(text, low)
+        return found
+
+    def _guessed(self, text: str, low: str) -> tuple[Act | None, bool, bool]:
+        """The fallback's act; "seen" takes the message's verdict as the phrases do."""
+        act, sentiment = self.guess.act(text), self.sentiment(low)
+        if act is Act.SEEN:
+            act = {True: Act.SEEN_LIKED, False: Act.SEEN_DISLIKED}.get(sentiment, act)
+        if (act, sentiment) in {(Act.ACCEPT, False), (Act.REJECT, True)}:
+            act = None  # the words judge the other way: no guess against them
+        if act is None:
+            return None, False, False
+        return act, act is Act.NOT_SEEN and self.has("will_try", low), True
+
+    def _phrased(self, low: str) -> tuple[Act | None, bool, bool]:
+        """The act the phrases and verdict words decide (None when they do not)."""
         low = self._question.sub(" ", low)  # "have you seen X?" asks, it does not react
         low = self.patterns["frequency"].sub(" ", low)  # "seen it too many times": no verdict
         sentiment = self.sentiment(low)
@@ -230,7 +259,7 @@ class ActReader:
 def yes_no(text: str) -> bool | None:
     """True for "yes"/"yeah, that one", False for "no"/"nope", None for anything else (a
     message that says more than a yes or no is a new request)."""
-    data = _table()
+    data = table()
     low = normalise(text).strip(" .!?,")
     words = low.split()
     if not words or len(words) > 4:
