@@ -106,8 +106,8 @@ def int_list(text: str) -> tuple[int, ...]:
 def eval_nlu(data: str | None = DataOpt, embedder: str | None = EmbedderOpt,
              files: list[Path] | None = typer.Option(
                  None, "--file", help="Labelled JSONL file (repeatable); default: "
-                 "tests/data/utterances.jsonl, tests/data/nlu/dev.jsonl, dev_questions.jsonl and "
-                 "heldout.jsonl."),
+                 "tests/data/utterances.jsonl, tests/data/nlu/dev.jsonl, dev_questions.jsonl, "
+                 "dev3.jsonl and heldout.jsonl."),
              dialogue: bool = typer.Option(True, help="Also play every line through a real "
                                            "recommender (dead ends, what gets stored)."),
              lm: str | None = typer.Option(

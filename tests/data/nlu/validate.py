@@ -1,7 +1,7 @@
 """Validate the labelled NLU utterance files (schema v2, see README.md).
 
 Usage:  .venv/bin/python tests/data/nlu/validate.py [FILE ...]
-        (default: heldout.jsonl and dev.jsonl next to this script)
+        (default: heldout.jsonl, dev.jsonl and dev3.jsonl next to this script)
 
 Checks, per line: valid JSON; id/text/intent/slots present; id unique and prefixed like the
 file's other ids; intent in the schema's list; only known slot names with the right types;
@@ -262,5 +262,6 @@ def validate(paths: list[Path]) -> int:
 
 
 if __name__ == "__main__":
-    args = [Path(a) for a in sys.argv[1:]] or [HERE / "heldout.jsonl", HERE / "dev.jsonl"]
+    args = [Path(a) for a in sys.argv[1:]] or [HERE / "heldout.jsonl", HERE / "dev.jsonl",
+                                                HERE / "dev3.jsonl"]
     sys.exit(validate([p for p in args if p.exists()] if not sys.argv[1:] else args))
