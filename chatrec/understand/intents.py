@@ -40,8 +40,8 @@ _WHY = re.compile(r"^\W*(why|y|how come|what made you|explain|reason for|whats t
                   r"what's the reason)\b|\bwhy('d| did| do| would| is| was| not| no| isn't| "
                   r"wasn't| didn't| the)\b")
 # "yeah why not", "sure, why not!": agreeing, no question about a pick.
-_AGREE_WHY_NOT = re.compile(r"^\W*((yeah|yes|yep|sure|ok|okay|alright|hmm|eh|well|meh|oh)\W+)*"
-                            r"why not\b\W*($|,|\.|!|i'?ll|lets|let's|i'?d|go|sounds)")
+_AGREE_WHY_NOT = re.compile(r"(^|[?!.,]\s*)\W*((yeah|yes|yep|sure|ok|okay|alright|hmm|eh|well|"
+                            r"meh|oh)\W+)*why not\b\W*($|,|\.|!|i'?ll|lets|let's|i'?d|go|sounds)")
 _WHY_NOT = re.compile(r"\b(why|y|how come)\W+(\S+\s+){0,3}?(not|no|didn't|didnt|isn't|"
                       r"wasn't|aren't|haven't|hasn't|don't|dont|never|left out|missing|skip|"
                       r"skipped)\b")

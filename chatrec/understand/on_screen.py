@@ -21,6 +21,7 @@ _STOP = frozenset({"the", "a", "an", "of", "and", "in", "on", "to", "for", "with
                    "it", "is", "at", "or", "by", "from", "one", "you", "i", "we", "no", "not",
                    "all", "part", "ii", "iii", "2", "3", "this", "that", "some", "do"})
 _CLAUSE_ENDS = frozenset({",", ".", ";", "!", "?", "but", "-", "—"})
+_LISTING = frozenset({"and", "&", ",", "or", "n"})  # "2 and 3", "3 & 4"
 _DEICTIC = frozenset({"it", "that", "this", "them", "those", "these", "one"})
 WORD_CUTOFF = 80.0  # rapidfuzz ratio for a typo inside a multi-word run ("blak" ~ "black")
 LONE_CUTOFF = 88.0  # for a single word standing for a title ("lebowski", "jumanji")
@@ -117,7 +118,10 @@ def bare_positions(tokens: list[Token], shown_count: int, used: set[int]
         if k in used or not token.lower.isdigit() or not 0 < int(token.lower) <= shown_count:
             continue
         nxt = tokens[k + 1].lower if k + 1 < len(tokens) else ""
-        if nxt in {"", "and", "or", ",", "&", "already", "seen", ".", "!", "?", "is", "was"}:
+        prev = tokens[k - 1].lower if k > 0 else ""
+        listed = prev in _LISTING and k > 1 and (k - 2 in used or tokens[k - 2].lower.isdigit())
+        if listed or nxt in {"", "and", "or", ",", "&", "already", "seen", ".", "!", "?", "is",
+                             "was", "n"}:
             out.append((int(token.lower), k))
     return out
 
@@ -164,20 +168,56 @@ def read_reactions(text: str, tokens: list[Token], reader: ActReader,
                    if p != kept]
     elif not targets and reader.has("all_shown", low):
         targets = [(resolve(shown, focus, p), p, -1) for p in range(1, len(shown) + 1)]
+    elif targets and reader.has("all_but", low):  # "seen all but the last"
+        named = {index for index, _, _ in targets}
+        targets = [(resolve(shown, focus, p), p, -1) for p in range(1, len(shown) + 1)
+                   if resolve(shown, focus, p) not in named]
+    elif targets:
+        targets += _the_rest(reader, low, shown, focus, targets)
     clauses = {_clause_of(tokens, k) for _, _, k in targets if k >= 0}
+    whole = (0, len(tokens) - 1)
     found = []
     for index, ref, k in targets:
         own = (act, wants)
-        if len(clauses) > 1 and k >= 0:
-            lo, hi = _clause_of(tokens, k)
-            clause_act, clause_wants, _ = reader.act(" ".join(t.text for t in tokens[lo:hi + 1]),
-                                                     asks=False)
-            own = (clause_act, clause_wants) if clause_act is not None else own
+        if k >= 0 and len(clauses) > 1:
+            own = _clause_act(tokens, k, reader, act) or own
+        elif k >= 0 and not phrased and _clause_of(tokens, k) != whole:
+            # One pick in one clause of several, and no phrase in the message decided: the
+            # pick's own clause does ("kingpin no. something funny but not so stupid").
+            own = _clause_act(tokens, k, reader, act) or own
         found.append(Reaction(own[0], ref=ref, item=index if ref is None else None,
                               index=index, wants=own[1]))
     if not found and implicit:
         found.append(Reaction(act, ref=0, index=resolve(shown, focus, 0), wants=wants))
     return tuple(found)
+
+
+def _the_rest(reader: ActReader, low: str, shown: Sequence[int], focus: int | None,
+              targets: list[tuple[int | None, int | None, int]]
+              ) -> list[tuple[int | None, int | None, int]]:
+    """"heat is amazing, the rest ive not seen": the picks not named elsewhere, each with the
+    token index of "the rest" so that its clause's act applies."""
+    match = reader.patterns["others"].search(low)
+    if match is None:
+        return []
+    k = low[:match.start()].count(" ")  # ``low`` is the tokens joined by single spaces
+    named = {index for index, _, _ in targets}
+    return [(resolve(shown, focus, p), p, k) for p in range(1, len(shown) + 1)
+            if resolve(shown, focus, p) not in named]
+
+
+def _clause_act(tokens: list[Token], k: int, reader: ActReader, act: Act
+                ) -> tuple[Act, bool] | None:
+    """The act of the clause around ``tokens[k]``; a bare "not X" after a "seen" clause
+    ("brazil seen, not gattaca") means not seen."""
+    lo, hi = _clause_of(tokens, k)
+    words = [t.lower for t in tokens[lo:hi + 1]]
+    if words[:1] == ["not"] or words[:2] == ["but", "not"]:
+        if act in {Act.SEEN, Act.SEEN_LIKED, Act.SEEN_DISLIKED} and len(words) <= 5:
+            return Act.NOT_SEEN, False
+    clause_act, clause_wants, _ = reader.act(" ".join(t.text for t in tokens[lo:hi + 1]),
+                                             asks=False)
+    return (clause_act, clause_wants) if clause_act is not None else None
 
 
 def resolve(shown: Sequence[int], focus: int | None, ref: int) -> int | None:

@@ -227,8 +227,10 @@ class Parser:
         positions = list(refs)
         if names and all(p == 0 for p, _ in positions):
             positions = []  # "stand by me, seen that one": "that one" is the pick named
-        if not positions and not names:
-            positions = bare_positions(tokens, len(context.shown), used)
+        if not names:  # "2 and 3 please", "number 3 and 4": digits listed with a reference
+            have = {p for p, _ in positions}
+            positions += [b for b in bare_positions(tokens, len(context.shown), used)
+                          if b[0] not in have]
         implicit = not others and not stated
         return read_reactions(text, tokens, self.acts, names, positions, context.shown,
                               context.focus, implicit=implicit,

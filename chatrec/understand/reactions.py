@@ -127,7 +127,8 @@ class ActReader:
         self.patterns = {name: self._group(data[name], fill) for name in (
             "not_seen", "will_try", "seen", "more_like", "accept", "reject", "past_markers",
             "positive_extra", "negative_extra", "all_shown", "others", "frequency",
-            "prospective")}
+            "prospective", "chat_done", "all_but")}
+        self.interjections = frozenset(data["interjections"])
         self.verdicts = {**dict.fromkeys(data["verdict_positive"], True),
                          **dict.fromkeys(data["verdict_negative"], False)}
         self.affirmations = frozenset(data["affirmations"])
@@ -178,6 +179,7 @@ class ActReader:
         """The act the phrases and verdict words decide (None when they do not)."""
         low = self._question.sub(" ", low)  # "have you seen X?" asks, it does not react
         low = self.patterns["frequency"].sub(" ", low)  # "seen it too many times": no verdict
+        low = self.patterns["chat_done"].sub(" ", low)  # "i'm done": the chat, not a pick
         sentiment = self.sentiment(low)
         if self.has("not_seen", low) or self._negated("seen", low):
             if self.has("reject", low) and not self.has("will_try", low):
@@ -186,7 +188,8 @@ class ActReader:
         if self.has("more_like", low):
             return Act.MORE_LIKE, False, True
         if self.has("seen", low):
-            verdict = {True: Act.SEEN_LIKED, False: Act.SEEN_DISLIKED}.get(sentiment, Act.SEEN)
+            judged = self.sentiment(low, skip=self.interjections)  # "nah, seen it": no verdict
+            verdict = {True: Act.SEEN_LIKED, False: Act.SEEN_DISLIKED}.get(judged, Act.SEEN)
             return verdict, False, True
         if self.has("accept", low) and self._negated("accept", low):
             return Act.REJECT, False, True  # "not gonna watch it", "wouldn't go for that"
@@ -209,7 +212,7 @@ class ActReader:
         is a rejection unless the words say it was watched ("was dull", "bored me")."""
         past = self.has("past_markers", low)
         if positive:
-            ahead = self.has("prospective", low) and not past
+            ahead = (self.has("prospective", low) or self.emoji_only(low)) and not past
             return Act.ACCEPT if ahead else Act.SEEN_LIKED
         return Act.SEEN_DISLIKED if past else Act.REJECT
 
@@ -230,15 +233,16 @@ class ActReader:
         return all(any(a < e and s < b for s, e in rejects)
                    for a, b in (m.span() for m in self.patterns["accept"].finditer(low)))
 
-    def sentiment(self, low: str) -> bool | None:
-        """False if the text judges badly, True if well, None if it does not judge."""
+    def sentiment(self, low: str, skip: frozenset[str] = frozenset()) -> bool | None:
+        """False if the text judges badly, True if well, None if it does not judge. With
+        praise and blame in one message the last word wins ("so dumb, i love it")."""
         if self.has("negative_extra", low):
             return False
         tokens = tokenize(low)
         found: bool | None = None
         for k, token in enumerate(tokens):
             word = token.lower
-            if word in self.affirmations:
+            if word in self.affirmations or word in skip:
                 continue
             verdict = self.verdicts.get(word)
             positive = (word in POSITIVE_WORDS or verdict is True
@@ -247,13 +251,16 @@ class ActReader:
                         or any(ch in NEGATIVE_EMOJI for ch in word))
             if not (positive or negative) or word in {"like", "into", "pass"}:
                 continue
-            flipped = _flipped(tokens, k)
-            if negative != flipped:
-                return False
-            found = True
+            found = negative == _flipped(tokens, k)
         if found is None and self.has("positive_extra", low):
             return True
         return found
+
+    def emoji_only(self, low: str) -> bool:
+        """Whether the only praise is an emoji ("2nd one ❤️"): a pick wanted, not judged."""
+        words = [t.lower for t in tokenize(low)]
+        return (not any(w in POSITIVE_WORDS or self.verdicts.get(w) for w in words)
+                and any(ch in POSITIVE_EMOJI for w in words for ch in w))
 
 
 def yes_no(text: str) -> bool | None:
