@@ -35,7 +35,14 @@ _PROFILE = re.compile(r"what do you (know|remember) about me|what (have|did) i (
                       r"\b(show|see|view|list|display|what are|what's|whats|check|tell me)\b.*"
                       r"\bmy (profile|preferences|prefs|taste|likes|settings|data)\b|"
                       r"what do you know so far|do you remember what i|who am i to you|"
-                      r"what('s| is) my (profile|taste)")
+                      r"what('s| is) my (profile|taste)|"
+                      r"what (have|did) i (liked?|rated?|loved|hated|disliked|thumbs?)\b|"
+                      r"\bwhich (\w+ )?(did|have) i (say|said|tell|told|like|liked|rate|rated|"
+                      r"dislike|disliked|love|loved|hate|hated)\b|"
+                      r"what do (you|u) think my (taste|type|preferences?) (is|are)|"
+                      r"\bremind me what i\b|what (have you|you'?ve) got on me|"
+                      r"\bwhat (do|did) i (tell|told|say|said) (you|u)\b|"
+                      r"\b(what|which) (\w+ )?do (you|u) think i (like|want|enjoy)")
 _WHY = re.compile(r"^\W*(why|y|how come|what made you|explain|reason for|whats the reason|"
                   r"what's the reason)\b|\bwhy('d| did| do| would| is| was| not| no| isn't| "
                   r"wasn't| didn't| the)\b")
@@ -50,11 +57,17 @@ _HELP = re.compile(r"^\W*(help|help me|i need help|need help|\?+|commands|menu|i
                    r"\bhow (do|can|should) i (use|get started|start)\b|"
                    r"\bhow do i get (recs|recommend)|\bwhat (are )?(the )?commands|"
                    r"\bwhat do i (say|type)\b|\bhow do i talk to you|\bwhat are you able to\b|"
-                   r"\bwhat kind of (things|questions) can")
+                   r"\bwhat kind of (things|questions) can|"
+                   r"\bwhat (kinds?|sorts?|types?) of (things|questions|stuff) (can|do|should) i\b|"
+                   r"\bhow (do|can|should) i (rate|like|dislike|save|search|ask|tell you)\b|"
+                   r"\bwhat (can|do|should) i (type|write|say|do here|ask)\b|"
+                   r"\bexplain (what|how) (i|you|this|it)\b|"
+                   r"^\W*(i'?m |im )?(so )?(confused|lost)\W*$|"
+                   r"\bhow do i even\b|\bi'?m (confused|lost|stuck)\b.*\bwhat\b")
 _GREETING = re.compile(r"^\W*(hi+|hello+|hey+|heya|hiya|yo|howdy|hola|greetings|good (morning|"
                        r"afternoon|evening)|sup|what'?s up|wassup|morning|evening)\b")
 _THANKS = re.compile(r"\b(thanks|thank you|thank u|thx|ty|cheers|much appreciated|"
-                     r"appreciate it|tysm|thnx|tx)\b")
+                     r"appreciate it|tysm|thnx|tx|much obliged|many thanks)\b|^\W*ta\W*$")
 # {V}: the catalog's verbs ("watch"), {N}: its item nouns, {S}: singular ones, {P}: plural ones.
 _REQUEST = (r"\b(recommend|recommendation|recs?|suggest|suggestions?|what (should|can|could) "
             r"(i|we) ({V})|something to ({V})|give me|show me|find me|looking for|in the mood for|"

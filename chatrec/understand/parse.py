@@ -204,6 +204,9 @@ class Parser:
             return _Chat((Intent.GOODBYE, 1.0))
         if self.chat_acts.reset(text):
             return _Chat((Intent.RESET, 1.0))
+        if not (stated or request or found.reactions or self.rules.explicit(text)) and \
+                self.chat_acts.smalltalk(text, social_intent(text) == "thanks"):
+            return _Chat((Intent.SMALLTALK, 1.0))
         question = None if found.similar else self.questions.read(  # "what's like Heat?"
             text, found.mentions, [r for r, _ in found.refs], shown)
         if question:
@@ -265,7 +268,11 @@ class Parser:
         g, y = found.genres, found.years
         stated = g.genres_in or g.genres_out or y.year_min or y.year_max
         words = {t.lower for t in tokenize(text)}
-        if self.rules.requests_more(text) or (stated and words & self.acts.more_words):
+        # "birds is too old, nothing before 1980"; "too long. shorter ones pls" (a complaint
+        # alone, "too long for me", asks for nothing new)
+        changes = stated or self.rules.comparative.search(text.lower())
+        if self.rules.requests_more(text) or (changes and words & self.acts.more_words) or (
+                y.year_min or y.year_max):
             return Intent.REFINE
         return Intent.FEEDBACK_REF
 
