@@ -177,9 +177,14 @@ def read_reactions(text: str, tokens: list[Token], reader: ActReader,
     clauses = {_clause_of(tokens, k) for _, _, k in targets if k >= 0}
     whole = (0, len(tokens) - 1)
     found = []
+    rest = {k for _, ref, k in targets if ref is not None and k >= 0 and _is_rest(tokens, k)}
     for index, ref, k in targets:
         own = (act, wants)
-        if k >= 0 and len(clauses) > 1:
+        if k in rest:  # "the rest": only its own clause says what they are
+            own = _clause_act(tokens, k, reader, act)
+            if own is None:
+                continue
+        elif k >= 0 and len(clauses) > 1:
             own = _clause_act(tokens, k, reader, act) or own
         elif k >= 0 and not phrased and _clause_of(tokens, k) != whole:
             # One pick in one clause of several, and no phrase in the message decided: the
@@ -206,18 +211,27 @@ def _the_rest(reader: ActReader, low: str, shown: Sequence[int], focus: int | No
             if resolve(shown, focus, p) not in named]
 
 
+def _is_rest(tokens: list[Token], k: int) -> bool:
+    """Whether ``tokens[k]`` opens "the rest" / "the others" (set by `_the_rest`)."""
+    return tokens[k].lower in {"the", "rest", "others", "everything"}
+
+
 def _clause_act(tokens: list[Token], k: int, reader: ActReader, act: Act
                 ) -> tuple[Act, bool] | None:
-    """The act of the clause around ``tokens[k]``; a bare "not X" after a "seen" clause
-    ("brazil seen, not gattaca") means not seen."""
+    """The act of the clause around ``tokens[k]``; a short clause with only a "not" / "never"
+    after a "seen" one ("brazil seen, not gattaca", "heat seen, rest not") means not seen."""
     lo, hi = _clause_of(tokens, k)
     words = [t.lower for t in tokens[lo:hi + 1]]
-    if words[:1] == ["not"] or words[:2] == ["but", "not"]:
-        if act in {Act.SEEN, Act.SEEN_LIKED, Act.SEEN_DISLIKED} and len(words) <= 5:
-            return Act.NOT_SEEN, False
+    seen = act in {Act.SEEN, Act.SEEN_LIKED, Act.SEEN_DISLIKED}
+    if seen and (words[:1] == ["not"] or words[:2] == ["but", "not"]) and len(words) <= 5:
+        return Act.NOT_SEEN, False
     clause_act, clause_wants, _ = reader.act(" ".join(t.text for t in tokens[lo:hi + 1]),
                                              asks=False)
-    return (clause_act, clause_wants) if clause_act is not None else None
+    if clause_act is not None:
+        return clause_act, clause_wants
+    if seen and {"not", "never"} & set(words) and len(words) <= 5:
+        return Act.NOT_SEEN, False
+    return None
 
 
 def resolve(shown: Sequence[int], focus: int | None, ref: int) -> int | None:

@@ -171,6 +171,8 @@ class ActReader:
             act = {True: Act.SEEN_LIKED, False: Act.SEEN_DISLIKED}.get(sentiment, act)
         if (act, sentiment) in {(Act.ACCEPT, False), (Act.REJECT, True)}:
             act = None  # the words judge the other way: no guess against them
+        if act in {Act.ACCEPT, Act.SEEN} and FLIPPERS & {t.lower for t in tokenize(low)}:
+            act = None  # sentence vectors hardly see a negation: "not" may turn it round
         if act is None:
             return None, False, False
         return act, act is Act.NOT_SEEN and self.has("will_try", low), True
