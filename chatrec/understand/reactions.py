@@ -30,6 +30,10 @@ from chatrec.understand.lexicon import (
 )
 
 REACTIONS_FILE = Path(__file__).resolve().parent / "reactions.toml"
+# Flippers that negate a verb a few words on ("haven't actually seen it"); "no" only
+# answers ("no, i've seen it").
+NEGATIONS = (FLIPPERS - {"no"}) | {"haven't", "havent", "hasn't", "hasnt", "hadn't", "hadnt",
+                                   "won't", "wont", "shan't"}
 _CLAUSE_STOPS = frozenset({",", ".", ";", "!", "?", "but", "and", "-"})
 _QUESTION_SEEN = re.compile(r"\b(have|did|had) (you|u|ya) ({done})\b")
 
@@ -195,6 +199,8 @@ class ActReader:
             return verdict, False, True
         if self.has("accept", low) and self._negated("accept", low):
             return Act.REJECT, False, True  # "not gonna watch it", "wouldn't go for that"
+        if self.has("reject", low) and self._last("reject", low) > self._last("accept", low):
+            return Act.REJECT, False, True  # "sounds good but not tonight": the last one wins
         if self.has("accept", low) and sentiment is not False and not self._negated_accept(low):
             return Act.ACCEPT, False, True
         if self.has("reject", low):
@@ -218,13 +224,17 @@ class ActReader:
             return Act.ACCEPT if ahead else Act.SEEN_LIKED
         return Act.SEEN_DISLIKED if past else Act.REJECT
 
+    def _last(self, name: str, low: str) -> int:
+        """Where the last phrase of group ``name`` starts (-1: none)."""
+        return max((m.start() for m in self.patterns[name].finditer(low)), default=-1)
+
     def _negated(self, name: str, low: str) -> bool:
         """Whether a flipper stands shortly before a phrase of group ``name`` in its clause
         ("i don't think i've ever watched it", "not gonna watch it")."""
         for match in self.patterns[name].finditer(low):
             before = low[:match.start()].split()[-4:]
             cut = max((k for k, w in enumerate(before) if w in _CLAUSE_STOPS), default=-1)
-            if any(w in FLIPPERS and w != "no" for w in before[cut + 1:]):  # "no, i've seen it"
+            if any(w in NEGATIONS for w in before[cut + 1:]):  # "no, i've seen it" is none
                 return True
         return False
 
