@@ -73,6 +73,8 @@ def _good_run(words: list[str], key: list[str], run: tuple[int, int, int],
     i, j, n = run
     matched = words[i:i + n]
     content = [w for w in matched if w not in _STOP]
+    if n == len(key) and n == 1 and matched[0] != key[j]:
+        return len(matched[0]) >= LONE_MIN  # a short typo of a one-word title: "seen" ~ Seven
     if n == len(key):
         return len("".join(matched)) >= 3 or n >= 2
     if n >= 2 and content and (len("".join(matched)) >= 4 or j == 0):
@@ -181,12 +183,13 @@ def read_reactions(text: str, tokens: list[Token], reader: ActReader,
     for index, ref, k in targets:
         own = (act, wants)
         if k in rest:  # "the rest": only its own clause says what they are
-            own = _clause_act(tokens, k, reader, act)
+            own = _clause_act(tokens, k, reader, act, rest=True)
             if own is None:
                 continue
         elif k >= 0 and len(clauses) > 1:
             own = _clause_act(tokens, k, reader, act) or own
-        elif k >= 0 and not phrased and _clause_of(tokens, k) != whole:
+        elif k >= 0 and not phrased and _clause_of(tokens, k) != whole and not _refers_back(
+                tokens, _clause_of(tokens, k)):
             # One pick in one clause of several, and no phrase in the message decided: the
             # pick's own clause does ("kingpin no. something funny but not so stupid").
             own = _clause_act(tokens, k, reader, act) or own
@@ -211,19 +214,27 @@ def _the_rest(reader: ActReader, low: str, shown: Sequence[int], focus: int | No
             if resolve(shown, focus, p) not in named]
 
 
+def _refers_back(tokens: list[Token], clause: tuple[int, int]) -> bool:
+    """Whether a word outside ``clause`` points back at the pick ("carrie scared me as a kid,
+    still love it"): then the whole message judges it, not the pick's clause alone."""
+    lo, hi = clause
+    return any(t.lower in _DEICTIC for i, t in enumerate(tokens) if not lo <= i <= hi)
+
+
 def _is_rest(tokens: list[Token], k: int) -> bool:
     """Whether ``tokens[k]`` opens "the rest" / "the others" (set by `_the_rest`)."""
     return tokens[k].lower in {"the", "rest", "others", "everything"}
 
 
-def _clause_act(tokens: list[Token], k: int, reader: ActReader, act: Act
+def _clause_act(tokens: list[Token], k: int, reader: ActReader, act: Act, rest: bool = False
                 ) -> tuple[Act, bool] | None:
     """The act of the clause around ``tokens[k]``; a short clause with only a "not" / "never"
     after a "seen" one ("brazil seen, not gattaca", "heat seen, rest not") means not seen."""
     lo, hi = _clause_of(tokens, k)
     words = [t.lower for t in tokens[lo:hi + 1]]
     seen = act in {Act.SEEN, Act.SEEN_LIKED, Act.SEEN_DISLIKED}
-    if seen and (words[:1] == ["not"] or words[:2] == ["but", "not"]) and len(words) <= 5:
+    if seen and (words[:1] == ["not"] or words[:2] == ["but", "not"] or (
+            rest and "never" in words)) and len(words) <= 5:  # "the others nope never"
         return Act.NOT_SEEN, False
     clause_act, clause_wants, _ = reader.act(" ".join(t.text for t in tokens[lo:hi + 1]),
                                              asks=False)

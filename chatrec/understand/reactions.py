@@ -207,7 +207,7 @@ class ActReader:
             return Act.REJECT, False, True
         if sentiment is not None:
             return self._verdict(low, sentiment), False, False
-        words = {t.lower for t in tokenize(low)}
+        words = {_unstretch(t.lower) for t in tokenize(low)}  # "yesss", "nooo"
         if words & self.denials:
             return Act.REJECT, False, False
         if words & self.affirmations:
@@ -292,6 +292,12 @@ def yes_no(text: str) -> bool | None:
 def _flipped(tokens: list[Token], k: int) -> bool:
     """Whether a flipper ("not", "didn't") stands within two words before ``tokens[k]``."""
     return any(tokens[j].lower in FLIPPERS for j in range(max(0, k - 2), k))
+
+
+def _unstretch(word: str) -> str:
+    """A word typed with its last letter held ("yesss", "nahhh") back to its short form."""
+    return word.rstrip(word[-1]) + word[-1] if len(word) > 2 and word[-1] == word[-2] == word[-3] \
+        else word
 
 
 def normalise(text: str) -> str:
