@@ -63,7 +63,9 @@ _HELP = re.compile(r"^\W*(help|help me|i need help|need help|\?+|commands|menu|i
                    r"\bwhat (can|do|should) i (type|write|say|do here|ask)\b|"
                    r"\bexplain (what|how) (i|you|this|it)\b|"
                    r"^\W*(i'?m |im )?(so )?(confused|lost)\W*$|"
-                   r"\bhow do i even\b|\bi'?m (confused|lost|stuck)\b.*\bwhat\b")
+                   r"\bhow do i even\b|\bi'?m (confused|lost|stuck)\b.*\bwhat\b|"
+                   r"^\W*(i )?(need|want) (some |a little |a bit of )?help\W*$|"
+                   r"\bwhat (are|r) (you|u) for\b|\bwhat do (you|u) (even )?do\W*$")
 _GREETING = re.compile(r"^\W*(hi+|hello+|hey+|heya|hiya|yo|howdy|hola|greetings|good (morning|"
                        r"afternoon|evening)|sup|what'?s up|wassup|morning|evening)\b")
 _THANKS = re.compile(r"\b(thanks|thank you|thank u|thx|ty|cheers|much appreciated|"
