@@ -1,7 +1,7 @@
 """Validate the labelled NLU utterance files (schema v2, see README.md).
 
 Usage:  .venv/bin/python tests/data/nlu/validate.py [FILE ...]
-        (default: heldout.jsonl, dev.jsonl and dev3.jsonl next to this script)
+        (default: heldout.jsonl and every dev*.jsonl file next to this script)
 
 Checks, per line: valid JSON; id/text/intent/slots present; id unique and prefixed like the
 file's other ids; intent in the schema's list; only known slot names with the right types;
@@ -262,6 +262,7 @@ def validate(paths: list[Path]) -> int:
 
 
 if __name__ == "__main__":
-    args = [Path(a) for a in sys.argv[1:]] or [HERE / "heldout.jsonl", HERE / "dev.jsonl",
-                                                HERE / "dev3.jsonl"]
+    args = [Path(a) for a in sys.argv[1:]] or [
+        HERE / name for name in ("heldout.jsonl", "dev.jsonl", "dev2.jsonl", "dev_questions.jsonl",
+                                 "dev3.jsonl", "dev_react.jsonl")]
     sys.exit(validate([p for p in args if p.exists()] if not sys.argv[1:] else args))
