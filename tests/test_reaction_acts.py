@@ -159,3 +159,13 @@ def test_small_talk_profile_and_help_on_both_catalogs(chat, text, intent) -> Non
     turn = rec.respond(user, text.format(noun=noun, nouns=noun + "s", verb=verb))
     assert turn.intent == intent
     assert rec.profile(user)["liked"] == [] and rec.profile(user)["disliked"] == []
+
+
+def test_a_plan_to_read_is_no_read_on_a_books_catalog(tmp_path, fake_embedder) -> None:
+    rec = build(make_books_dataset(), fake_embedder, tmp_path / "plan.db")
+    user, picks, start = _after_picks(rec, "book")
+    rec.respond(user, "i'll read the second one tonight")  # "read" is also the past form
+    assert _stored(rec, user, start) == {picks[1].item_id: "like"}
+    user, picks, start = _after_picks(rec, "book")
+    rec.respond(user, "read the first one already")
+    assert _stored(rec, user, start) == {}

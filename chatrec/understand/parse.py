@@ -366,7 +366,7 @@ def _title_roles(tokens: list[Token], mentions: tuple[TitleMention, ...],
         clause = _clause(tokens, first)
         if role in {"liked", "disliked"} and acts.has("not_seen", clause):
             role = "subject"
-        elif role == "subject" and acts.has("seen", clause) and not acts.has("not_seen", clause):
+        elif role == "subject" and acts.has_seen(clause) and not acts.has("not_seen", clause):
             role = "seen"  # seen, no verdict: never suggested again, no like or dislike
         if mention.cue == "and" and previous:
             role = previous  # "loved Heat and Fargo": a listed title shares the first one's role

@@ -133,6 +133,7 @@ class ActReader:
             "positive_extra", "negative_extra", "all_shown", "others", "frequency",
             "prospective", "chat_done", "all_but")}
         self.interjections = frozenset(data["interjections"])
+        self.future_words = frozenset(data["future_words"])
         self.verdicts = {**dict.fromkeys(data["verdict_positive"], True),
                          **dict.fromkeys(data["verdict_negative"], False)}
         self.affirmations = frozenset(data["affirmations"])
@@ -193,7 +194,7 @@ class ActReader:
             return Act.NOT_SEEN, self.has("will_try", low), True
         if self.has("more_like", low):
             return Act.MORE_LIKE, False, True
-        if self.has("seen", low):
+        if self.has_seen(low):
             judged = self.sentiment(low, skip=self.interjections)  # "nah, seen it": no verdict
             verdict = {True: Act.SEEN_LIKED, False: Act.SEEN_DISLIKED}.get(judged, Act.SEEN)
             return verdict, False, True
@@ -223,6 +224,14 @@ class ActReader:
             ahead = (self.has("prospective", low) or self.emoji_only(low)) and not past
             return Act.ACCEPT if ahead else Act.SEEN_LIKED
         return Act.SEEN_DISLIKED if past else Act.REJECT
+
+    def has_seen(self, low: str) -> bool:
+        """A "seen" phrase that is no plan: "i'll read it tonight" (books) is not a read."""
+        for match in self.patterns["seen"].finditer(low):
+            before = low[:match.start()].split()[-2:]
+            if not self.future_words & set(before):
+                return True
+        return False
 
     def _last(self, name: str, low: str) -> int:
         """Where the last phrase of group ``name`` starts (-1: none)."""
