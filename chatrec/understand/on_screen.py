@@ -122,6 +122,7 @@ def bare_positions(tokens: list[Token], shown_count: int, used: set[int]
         nxt = tokens[k + 1].lower if k + 1 < len(tokens) else ""
         prev = tokens[k - 1].lower if k > 0 else ""
         listed = prev in _LISTING and k > 1 and (k - 2 in used or tokens[k - 2].lower.isdigit())
+        listed = listed or (bool(out) and prev in {".", ";"} | _LISTING)  # "1 and 2 seen, 3 not"
         if listed or nxt in {"", "and", "or", ",", "&", "already", "seen", ".", "!", "?", "is",
                              "was", "n"}:
             out.append((int(token.lower), k))

@@ -54,7 +54,7 @@ def _ref_at(tokens: list[Token], i: int, after_ref: bool, lexicon: Lexicon
         positions = list(range(1, count + 1)) if first > 0 else list(range(-count, 0))
         return positions, range(i, i + 2)
     if nxt and tokens[i + 1].is_word and not listed and nxt not in nouns | {
-            "and", "or", "but", "was", "is", "too", "sounds", "looks", "please", "pls", "plz",
+            "and", "or", "but", "was", "is", "too", "sounds", "looks", "please", "pls", "plz", "n",
             "then", "thanks"}:
         return None  # "the first time", "last night"
     return [ORDINALS[low]], range(i, i + 2 if nxt in nouns else i + 1)
