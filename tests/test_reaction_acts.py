@@ -169,3 +169,14 @@ def test_a_plan_to_read_is_no_read_on_a_books_catalog(tmp_path, fake_embedder) -
     user, picks, start = _after_picks(rec, "book")
     rec.respond(user, "read the first one already")
     assert _stored(rec, user, start) == {}
+
+
+@pytest.mark.parametrize("factory", [make_tiny_dataset, make_books_dataset])
+def test_positions_listed_across_clauses_get_their_own_acts(fake_embedder, factory) -> None:
+    parser = Parser.from_catalog(factory().catalog, fake_embedder)
+    shown = ParseContext.on_screen([0, 1, 2, 3])
+    parsed = parser.parse("1 and 2 done already, 3 she'd love", shown)
+    assert {r.index: r.act for r in parsed.reactions} == {0: Act.SEEN, 1: Act.SEEN,
+                                                          2: Act.ACCEPT}
+    parsed = parser.parse("first n last seen", shown)
+    assert {r.index: r.act for r in parsed.reactions} == {0: Act.SEEN, 3: Act.SEEN}
