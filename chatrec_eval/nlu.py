@@ -87,7 +87,7 @@ def _prf(tp: int, fp: int, fn: int) -> dict[str, float]:
 
 def run_nlu_eval(dataset: Dataset, embedder: Embedder, path: str | Path = DEFAULT_PATH) -> dict:
     """Parse every labelled utterance and score intents and slots against the labels."""
-    parser = Parser.from_catalog(dataset.catalog, embedder)
+    parser = Parser.from_dataset(dataset, embedder)
     return _score_v1(parser, dataset.catalog, load_utterances(path))
 
 

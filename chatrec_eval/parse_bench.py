@@ -13,7 +13,6 @@ import time
 
 from chatrec.domain.catalog import Dataset
 from chatrec.domain.loaders import load_dataset
-from chatrec.domain.vocabulary import Vocabulary
 from chatrec.models.embedder import Embedder
 from chatrec.understand.parse import ParseContext, Parser
 from chatrec_eval.synthetic import synthetic_dataset
@@ -26,7 +25,7 @@ RATINGS_PER_ITEM = 5  # the parser never reads ratings; a few keep the synthetic
 def parser_for(dataset: Dataset, embedder: Embedder) -> tuple[Parser, float]:
     """The app's parser for ``dataset``, and the seconds it took to build."""
     start = time.perf_counter()
-    parser = Parser.from_catalog(dataset.catalog, embedder, Vocabulary.from_dataset(dataset))
+    parser = Parser.from_dataset(dataset, embedder)
     return parser, time.perf_counter() - start
 
 

@@ -103,9 +103,9 @@ def test_schema_reply_is_constrained_to_the_vocabulary_and_validated(vocabulary)
         proposer = proposer_for(lm, vocabulary)
         assert isinstance(proposer, SchemaProposer)
         step = LMDelta(proposer, vocabulary)
-        merged = step.apply("give me the creeps, nothing silly", "creeps silly",
+        merged = step.apply("give me the willies, nothing silly", "willies silly",
                             PreferenceDelta())
-        contradicted = step.apply("give me the creeps, but horror is out", "creeps",
+        contradicted = step.apply("give me the willies, but horror is out", "willies",
                                   PreferenceDelta(genres_out=("Horror",)))
     assert merged.genres_in == ("Horror",) and merged.genres_out == ("Comedy",)
     assert contradicted.genres_in == () and contradicted.genres_out == ("Horror", "Comedy")

@@ -49,7 +49,7 @@ class ChatRecommender:
         self.catalog = dataset.catalog
         self.store = ProfileStore(settings.db_url)
         self.vocabulary = Vocabulary.from_dataset(dataset)
-        self.titles = TitleMatcher(self.catalog, self.vocabulary)
+        self.titles = TitleMatcher(self.catalog, self.vocabulary, dataset.rating_counts())
         self.intents = IntentClassifier.for_vocabulary(embedder, self.vocabulary)
         self.parser = Parser(self.vocabulary, self.titles, self.intents,
                              lm_delta_step(settings, lm, self.vocabulary))

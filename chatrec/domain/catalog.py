@@ -193,6 +193,10 @@ class Dataset:
         """Users in first-seen order; a user's row in ``rating_matrix`` is its position here."""
         return tuple(pd.unique(self.interactions["user"]))
 
+    def rating_counts(self) -> np.ndarray:
+        """How many ratings each item has, by item index (its popularity)."""
+        return np.bincount(self.interactions["item"].to_numpy(), minlength=len(self.catalog))
+
     def rating_matrix(self, interactions: pd.DataFrame | None = None) -> sp.csr_matrix:
         """Users × items CSR of ratings (rows follow ``user_ids``); a subset may be passed."""
         frame = self.interactions if interactions is None else interactions

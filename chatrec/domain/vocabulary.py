@@ -70,8 +70,7 @@ class Vocabulary:
     @classmethod
     def from_dataset(cls, dataset: Dataset, slang: Slang | None = None) -> Vocabulary:
         """`from_catalog`, with the most-rated items as the examples' titles."""
-        counts = np.bincount(dataset.interactions["item"].to_numpy(),
-                             minlength=len(dataset.catalog))
+        counts = dataset.rating_counts()
         popular = [int(i) for i in np.argsort(-counts, kind="stable")[:2] if counts[i] > 0]
         return cls.from_catalog(dataset.catalog, popular, slang)
 

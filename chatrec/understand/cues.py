@@ -22,6 +22,8 @@ from chatrec.understand.lexicon import (
     POSITIVE_EMOJI,
     POSITIVE_WORDS,
     RECENT_WORDS,
+    VERDICT_VERBS,
+    VERDICT_WORDS,
     Lexicon,
     Token,
 )
@@ -31,17 +33,20 @@ CUE_WORDS = frozenset({
     "loved", "love", "liked", "like", "enjoyed", "enjoy", "adored", "adore", "hated", "hate",
     "disliked", "dislike", "than", "saw", "seen", "about",
     "why", "not", "recommend", "recommended", "picked", "chose", "suggested", "included",
-    "include", "vs", "versus", "unlike", "luv", "loooved", "dug", "favorite", "favourite"})
+    "include", "vs", "versus", "unlike", "luv", "loooved", "dug", "favorite", "favourite",
+    "suggest"})
 CUE_PAIRS = frozenset({
     ("fan", "of"), ("vein", "of"), ("style", "of"), ("lines", "of"), ("me", "of"),
     ("sequel", "to"), ("similar", "to"), ("compared", "to"), ("close", "to"), ("same", "as"),
     ("good", "as"), ("remake", "of"), ("kind", "of")})
-POST_CUES = frozenset({"was", "is", "were", "sucked", "rocked", "rocks", "wasn't", "isn't",
-                       "has", "had", "blew", "made", "gave", "rules", "slaps", "seemed"})
+BARE = "(bare)"  # licensed by its own words only: "pulp fiction, anything similar?"
+JUDGED = "(judged)"  # licensed by a verdict after it only: "big night was lovely"
+VERDICT_REACH = 6  # words after a verdict verb in which a judging word shows a verdict
+WITH_REACH = 4  # words of a "with <someone>" between a title and its verdict
 # After a lower-case one-word title the sentence should pause: "I like twisted plots" is no title.
 FOLLOWERS = frozenset({"and", "or", "but", "was", "is", "were", "too", "so", "a", "alot",
                        "much", "though", "because", "since", "more", "again", "which", "that",
-                       "when", "with", "from", "by", "as", "very", "really", "the", "lol",
+                       "when", "with", "from", "for", "by", "as", "very", "really", "the", "lol",
                        "tbh", "than", "nor", "also", "even", "it", "if", "already",
                        "yesterday", "twice", "last", "before", "back", "better", "best", "please",
                        "pls", "plz", "thanks", "tonight", "now", "instead"})
@@ -62,6 +67,9 @@ class Cues:
 
     def __init__(self, lexicon: Lexicon) -> None:
         self.words = CUE_WORDS | frozenset(lexicon.vocabulary.cue_verbs)
+        # Words that judge or describe after a verdict verb: "is hilarious", "was too slow".
+        self.judging = (POSITIVE_WORDS | NEGATIVE_WORDS | VERDICT_WORDS | lexicon.genre_words
+                        | AVOID_WORDS.keys() | {"too"})
         self.reserved = frozenset(
             lexicon.filler_words | lexicon.request_words | POSITIVE_WORDS | NEGATIVE_WORDS
             | NEGATORS | self.words | AVOID_WORDS.keys() | COMPARATIVES.keys() | RECENT_WORDS
@@ -96,7 +104,10 @@ class SpanReader:
         return self._uncommon[end] == self._uncommon[start]
 
     def licensed(self, start: int, end: int, after: int | None = None) -> str | None:
-        """The cue that lets ``tokens[start:end]`` be a title ("" for no cue word); None if none.
+        """The cue that lets ``tokens[start:end]`` be a title ("" for no cue word); None if none;
+        `BARE` for a lower-case multi-word span with nothing but its own words for it, `JUDGED`
+        for one with only a verdict after it (the title matcher weighs how common its words are
+        and how popular the item is).
 
         ``after`` is where the sentence goes on when a year follows the title ("Heat (1995) was
         great" reads its verdict after the year); it defaults to ``end``.
@@ -106,19 +117,20 @@ class SpanReader:
             return None
         tokens, after = self.tokens, end if after is None else after
         capital = self._capitalised(start, end)
+        verdict = self.verdict_after(after)
         if named == 1 and not capital:
             word = next(t for t in tokens[start:end] if t.is_word and t.lower not in ARTICLES)
-            if word.lower in self.cues.reserved or not _pauses_after(tokens, after):
+            if word.lower in self.cues.reserved or not (verdict or _pauses_after(tokens, after)):
                 return None
         cue = self.cue_before(start)
         if cue is not None:
             return cue
         if _quoted(tokens, start, end) or capital:
             return ""
-        if _verdict_after(tokens, after):
-            return ""
+        if verdict:
+            return JUDGED
         if named > 1 and not self.is_common(start, end):
-            return ""
+            return BARE
         return None
 
     def cue_before(self, start: int) -> str | None:
@@ -126,6 +138,22 @@ class SpanReader:
         if start not in self._cues:
             self._cues[start] = _cue_before(self.tokens, start, self.cues.words)
         return self._cues[start]
+
+    def verdict_after(self, end: int) -> bool:
+        """A verdict right after a span: "Fargo was great", "akira blew my mind", "Heat 👎"
+        (not "the heat is killing me": the verb must be followed by a judging word)."""
+        tokens = self.tokens
+        if end < len(tokens) and _is_emoji(tokens[end].text):
+            return True
+        if end < len(tokens) and tokens[end].lower == "with":  # "heat with de niro was great"
+            end = next((k for k in range(end + 1, min(end + 1 + WITH_REACH, len(tokens)))
+                        if tokens[k].lower in VERDICT_VERBS), end)
+        if end >= len(tokens) or tokens[end].lower not in VERDICT_VERBS:
+            return False
+        if tokens[end].lower in self.cues.judging:  # "heat rocks", "titanic bored me"
+            return True
+        return any(t.lower in self.cues.judging or _is_emoji(t.text)
+                   for t in tokens[end + 1:end + 1 + VERDICT_REACH])
 
     def _capitalised(self, start: int, end: int) -> bool:
         """Title Case in mid-sentence, in a message not written in capitals throughout."""
@@ -171,20 +199,14 @@ def _cue_before(tokens: list[Token], start: int, cue_words: frozenset[str]) -> s
     return None
 
 
-def _verdict_after(tokens: list[Token], end: int) -> bool:
-    """A verdict right after a span: "Fargo was great", "Heat 👎" (not "the heat is awful"
-    alone: the verb must be followed by a judging word or an emoji)."""
-    if end < len(tokens) and _is_emoji(tokens[end].text):
-        return True
-    if end >= len(tokens) or tokens[end].lower not in POST_CUES:
-        return False
-    return any(t.lower in POSITIVE_WORDS or t.lower in NEGATIVE_WORDS or t.lower == "too"
-               or _is_emoji(t.text) for t in tokens[end + 1:end + 6])
-
-
 def _is_emoji(text: str) -> bool:
     """Whether a token is a thumbs-up, heart or similar verdict emoji."""
     return any(ch in POSITIVE_EMOJI or ch in NEGATIVE_EMOJI for ch in text)
+
+
+def continues_after(tokens: list[Token], end: int) -> bool:
+    """Whether the sentence runs on after a span without a pause: "fools rush in where..."."""
+    return not _pauses_after(tokens, end)
 
 
 def _pauses_after(tokens: list[Token], end: int) -> bool:

@@ -5,9 +5,10 @@ every extractor and the intent rules with one catalog's vocabulary."""
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
-from chatrec.domain.catalog import Catalog
+from chatrec.domain.catalog import Catalog, Dataset
 from chatrec.domain.vocabulary import Vocabulary
 from chatrec.models.embedder import Embedder
 from chatrec.understand.act_guess import ActGuess, act_exemplars
@@ -46,7 +47,7 @@ _SIMILAR_CUES = frozenset({"similar to", "same as", "vein of", "style of", "line
                            "than", "compared to", "close to", "kind of", "good as", "unlike",
                            "vs", "versus"})
 _SUBJECT_CUES = frozenset({"why", "about", "recommend", "recommended", "picked", "chose",
-                           "suggested", "included", "include"})
+                           "suggested", "included", "include", "suggest"})
 _SIMILAR_RE = re.compile(r"\b(similar|in the vein of|along the lines of|same vibe|in the style of|"
                          r"reminiscent of|more of (that|those|this|these|the same))\b")
 
@@ -98,11 +99,19 @@ class Parser:
 
     @classmethod
     def from_catalog(cls, catalog: Catalog, embedder: Embedder,
-                     vocabulary: Vocabulary | None = None) -> Parser:
-        """A parser for ``catalog`` (its vocabulary built from it unless given)."""
+                     vocabulary: Vocabulary | None = None,
+                     popularity: Sequence[float] | None = None) -> Parser:
+        """A parser for ``catalog`` (its vocabulary built from it unless given); ``popularity``
+        (rating counts by item) lets title spotting weigh how well known an item is."""
         vocabulary = vocabulary or Vocabulary.from_catalog(catalog)
-        return cls(vocabulary, TitleMatcher(catalog, vocabulary),
+        return cls(vocabulary, TitleMatcher(catalog, vocabulary, popularity),
                    IntentClassifier.for_vocabulary(embedder, vocabulary))
+
+    @classmethod
+    def from_dataset(cls, dataset: Dataset, embedder: Embedder) -> Parser:
+        """A parser for a dataset's catalog, with its vocabulary and its items' popularity."""
+        return cls.from_catalog(dataset.catalog, embedder, Vocabulary.from_dataset(dataset),
+                                dataset.rating_counts())
 
     def parse(self, text: str, context: ParseContext | None = None) -> ParsedMessage:
         """Understand one user message: intent, preference delta, references, titles, wish,
@@ -130,7 +139,8 @@ class Parser:
         if intent not in {Intent.RECOMMEND, Intent.REFINE, Intent.MORE_LIKE}:
             wish = ""
         stating = intent.states_preferences or intent is Intent.RESET  # "start over: a comedy"
-        delta = _delta(found, roles, wish) if stating else PreferenceDelta()
+        delta = _delta(found, _unambiguous(roles, found.mentions), wish) if stating \
+            else PreferenceDelta()
         if self.lm_delta is not None and wish:
             delta = self.lm_delta.apply(text, wish, delta)
         if intent in {Intent.LIKE_TITLE, Intent.DISLIKE_TITLE} or (
@@ -375,6 +385,16 @@ def _title_roles(tokens: list[Token], mentions: tuple[TitleMention, ...],
         getattr(roles, role).append(mention.matches[0].index)
         previous = role
     return roles
+
+
+def _unambiguous(roles: _Titles, mentions: tuple[TitleMention, ...]) -> _Titles:
+    """The roles without titles the user must first say which of ("i liked star trek"): no
+    verdict is stored on a guess."""
+    unsure = {m.matches[0].index for m in mentions if m.ambiguous}
+    if not unsure:
+        return roles
+    return replace(roles, liked=[i for i in roles.liked if i not in unsure],
+                   disliked=[i for i in roles.disliked if i not in unsure])
 
 
 def _clause(tokens: list[Token], k: int) -> str:

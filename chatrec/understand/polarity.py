@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from chatrec.understand.lexicon import (
     CLAUSE_BREAKS,
+    EXPERIENCE_VERBS,
     FLIPPERS,
     NEGATIVE_BIGRAMS,
     NEGATIVE_EMOJI,
@@ -14,6 +15,7 @@ from chatrec.understand.lexicon import (
     POSITIVE_EMOJI,
     POSITIVE_WORDS,
     SCOPE_BREAKERS,
+    SENTIMENT_PHRASES,
     Token,
     phrase_at,
 )
@@ -25,17 +27,32 @@ NEGATION_WINDOW = 6
 
 
 def negated_at(tokens: list[Token], i: int) -> str | None:
-    """The negator whose scope covers ``tokens[i]`` ("no", "anything but", ...), else None."""
+    """The negator whose scope covers ``tokens[i]`` ("no", "anything but", ...), else None.
+
+    A negator that speaks of experience covers nothing: "never seen a western" asks for one.
+    """
+    found = _negator_before(tokens, i)
+    if found is None:
+        return None
+    negator, at = found
+    if any(t.lower in EXPERIENCE_VERBS for t in tokens[at + 1:i]):
+        return None
+    return negator
+
+
+def _negator_before(tokens: list[Token], i: int) -> tuple[str, int] | None:
+    """The nearest negator (word or phrase) before ``tokens[i]`` within its scope, with the
+    position of its last word."""
+    words = [t.lower for t in tokens]
     j, seen = i - 1, 0
     while j >= 0 and seen < NEGATION_WINDOW:
-        low = tokens[j].lower
+        low = words[j]
         for start in (j - 1, j - 2, j - 3):
-            length = phrase_at([t.lower for t in tokens], start, NEGATOR_PHRASES) \
-                if start >= 0 else 0
+            length = phrase_at(words, start, NEGATOR_PHRASES) if start >= 0 else 0
             if length and start + length - 1 == j:
-                return " ".join(t.lower for t in tokens[start:j + 1])
+                return " ".join(words[start:j + 1]), j
         if low in NEGATORS:
-            return low
+            return low, j
         if low in CLAUSE_BREAKS or low in SCOPE_BREAKERS:
             return None
         j, seen = j - 1, seen + 1
@@ -76,10 +93,14 @@ def _bare_verdict(tokens: list[Token], clause: range, later: list[int], skip: se
 
 
 def _sentiment(tokens: list[Token], clause: range, skip: set[int]) -> bool | None:
-    """The polarity of the first sentiment word or emoji in a clause, after negation."""
+    """The polarity of the first sentiment phrase, word or emoji in a clause, after negation."""
+    words = [t.lower for t in tokens]
     for k in clause:
         if k >= len(tokens) or k in skip:
             continue
+        phrase = phrase_at(words, k, SENTIMENT_PHRASES)
+        if phrase:  # "never gets old", "blew my mind": judged as a whole
+            return bool(SENTIMENT_PHRASES[tuple(words[k:k + phrase])])
         low = tokens[k].lower
         prev = tokens[k - 1].lower if k > 0 else ""
         nxt = tokens[k + 1] if k + 1 < len(tokens) else None

@@ -13,11 +13,22 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
+
+import numpy as np
 
 from chatrec.domain.catalog import Catalog, display_title, normalize_title
 from chatrec.domain.vocabulary import Vocabulary
-from chatrec.understand.cues import Cues, SpanReader
+from chatrec.understand.commonness import phrase_commonness, zipf
+from chatrec.understand.cues import (
+    BARE,
+    CONNECTORS,
+    JUDGED,
+    Cues,
+    SpanReader,
+    continues_after,
+)
 from chatrec.understand.fuzzy import FuzzyIndex, Search
 from chatrec.understand.lexicon import Lexicon, Token, tokenize
 
@@ -38,6 +49,27 @@ AMBIGUITY_MARGIN = 3.0  # matches this close to the best one are shown as option
 YEAR_PENALTY = 10.0  # a stated year that disagrees demotes a match below the ambiguity margin
 MAX_TITLE_WORDS = 8
 FUZZY_LIMIT = 8  # fuzzy keys considered per span
+TYPO_MAX_ZIPF = 3.0  # a one-word span read fuzzily must be a rare spelling ("braveheat" 0.0)
+TYPO_MAX_ZIPF_SPAN = 4.2  # one word of a longer one must be ("arc" 4.0; "happened" 5.4)
+PREFIX_SCORE = 98.0  # "star trek" for "Star Trek: Generations"; "free willy 2" beats "free willy"
+SHORT_SCORE = 90.0  # a long title's rare first word alone: "raiders"; asked about without a cue
+SHORT_MAX_ZIPF = 4.0  # how common that word may be ("raiders" 3.9; "star" 5.2 is too common)
+SHORT_MIN_WORDS = 3
+# Evidence for a bare lower-case span (no cue, capitals, quotes or verdict): the item's
+# popularity (log rating count over the catalog's largest, centred) against how common its
+# words are (mean Zipf frequency, centred); below 0 it is an everyday phrase ("money talks",
+# "home for the holidays"), below DOUBT a title asked about before a verdict is stored.
+POPULARITY_WEIGHT = 4.0
+POPULARITY_CENTRE = 0.6
+COMMONNESS_CENTRE = 4.6
+RUN_ON_PENALTY = 0.4  # "fools rush in where angels fear to tread": the sentence runs on
+FUZZY_PENALTY = 0.1  # per point of fuzz.ratio below 100: "for the holidays" is no typo
+DOUBT = 0.1
+JUDGED_DOUBT = -1.0  # a judged span ("big night was lovely") is asked about below this
+# Cues after which a short name ("raiders", "first contact") is not read: "a film about first
+# contact" speaks of a topic.
+_NO_SHORT_NAME = frozenset({None, BARE, WHOLE_MESSAGE, "about"})
+_ROMAN = {"ii": "2", "iii": "3", "iv": "4", "v": "5", "vi": "6", "vii": "7", "viii": "8"}
 
 
 @dataclass(frozen=True)
@@ -78,11 +110,14 @@ class TitleMatcher:
     cues; by default it is built from the catalog.
     """
 
-    def __init__(self, catalog: Catalog, vocabulary: Vocabulary | None = None) -> None:
+    def __init__(self, catalog: Catalog, vocabulary: Vocabulary | None = None,
+                 popularity: Sequence[float] | np.ndarray | None = None) -> None:
         self.catalog = catalog
         self.cues = Cues(Lexicon.of(vocabulary or Vocabulary.from_catalog(catalog)))
+        self._popularity = _scaled_popularity(popularity, len(catalog))
         self._exact: dict[str, list[int]] = defaultdict(list)
         self._prefix: dict[str, list[int]] = defaultdict(list)
+        self._short: dict[str, list[int]] = defaultdict(list)
         for index, title in enumerate(catalog.titles):
             for key in _title_keys(title):
                 if index not in self._exact[key]:
@@ -90,9 +125,26 @@ class TitleMatcher:
             head = title.partition(" (")[0]
             if ":" in head:  # "Star Trek: Generations" is also reachable as "star trek"
                 prefix = normalize_title(head.partition(":")[0]).removesuffix(" or")
-                self._prefix[prefix].append(index)
-        self._keys = list(self._exact)
+                for key in {prefix, _digits(prefix)} - {""}:
+                    self._prefix[key].append(index)
+            for short in self._short_keys(head):
+                self._short[short].append(index)
+        self._keys = list(self._exact) + [k for k in self._prefix if k not in self._exact]
         self._fuzzy = FuzzyIndex(self._keys)
+
+    def _short_keys(self, head: str) -> list[str]:
+        """Short names of a title, read only after a cue: a long title's first word when it is
+        rare enough to name the title alone ("raiders" for "Raiders of the Lost Ark"), and the
+        subtitle after a colon ("wrath of khan", "first contact")."""
+        words = normalize_title(head).split()
+        first = words[0] if len(words) >= SHORT_MIN_WORDS else ""
+        out = []
+        if len(first) >= 5 and first not in self.cues.reserved and zipf(first) <= SHORT_MAX_ZIPF:
+            out.append(first)
+        subtitle = normalize_title(head.partition(":")[2]) if ":" in head else ""
+        if len(subtitle.split()) >= 2:
+            out.append(subtitle)
+        return out
 
     def match(self, title_text: str, cutoff: float = MATCH_CUTOFF) -> list[TitleMatch]:
         """Catalog items for a typed title, best first; a trailing year ranks that year first."""
@@ -122,13 +174,16 @@ class TitleMatcher:
         over)."""
         hits = self._exact.get(key) or self._prefix.get(key)
         if hits:
-            score = 100.0 if key in self._exact else 95.0
+            score = 100.0 if key in self._exact else PREFIX_SCORE
             return [TitleMatch(i, score, self.catalog.label(i)) for i in hits]
         if len(key) < 4:  # a fuzzy "it" or "up" would match half the catalog
             return []
         best: dict[int, float] = {}
         for choice, score in (search or self._fuzzy.search()).extract(key, cutoff, FUZZY_LIMIT):
-            for i in self._exact[self._keys[choice]]:
+            found = self._keys[choice]
+            if found not in self._exact:
+                score = min(score, PREFIX_SCORE)
+            for i in self._exact.get(found) or self._prefix[found]:
                 best[i] = max(best.get(i, 0.0), score)
         return [TitleMatch(i, s, self.catalog.label(i)) for i, s in best.items()]
 
@@ -164,19 +219,62 @@ class TitleMatcher:
                 year, after = _trailing_year(message, tokens, j + 1)
                 cue = reader.licensed(i, j + 1, after)
                 exact = key in self._exact or key in self._prefix
-                if cue is None and year is not None and self._dated(key, year):
+                if cue in (None, BARE) and year is not None and self._dated(key, year):
                     cue = ""  # "Shine (1996) was great": a title with its own year is a title
-                if cue is None and i == first_word and j == last_word and not \
-                        reader.is_common(i, j + 1):
-                    cue = WHOLE_MESSAGE  # "casablanca": the whole message is a title
+                if cue in (None, BARE) and i == first_word and not reader.is_common(i, j + 1):
+                    if j == last_word:
+                        cue = WHOLE_MESSAGE  # "casablanca": the whole message is a title
+                    elif cue is None and _sentence_after(tokens, j):
+                        cue = BARE  # "fargo. more of that please": weighed like a bare span
                 fuzzy_ok = cue is not None and not reader.is_common(i, j + 1) and not (
-                    j > i and tokens[j].lower in self.cues.reserved)  # not "lebowsky is"
-                if exact or (fuzzy_ok and len(key) >= 5):
+                    j > i and tokens[j].lower in self.cues.reserved) and (  # not "lebowsky is"
+                    self._misspelt(tokens[i:j + 1]))  # "carefully" is no typo of "Careful"
+                short = not exact and cue not in _NO_SHORT_NAME and key in self._short
+                if exact or short or (fuzzy_ok and len(key) >= 5):
                     cutoff = 101.0 if not fuzzy_ok else MENTION_CUTOFF
                     if (key, cutoff) not in found:
                         found[key, cutoff] = self._lookup(key, cutoff, search)
-                    out.append(_Candidate(i, j + 1, found[key, cutoff], cue, words))
+                    matches = found[key, cutoff] or self._short_matches(key if short else "")
+                    doubt = False
+                    if cue == BARE and matches:
+                        evidence = self._evidence(reader, i, j + 1, after, matches)
+                        cue, doubt = (None, False) if evidence < 0 else ("", evidence < DOUBT)
+                    elif cue == JUDGED:  # judged, so asked about rather than dropped when weak
+                        cue, doubt = "", bool(matches) and self._evidence(
+                            reader, i, j + 1, None, matches) < JUDGED_DOUBT
+                    out.append(_Candidate(i, j + 1, matches, cue, words, doubt))
         return out
+
+    @staticmethod
+    def _misspelt(span: list[Token]) -> bool:
+        """Whether a span may hold a typo: one word of it is a rare spelling ("braveheat",
+        "princes bride"), so a span of everyday words ("what happened") is read exactly only."""
+        words = [t.lower for t in span if t.is_word]
+        bar = TYPO_MAX_ZIPF if len(words) == 1 else TYPO_MAX_ZIPF_SPAN
+        return any(zipf(w) < bar for w in words)
+
+    def _short_matches(self, key: str) -> list[TitleMatch]:
+        """The items a short name names: a rare first word ("raiders") scores `SHORT_SCORE`, a
+        subtitle of two words or more ("wrath of khan") `PREFIX_SCORE`."""
+        score = PREFIX_SCORE if " " in key else SHORT_SCORE
+        return [TitleMatch(i, score, self.catalog.label(i))
+                for i in self._short.get(key, ())] if key else []
+
+    def _evidence(self, reader: SpanReader, start: int, end: int, after: int | None,
+                  matches: list[TitleMatch]) -> float:
+        """How strongly a bare lower-case span reads as a title rather than an everyday phrase:
+        the best item's popularity against the commonness of the words; 0 is the bar. With no
+        popularity known every such span passes, as it did before popularity was weighed."""
+        if self._popularity is None:
+            return DOUBT
+        words = [t.lower for t in reader.tokens[start:end] if t.is_word]
+        best = max(matches, key=lambda m: m.score)
+        popular = max(float(self._popularity[m.index]) for m in matches)
+        common = phrase_commonness(words, CONNECTORS)
+        run_on = RUN_ON_PENALTY if after is not None and continues_after(reader.tokens, after) \
+            else 0.0
+        return (POPULARITY_WEIGHT * (popular - POPULARITY_CENTRE)
+                + (COMMONNESS_CENTRE - common) - run_on - FUZZY_PENALTY * (100.0 - best.score))
 
     def _dated(self, key: str, year: int) -> bool:
         """Whether a catalog item with exactly this title key was released in ``year``."""
@@ -191,6 +289,7 @@ class TitleMatcher:
         best, key = matches[0].score, normalize_title(message[span[0]:span[1]])
         confident = cand.cue not in {None, "", WHOLE_MESSAGE} or best >= CONFIDENT_SCORE or (
             best >= LONG_CONFIDENT and len(key) >= LONG_TITLE and not is_ambiguous(matches))
+        confident = confident and not cand.doubt
         return TitleMention(span, message[span[0]:span[1]], matches, is_ambiguous(matches),
                             cand.cue or "", confident)
 
@@ -204,6 +303,7 @@ class _Candidate:
     matches: list[TitleMatch]
     cue: str | None  # None: not licensed by any cue
     words: int
+    doubt: bool = False  # a bare span whose evidence is weak: asked about before any verdict
 
     @property
     def rank(self) -> float:
@@ -228,9 +328,15 @@ def _add_chained(candidates: list[_Candidate], chosen: list[_Candidate],
         for cand in spare:
             if not any(cand.overlaps(c) for c in chosen) and any(
                     _listed(tokens, cand, c) for c in chosen):
-                chosen.append(_Candidate(cand.start, cand.end, cand.matches, "and", cand.words))
+                chosen.append(_Candidate(cand.start, cand.end, cand.matches, "and", cand.words,
+                                         cand.doubt))
                 added = True
     return sorted(chosen, key=lambda c: c.start)
+
+
+def _sentence_after(tokens: list[Token], j: int) -> bool:
+    """Whether ``tokens[j]`` ends the first sentence of a longer message ("fargo. more")."""
+    return j + 2 < len(tokens) and tokens[j + 1].lower in {".", "!"}
 
 
 def _trailing_year(message: str, tokens: list[Token], end: int) -> tuple[int | None, int]:
@@ -264,8 +370,38 @@ def _listed(tokens: list[Token], a: _Candidate, b: _Candidate) -> bool:
     return 1 <= len(between) <= 2 and all(w in {"and", "or", ",", "&", "nor"} for w in between)
 
 
+def _scaled_popularity(counts: Sequence[float] | np.ndarray | None, n: int
+                       ) -> np.ndarray | None:
+    """Rating counts as log(1 + count) over the largest one (0..1), or None when unknown."""
+    if counts is None:
+        return None
+    logs = np.log1p(np.asarray(counts, dtype=float)[:n])
+    top = float(logs.max()) if logs.size else 0.0
+    return logs / top if top > 0 else None
+
+
 def _title_keys(title: str) -> set[str]:
-    """Matching keys for one catalog title: main part, alternative title, and both."""
+    """Matching keys for one catalog title: main part, alternative title, and both; each also
+    without its little words ("monty python holy grail") and with its Roman sequel numbers in
+    digits ("godfather part 2")."""
+    keys = _plain_keys(title)
+    for key in list(keys):
+        words = key.split()
+        sparse = [w for w in words if w not in CONNECTORS]
+        if len(words) >= 3 and len(sparse) >= 2 and len(sparse) < len(words):
+            keys.add(" ".join(sparse))
+        keys.add(_digits(key))
+    return keys
+
+
+def _digits(key: str) -> str:
+    """A key with its Roman sequel numbers in digits ("star trek ii" -> "star trek 2")."""
+    words = key.split()
+    return " ".join(_ROMAN.get(w, w) if k else w for k, w in enumerate(words))
+
+
+def _plain_keys(title: str) -> set[str]:
+    """Main part, alternative title, and both, normalised."""
     head, _, rest = title.partition(" (")
     keys = {normalize_title(head), normalize_title(title)}
     if rest.endswith(")"):

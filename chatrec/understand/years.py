@@ -45,8 +45,9 @@ _PATTERNS = [  # (kind, regex); the first that matches a stretch of text claims 
 ]
 # Before a year, these say it is when something happened to the user, not an era asked for:
 # "saw it in 1989", "back when I was 20", "born in 1975".
+# (within one sentence: "casablanca seen. any musicals from the 50s?" asks for the 50s)
 _INCIDENTAL_BEFORE = re.compile(r"\b(saw|seen|watched|read|born|since i|when i|"
-                                r"age|aged|i'm|im|turned)\W+(?:\w+\W+){0,2}$")
+                                r"age|aged|i'm|im|turned)[^\w.!?;]+(?:\w+[^\w.!?;]+){0,2}$")
 # Relative words only read as time before a noun ("old movies", "new releases": the lexicon's
 # time nouns), since "something new" or "a classic" rarely mean a year range.
 _ALWAYS_TIME = frozenset({"older", "newer", "recent", "latest", "newest", "modern", "classics",
