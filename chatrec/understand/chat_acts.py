@@ -76,10 +76,19 @@ class ChatActs:
         self._other_items = re.compile(rf"\b({alternatives(others)})\b")
         self._own_items = re.compile(rf"\b({alternatives(vocabulary.item_words)})\b")
         self._drops = {kind: compile_all(data["drop"][kind], vocabulary) for kind in DROP_KINDS}
+        self._smalltalk = compile_all(data["smalltalk"]["patterns"], vocabulary)
+        self._smalltalk_strong = compile_all(data["smalltalk"]["over_thanks"], vocabulary)
 
     def goodbye(self, text: str) -> bool:
         """"bye for now", "ok that's all", "gotta go", "cya"."""
         return _any(self._goodbye, normal(text))
+
+    def smalltalk(self, text: str, thanked: bool) -> bool:
+        """Chit-chat with the bot ("are you a bot", "you're good at this", "lol ok"); with a
+        thanks in the message (``thanked``) only the forms that outweigh it ("im good, you?")."""
+        low = normal(text)
+        return _any(self._smalltalk_strong, low) or (
+            not thanked and _any(self._smalltalk, low))
 
     def reset(self, text: str) -> bool:
         """"start over", "new search", "let's start fresh"."""

@@ -22,6 +22,7 @@ from chatrec.models.embedder import Embedder
 
 EXEMPLARS_FILE = Path(__file__).resolve().parent / "exemplars.toml"
 SIMILARITY_THRESHOLD = 0.5
+RECENT = 32  # message vectors kept
 # Intents that delete or change data irreversibly: only an explicit phrase (a rule) may choose
 # them, never a sentence that merely resembles an exemplar ("keep going" ~ "start over").
 RULE_ONLY_INTENTS = frozenset({"forget"})
@@ -34,10 +35,20 @@ _PROFILE = re.compile(r"what do you (know|remember) about me|what (have|did) i (
                       r"\b(show|see|view|list|display|what are|what's|whats|check|tell me)\b.*"
                       r"\bmy (profile|preferences|prefs|taste|likes|settings|data)\b|"
                       r"what do you know so far|do you remember what i|who am i to you|"
-                      r"what('s| is) my (profile|taste)")
+                      r"what('s| is) my (profile|taste)|"
+                      r"what (have|did) i (liked?|rated?|loved|hated|disliked|thumbs?)\b|"
+                      r"\bwhich (\w+ )?(did|have) i (say|said|tell|told|like|liked|rate|rated|"
+                      r"dislike|disliked|love|loved|hate|hated)\b|"
+                      r"what do (you|u) think my (taste|type|preferences?) (is|are)|"
+                      r"\bremind me what i\b|what (have you|you'?ve) got on me|"
+                      r"\bwhat (do|did) i (tell|told|say|said) (you|u)\b|"
+                      r"\b(what|which) (\w+ )?do (you|u) think i (like|want|enjoy)")
 _WHY = re.compile(r"^\W*(why|y|how come|what made you|explain|reason for|whats the reason|"
                   r"what's the reason)\b|\bwhy('d| did| do| would| is| was| not| no| isn't| "
                   r"wasn't| didn't| the)\b")
+# "yeah why not", "sure, why not!": agreeing, no question about a pick.
+_AGREE_WHY_NOT = re.compile(r"(^|[?!.,]\s*)\W*((yeah|yes|yep|sure|ok|okay|alright|hmm|eh|well|"
+                            r"meh|oh)\W+)*why not\b\W*($|,|\.|!|i'?ll|lets|let's|i'?d|go|sounds)")
 _WHY_NOT = re.compile(r"\b(why|y|how come)\W+(\S+\s+){0,3}?(not|no|didn't|didnt|isn't|"
                       r"wasn't|aren't|haven't|hasn't|don't|dont|never|left out|missing|skip|"
                       r"skipped)\b")
@@ -46,11 +57,19 @@ _HELP = re.compile(r"^\W*(help|help me|i need help|need help|\?+|commands|menu|i
                    r"\bhow (do|can|should) i (use|get started|start)\b|"
                    r"\bhow do i get (recs|recommend)|\bwhat (are )?(the )?commands|"
                    r"\bwhat do i (say|type)\b|\bhow do i talk to you|\bwhat are you able to\b|"
-                   r"\bwhat kind of (things|questions) can")
+                   r"\bwhat kind of (things|questions) can|"
+                   r"\bwhat (kinds?|sorts?|types?) of (things|questions|stuff) (can|do|should) i\b|"
+                   r"\bhow (do|can|should) i (rate|like|dislike|save|search|ask|tell you)\b|"
+                   r"\bwhat (can|do|should) i (type|write|say|do here|ask)\b|"
+                   r"\bexplain (what|how) (i|you|this|it)\b|"
+                   r"^\W*(i'?m |im )?(so )?(confused|lost)\W*$|"
+                   r"\bhow do i even\b|\bi'?m (confused|lost|stuck)\b.*\bwhat\b|"
+                   r"^\W*(i )?(need|want) (some |a little |a bit of )?help\W*$|"
+                   r"\bwhat (are|r) (you|u) for\b|\bwhat do (you|u) (even )?do\W*$")
 _GREETING = re.compile(r"^\W*(hi+|hello+|hey+|heya|hiya|yo|howdy|hola|greetings|good (morning|"
                        r"afternoon|evening)|sup|what'?s up|wassup|morning|evening)\b")
 _THANKS = re.compile(r"\b(thanks|thank you|thank u|thx|ty|cheers|much appreciated|"
-                     r"appreciate it|tysm|thnx|tx)\b")
+                     r"appreciate it|tysm|thnx|tx|much obliged|many thanks)\b|^\W*ta\W*$")
 # {V}: the catalog's verbs ("watch"), {N}: its item nouns, {S}: singular ones, {P}: plural ones.
 _REQUEST = (r"\b(recommend|recommendation|recs?|suggest|suggestions?|what (should|can|could) "
             r"(i|we) ({V})|something to ({V})|give me|show me|find me|looking for|in the mood for|"
@@ -111,7 +130,8 @@ class IntentRules:
         low = text.lower().replace("’", "'")
         for name, pattern in (("forget", _FORGET), ("profile", _PROFILE), ("why", _WHY),
                               ("help", _HELP)):
-            if pattern.search(low) and not (name == "forget" and "forget it" in low):
+            if pattern.search(low) and not (name == "forget" and "forget it" in low) and not (
+                    name == "why" and _AGREE_WHY_NOT.search(low)):
                 return name
         return None
 
@@ -217,6 +237,7 @@ class IntentClassifier:
         self.threshold = threshold
         self._labels = [name for name, texts in table.items() for _ in texts]
         self._vectors = embedder.encode([t for texts in table.values() for t in texts])
+        self._recent: dict[str, np.ndarray] = {}  # message -> vector, for the act fallback too
 
     @classmethod
     def for_vocabulary(cls, embedder: Embedder, vocabulary: Vocabulary,
@@ -224,10 +245,18 @@ class IntentClassifier:
         """A classifier over `intent_exemplars` of ``vocabulary``."""
         return cls(embedder, intent_exemplars(vocabulary), threshold)
 
+    def vector(self, text: str) -> np.ndarray:
+        """The embedding of one message, kept for the last few messages: the reaction
+        fallback and the classifier read the same message in one turn."""
+        if text not in self._recent:
+            if len(self._recent) >= RECENT:
+                self._recent.pop(next(iter(self._recent)))
+            self._recent[text] = self.embedder.encode([text])[0]
+        return self._recent[text]
+
     def classify(self, text: str) -> tuple[str, float]:
         """(intent, cosine) of the nearest exemplar; ``unknown`` below the threshold."""
-        vector = self.embedder.encode([text])[0]
-        sims = self._vectors @ vector
+        sims = self._vectors @ self.vector(text)
         best = int(np.argmax(sims))
         score = float(sims[best])
         return (self._labels[best], score) if score >= self.threshold else ("unknown", score)

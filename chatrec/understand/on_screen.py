@@ -21,6 +21,7 @@ _STOP = frozenset({"the", "a", "an", "of", "and", "in", "on", "to", "for", "with
                    "it", "is", "at", "or", "by", "from", "one", "you", "i", "we", "no", "not",
                    "all", "part", "ii", "iii", "2", "3", "this", "that", "some", "do"})
 _CLAUSE_ENDS = frozenset({",", ".", ";", "!", "?", "but", "-", "—"})
+_LISTING = frozenset({"and", "&", ",", "or", "n"})  # "2 and 3", "3 & 4"
 _DEICTIC = frozenset({"it", "that", "this", "them", "those", "these", "one"})
 WORD_CUTOFF = 80.0  # rapidfuzz ratio for a typo inside a multi-word run ("blak" ~ "black")
 LONE_CUTOFF = 88.0  # for a single word standing for a title ("lebowski", "jumanji")
@@ -72,6 +73,8 @@ def _good_run(words: list[str], key: list[str], run: tuple[int, int, int],
     i, j, n = run
     matched = words[i:i + n]
     content = [w for w in matched if w not in _STOP]
+    if n == len(key) and n == 1 and matched[0] != key[j]:
+        return len(matched[0]) >= LONE_MIN  # a short typo of a one-word title: "seen" ~ Seven
     if n == len(key):
         return len("".join(matched)) >= 3 or n >= 2
     if n >= 2 and content and (len("".join(matched)) >= 4 or j == 0):
@@ -117,7 +120,11 @@ def bare_positions(tokens: list[Token], shown_count: int, used: set[int]
         if k in used or not token.lower.isdigit() or not 0 < int(token.lower) <= shown_count:
             continue
         nxt = tokens[k + 1].lower if k + 1 < len(tokens) else ""
-        if nxt in {"", "and", "or", ",", "&", "already", "seen", ".", "!", "?", "is", "was"}:
+        prev = tokens[k - 1].lower if k > 0 else ""
+        listed = prev in _LISTING and k > 1 and (k - 2 in used or tokens[k - 2].lower.isdigit())
+        listed = listed or (bool(out) and prev in {".", ";"} | _LISTING)  # "1 and 2 seen, 3 not"
+        if listed or nxt in {"", "and", "or", ",", "&", "already", "seen", ".", "!", "?", "is",
+                             "was", "n"}:
             out.append((int(token.lower), k))
     return out
 
@@ -134,19 +141,20 @@ def _clause_of(tokens: list[Token], k: int) -> tuple[int, int]:
 
 def read_reactions(text: str, tokens: list[Token], reader: ActReader,
                    names: Sequence[ShownName], refs: Sequence[tuple[int, int]],
-                   shown: Sequence[int], focus: int | None, implicit: bool, asks: bool = True
-                   ) -> tuple[Reaction, ...]:
+                   shown: Sequence[int], focus: int | None, implicit: bool, asks: bool = True,
+                   guess: bool = False) -> tuple[Reaction, ...]:
     """The reactions of one message to the picks on screen (empty when it has no act).
 
     ``refs`` are the (position, token index) pairs the message points at; ``implicit`` allows
     "seen it" / "sounds good" to mean the pick in focus (the first one when none is); ``asks``
     False when the first word is a title's ("when harry met sally, yes please"), not a
     question word. Picks named in different clauses get each clause's own act ("fargo was
-    great, heat I haven't seen").
+    great, heat I haven't seen"). ``guess`` lets the embedding fallback decide the act when
+    no phrase does.
     """
     if not shown:
         return ()
-    act, wants, phrased = reader.act(text, asks)
+    act, wants, phrased = reader.act(text, asks, guess)
     if act is None:
         return ()
     # "it" may be left out after a phrase ("sounds good", "seen it"); a bare verdict needs it
@@ -163,20 +171,79 @@ def read_reactions(text: str, tokens: list[Token], reader: ActReader,
                    if p != kept]
     elif not targets and reader.has("all_shown", low):
         targets = [(resolve(shown, focus, p), p, -1) for p in range(1, len(shown) + 1)]
+    elif targets and reader.has("all_but", low):  # "seen all but the last"
+        named = {index for index, _, _ in targets}
+        targets = [(resolve(shown, focus, p), p, -1) for p in range(1, len(shown) + 1)
+                   if resolve(shown, focus, p) not in named]
+    elif targets:
+        targets += _the_rest(reader, low, shown, focus, targets)
     clauses = {_clause_of(tokens, k) for _, _, k in targets if k >= 0}
+    whole = (0, len(tokens) - 1)
     found = []
+    rest = {k for _, ref, k in targets if ref is not None and k >= 0 and _is_rest(tokens, k)}
     for index, ref, k in targets:
         own = (act, wants)
-        if len(clauses) > 1 and k >= 0:
-            lo, hi = _clause_of(tokens, k)
-            clause_act, clause_wants, _ = reader.act(" ".join(t.text for t in tokens[lo:hi + 1]),
-                                                     asks=False)
-            own = (clause_act, clause_wants) if clause_act is not None else own
+        if k in rest:  # "the rest": only its own clause says what they are
+            own = _clause_act(tokens, k, reader, act, rest=True)
+            if own is None:
+                continue
+        elif k >= 0 and len(clauses) > 1:
+            own = _clause_act(tokens, k, reader, act) or own
+        elif k >= 0 and not phrased and _clause_of(tokens, k) != whole and not _refers_back(
+                tokens, _clause_of(tokens, k)):
+            # One pick in one clause of several, and no phrase in the message decided: the
+            # pick's own clause does ("kingpin no. something funny but not so stupid").
+            own = _clause_act(tokens, k, reader, act) or own
         found.append(Reaction(own[0], ref=ref, item=index if ref is None else None,
                               index=index, wants=own[1]))
     if not found and implicit:
         found.append(Reaction(act, ref=0, index=resolve(shown, focus, 0), wants=wants))
     return tuple(found)
+
+
+def _the_rest(reader: ActReader, low: str, shown: Sequence[int], focus: int | None,
+              targets: list[tuple[int | None, int | None, int]]
+              ) -> list[tuple[int | None, int | None, int]]:
+    """"heat is amazing, the rest ive not seen": the picks not named elsewhere, each with the
+    token index of "the rest" so that its clause's act applies."""
+    match = reader.patterns["others"].search(low)
+    if match is None:
+        return []
+    k = low[:match.start()].count(" ")  # ``low`` is the tokens joined by single spaces
+    named = {index for index, _, _ in targets}
+    return [(resolve(shown, focus, p), p, k) for p in range(1, len(shown) + 1)
+            if resolve(shown, focus, p) not in named]
+
+
+def _refers_back(tokens: list[Token], clause: tuple[int, int]) -> bool:
+    """Whether a word outside ``clause`` points back at the pick ("carrie scared me as a kid,
+    still love it"): then the whole message judges it, not the pick's clause alone."""
+    lo, hi = clause
+    return any(t.lower in _DEICTIC for i, t in enumerate(tokens) if not lo <= i <= hi)
+
+
+def _is_rest(tokens: list[Token], k: int) -> bool:
+    """Whether ``tokens[k]`` opens "the rest" / "the others" (set by `_the_rest`)."""
+    return tokens[k].lower in {"the", "rest", "others", "everything"}
+
+
+def _clause_act(tokens: list[Token], k: int, reader: ActReader, act: Act, rest: bool = False
+                ) -> tuple[Act, bool] | None:
+    """The act of the clause around ``tokens[k]``; a short clause with only a "not" / "never"
+    after a "seen" one ("brazil seen, not gattaca", "heat seen, rest not") means not seen."""
+    lo, hi = _clause_of(tokens, k)
+    words = [t.lower for t in tokens[lo:hi + 1]]
+    seen = act in {Act.SEEN, Act.SEEN_LIKED, Act.SEEN_DISLIKED}
+    if seen and (words[:1] == ["not"] or words[:2] == ["but", "not"] or (
+            rest and "never" in words)) and len(words) <= 5:  # "the others nope never"
+        return Act.NOT_SEEN, False
+    clause_act, clause_wants, _ = reader.act(" ".join(t.text for t in tokens[lo:hi + 1]),
+                                             asks=False)
+    if clause_act is not None:
+        return clause_act, clause_wants
+    if seen and {"not", "never"} & set(words) and len(words) <= 5:
+        return Act.NOT_SEEN, False
+    return None
 
 
 def resolve(shown: Sequence[int], focus: int | None, ref: int) -> int | None:

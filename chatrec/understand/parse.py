@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 from chatrec.domain.catalog import Catalog, Dataset
 from chatrec.domain.vocabulary import Vocabulary
 from chatrec.models.embedder import Embedder
+from chatrec.understand.act_guess import ActGuess, act_exemplars
 from chatrec.understand.chat_acts import ChatActs, Drop
 from chatrec.understand.counts import CountReader, CountSlot, clamp_count
 from chatrec.understand.genres import GenreSlots, extract_genres
@@ -36,7 +37,7 @@ from chatrec.understand.message import Intent, ParsedMessage, PreferenceDelta
 from chatrec.understand.on_screen import ShownName, bare_positions, named_picks, read_reactions
 from chatrec.understand.polarity import clause_polarities, like_is_comparison
 from chatrec.understand.questions import ItemQuestion, QuestionReader
-from chatrec.understand.reactions import ActReader, Reaction
+from chatrec.understand.reactions import Act, ActReader, Reaction
 from chatrec.understand.references import extract_refs
 from chatrec.understand.titles import WHOLE_MESSAGE, TitleMatcher, TitleMention
 from chatrec.understand.years import YearSlots, extract_years
@@ -89,7 +90,8 @@ class Parser:
         self.lm_delta = lm_delta  # the LM's catalog-restricted delta for leftover words (or off)
         self.lexicon = Lexicon.of(vocabulary)
         self.rules = IntentRules(vocabulary)
-        self.acts = ActReader(vocabulary)
+        self.acts = ActReader(vocabulary, ActGuess(intents.vector, act_exemplars(vocabulary),
+                                                   intents.embedder.encode))
         self.chat_acts, self.counts = ChatActs(vocabulary), CountReader(self.lexicon)
         self.questions = QuestionReader(vocabulary, titles)
         self._not_wish = (self.lexicon.filler_words | NEGATORS | POSITIVE_WORDS | NEGATIVE_WORDS
@@ -125,7 +127,10 @@ class Parser:
         intent, score = chat.intent or self._intent(text, found)
         intent = _settle(intent, found)
         if intent in NO_REACTIONS:
-            found.reactions = ()
+            # "never seen it, is it scary?": a question may say whether the pick was seen,
+            # which judges nothing; every other act in a question is left out.
+            keep = NO_VERDICT if intent is Intent.ASK_ITEM else frozenset()
+            found.reactions = tuple(r for r in found.reactions if r.act in keep)
         roles, wish = found.roles, found.wish
         if intent is Intent.WHY:
             roles = _Titles(subject=roles.liked + roles.disliked + roles.similar + roles.subject)
@@ -209,6 +214,9 @@ class Parser:
             return _Chat((Intent.GOODBYE, 1.0))
         if self.chat_acts.reset(text):
             return _Chat((Intent.RESET, 1.0))
+        if not (stated or request or found.reactions or self.rules.explicit(text)) and \
+                self.chat_acts.smalltalk(text, social_intent(text) == "thanks"):
+            return _Chat((Intent.SMALLTALK, 1.0))
         question = None if found.similar else self.questions.read(  # "what's like Heat?"
             text, found.mentions, [r for r, _ in found.refs], shown)
         if question:
@@ -230,11 +238,24 @@ class Parser:
         others = [m for m in mentions if m.matches[0].index not in named
                   and m.matches[0].index not in context.shown]
         positions = list(refs)
-        if not positions and not names:
-            positions = bare_positions(tokens, len(context.shown), used)
+        if names and all(p == 0 for p, _ in positions):
+            positions = []  # "stand by me, seen that one": "that one" is the pick named
+        if not names:  # "2 and 3 please", "number 3 and 4": digits listed with a reference
+            have = {p for p, _ in positions}
+            positions += [b for b in bare_positions(tokens, len(context.shown), used)
+                          if b[0] not in have]
+        implicit = not others and not stated
         return read_reactions(text, tokens, self.acts, names, positions, context.shown,
-                              context.focus, implicit=not others and not stated,
-                              asks=not any(0 in n.tokens for n in names))
+                              context.focus, implicit=implicit,
+                              asks=not any(0 in n.tokens for n in names),
+                              guess=implicit and self._may_guess(text))
+
+    def _may_guess(self, text: str) -> bool:
+        """Whether the embedding fallback may read a reaction into a message: not when a rule
+        already knows what it is (a request, "why", help, thanks, a goodbye, a question)."""
+        return not (self.rules.requests_more(text) or self.rules.explicit(text)
+                    or social_intent(text) or self.chat_acts.goodbye(text)
+                    or self.chat_acts.reset(text) or "?" in text)
 
     def _intent(self, text: str, found: _Found) -> tuple[Intent, float]:
         """Explicit rules, then reactions to the picks on screen, then the other rules, then
@@ -257,7 +278,11 @@ class Parser:
         g, y = found.genres, found.years
         stated = g.genres_in or g.genres_out or y.year_min or y.year_max
         words = {t.lower for t in tokenize(text)}
-        if self.rules.requests_more(text) or (stated and words & self.acts.more_words):
+        # "birds is too old, nothing before 1980"; "too long. shorter ones pls" (a complaint
+        # alone, "too long for me", asks for nothing new)
+        changes = stated or self.rules.comparative.search(text.lower())
+        if self.rules.requests_more(text) or (changes and words & self.acts.more_words) or (
+                y.year_min or y.year_max):
             return Intent.REFINE
         return Intent.FEEDBACK_REF
 
@@ -274,6 +299,10 @@ class _Chat:
 # Intents that react to no pick on screen, whatever positions or verdict words they hold.
 NO_REACTIONS = frozenset({Intent.WHY, Intent.PROFILE, Intent.FORGET, Intent.HELP,
                           Intent.ASK_ITEM, Intent.RESET, Intent.OFF_TOPIC})
+
+
+# Acts a question may carry ("never watched it, is it any good?"): they store no verdict.
+NO_VERDICT = frozenset({Act.NOT_SEEN, Act.SEEN})
 
 
 # Intents a count or a dropped constraint turns into "refine": they ask for nothing else.
@@ -347,7 +376,7 @@ def _title_roles(tokens: list[Token], mentions: tuple[TitleMention, ...],
         clause = _clause(tokens, first)
         if role in {"liked", "disliked"} and acts.has("not_seen", clause):
             role = "subject"
-        elif role == "subject" and acts.has("seen", clause) and not acts.has("not_seen", clause):
+        elif role == "subject" and acts.has_seen(clause) and not acts.has("not_seen", clause):
             role = "seen"  # seen, no verdict: never suggested again, no like or dislike
         if mention.cue == "and" and previous:
             role = previous  # "loved Heat and Fargo": a listed title shares the first one's role

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from enum import Enum
 from functools import cache
 from pathlib import Path
+from typing import Protocol
 
 import tomllib
 
@@ -29,7 +30,18 @@ from chatrec.understand.lexicon import (
 )
 
 REACTIONS_FILE = Path(__file__).resolve().parent / "reactions.toml"
+# Flippers that negate a verb a few words on ("haven't actually seen it"); "no" only
+# answers ("no, i've seen it").
+NEGATIONS = (FLIPPERS - {"no"}) | {"haven't", "havent", "hasn't", "hasnt", "hadn't", "hadnt",
+                                   "won't", "wont", "shan't"}
+_CLAUSE_STOPS = frozenset({",", ".", ";", "!", "?", "but", "and", "-"})
 _QUESTION_SEEN = re.compile(r"\b(have|did|had) (you|u|ya) ({done})\b")
+
+
+class ActGuesser(Protocol):
+    """What `ActReader` needs of the embedding fallback (``act_guess.ActGuess``)."""
+
+    def act(self, text: str) -> Act | None: ...
 
 
 class Act(str, Enum):
@@ -98,7 +110,8 @@ def _compile(phrase: str, fill: dict[str, str]) -> str:
 
 
 @cache
-def _table(path: Path = REACTIONS_FILE) -> dict:
+def table(path: Path = REACTIONS_FILE) -> dict:
+    """The parsed ``reactions.toml`` (read once)."""
     with path.open("rb") as handle:
         return tomllib.load(handle)
 
@@ -106,8 +119,9 @@ def _table(path: Path = REACTIONS_FILE) -> dict:
 class ActReader:
     """Decides the reaction act of a message in one catalog's words (build once)."""
 
-    def __init__(self, vocabulary: Vocabulary) -> None:
-        data = _table()
+    def __init__(self, vocabulary: Vocabulary, guess: ActGuesser | None = None) -> None:
+        self.guess = guess  # the embedding fallback (act_guess.ActGuess), or None
+        data = table()
         verbs = [*vocabulary.verbs] or ["try"]
         done = sorted({*vocabulary.cue_verbs, "seen", "saw"} - {f"{v}ing" for v in verbs}
                       - {"watching", "reading"}, key=len, reverse=True)
@@ -116,7 +130,12 @@ class ActReader:
         self._question = re.compile(_QUESTION_SEEN.pattern.replace("{done}", fill["{done}"]))
         self.patterns = {name: self._group(data[name], fill) for name in (
             "not_seen", "will_try", "seen", "more_like", "accept", "reject", "past_markers",
-            "positive_extra", "negative_extra", "all_shown", "others")}
+            "positive_extra", "negative_extra", "all_shown", "others", "frequency",
+            "prospective", "chat_done", "all_but")}
+        self.interjections = frozenset(data["interjections"])
+        self.future_words = frozenset(data["future_words"])
+        self.verdicts = {**dict.fromkeys(data["verdict_positive"], True),
+                         **dict.fromkeys(data["verdict_negative"], False)}
         self.affirmations = frozenset(data["affirmations"])
         self.question_starts = frozenset(data["question_starts"])
         self.denials = frozenset(data["denials"])
@@ -136,41 +155,97 @@ class ActReader:
         """Whether a phrase group (``reactions.toml``) occurs in normalised ``text``."""
         return bool(self.patterns[name].search(text))
 
-    def act(self, text: str, asks: bool = True) -> tuple[Act | None, bool, bool]:
+    def act(self, text: str, asks: bool = True, guess: bool = False
+            ) -> tuple[Act | None, bool, bool]:
         """(the act of a message, whether a not-seen pick is wanted, whether a phrase of
         ``reactions.toml`` said so rather than a bare verdict or "yes"); (None, False, False)
-        when the message reacts to nothing; ``asks`` False: its first word is no question word."""
+        when the message reacts to nothing; ``asks`` False: its first word is no question word;
+        ``guess``: ask the embedding fallback when no phrase decides."""
         low = normalise(text)
         if asks and self.is_question(low):
             return None, False, False
+        found = self._phrased(low)
+        if found[0] is None and guess and self.guess is not None:
+            return self._guessed(text, low)
+        return found
+
+    def _guessed(self, text: str, low: str) -> tuple[Act | None, bool, bool]:
+        """The fallback's act; "seen" takes the message's verdict as the phrases do."""
+        act, sentiment = self.guess.act(text), self.sentiment(low)
+        if act is Act.SEEN:
+            act = {True: Act.SEEN_LIKED, False: Act.SEEN_DISLIKED}.get(sentiment, act)
+        if (act, sentiment) in {(Act.ACCEPT, False), (Act.REJECT, True)}:
+            act = None  # the words judge the other way: no guess against them
+        if act in {Act.ACCEPT, Act.SEEN} and FLIPPERS & {t.lower for t in tokenize(low)}:
+            act = None  # sentence vectors hardly see a negation: "not" may turn it round
+        if act is None:
+            return None, False, False
+        return act, act is Act.NOT_SEEN and self.has("will_try", low), True
+
+    def _phrased(self, low: str) -> tuple[Act | None, bool, bool]:
+        """The act the phrases and verdict words decide (None when they do not)."""
         low = self._question.sub(" ", low)  # "have you seen X?" asks, it does not react
+        low = self.patterns["frequency"].sub(" ", low)  # "seen it too many times": no verdict
+        low = self.patterns["chat_done"].sub(" ", low)  # "i'm done": the chat, not a pick
         sentiment = self.sentiment(low)
-        if self.has("not_seen", low):
+        if self.has("not_seen", low) or self._negated("seen", low):
             if self.has("reject", low) and not self.has("will_try", low):
                 return Act.REJECT, False, True
             return Act.NOT_SEEN, self.has("will_try", low), True
         if self.has("more_like", low):
             return Act.MORE_LIKE, False, True
-        if self.has("seen", low):
-            verdict = {True: Act.SEEN_LIKED, False: Act.SEEN_DISLIKED}.get(sentiment, Act.SEEN)
+        if self.has_seen(low):
+            judged = self.sentiment(low, skip=self.interjections)  # "nah, seen it": no verdict
+            verdict = {True: Act.SEEN_LIKED, False: Act.SEEN_DISLIKED}.get(judged, Act.SEEN)
             return verdict, False, True
+        if self.has("accept", low) and self._negated("accept", low):
+            return Act.REJECT, False, True  # "not gonna watch it", "wouldn't go for that"
+        if self.has("reject", low) and self._last("reject", low) > self._last("accept", low):
+            return Act.REJECT, False, True  # "sounds good but not tonight": the last one wins
         if self.has("accept", low) and sentiment is not False and not self._negated_accept(low):
             return Act.ACCEPT, False, True
         if self.has("reject", low):
             return Act.REJECT, False, True
         if sentiment is not None:
-            # Praise that is no "sounds good" is about a pick seen ("Babe is cute"); blame
-            # is a rejection unless the words say it was watched ("was dull", "bored me").
-            if sentiment:
-                return Act.SEEN_LIKED, False, False
-            past = self.has("past_markers", low)
-            return (Act.SEEN_DISLIKED if past else Act.REJECT), False, False
-        words = {t.lower for t in tokenize(low)}
+            return self._verdict(low, sentiment), False, False
+        words = {_unstretch(t.lower) for t in tokenize(low)}  # "yesss", "nooo"
         if words & self.denials:
             return Act.REJECT, False, False
         if words & self.affirmations:
             return Act.ACCEPT, False, False
         return None, False, False
+
+    def _verdict(self, low: str, positive: bool) -> Act:
+        """A bare verdict: praise of a pick not yet seen ("could be fun", "perfect, putting it
+        on tonight") accepts it; other praise is about a pick seen ("Babe is cute"); blame
+        is a rejection unless the words say it was watched ("was dull", "bored me")."""
+        past = self.has("past_markers", low)
+        if positive:
+            ahead = (self.has("prospective", low) or self.emoji_only(low)) and not past
+            return Act.ACCEPT if ahead else Act.SEEN_LIKED
+        return Act.SEEN_DISLIKED if past else Act.REJECT
+
+    def has_seen(self, low: str) -> bool:
+        """A "seen" phrase that is no plan: "i'll read it tonight" (books) is not a read."""
+        for match in self.patterns["seen"].finditer(low):
+            before = low[:match.start()].split()[-2:]
+            if not self.future_words & set(before):
+                return True
+        return False
+
+    def _last(self, name: str, low: str) -> int:
+        """Where the last phrase of group ``name`` starts (-1: none)."""
+        return max((m.start() for m in self.patterns[name].finditer(low)), default=-1)
+
+    def _negated(self, name: str, low: str) -> bool:
+        """Whether a flipper stands shortly before a phrase of group ``name`` in its clause
+        ("i don't think i've ever watched it", "not gonna watch it")."""
+        for match in self.patterns[name].finditer(low):
+            before = low[:match.start()].split()[-4:]
+            cut = max((k for k, w in enumerate(before) if w in _CLAUSE_STOPS), default=-1)
+            if any(w in NEGATIONS for w in before[cut + 1:]):  # "no, i've seen it" is none
+                return True
+        return False
 
     def _negated_accept(self, low: str) -> bool:
         """Whether every accepting phrase sits inside a rejecting one ("not interested in",
@@ -179,33 +254,40 @@ class ActReader:
         return all(any(a < e and s < b for s, e in rejects)
                    for a, b in (m.span() for m in self.patterns["accept"].finditer(low)))
 
-    def sentiment(self, low: str) -> bool | None:
-        """False if the text judges badly, True if well, None if it does not judge."""
+    def sentiment(self, low: str, skip: frozenset[str] = frozenset()) -> bool | None:
+        """False if the text judges badly, True if well, None if it does not judge. With
+        praise and blame in one message the last word wins ("so dumb, i love it")."""
         if self.has("negative_extra", low):
             return False
         tokens = tokenize(low)
         found: bool | None = None
         for k, token in enumerate(tokens):
             word = token.lower
-            if word in self.affirmations:
+            if word in self.affirmations or word in skip:
                 continue
-            positive = word in POSITIVE_WORDS or any(ch in POSITIVE_EMOJI for ch in word)
-            negative = word in NEGATIVE_WORDS or any(ch in NEGATIVE_EMOJI for ch in word)
+            verdict = self.verdicts.get(word)
+            positive = (word in POSITIVE_WORDS or verdict is True
+                        or any(ch in POSITIVE_EMOJI for ch in word))
+            negative = (word in NEGATIVE_WORDS or verdict is False
+                        or any(ch in NEGATIVE_EMOJI for ch in word))
             if not (positive or negative) or word in {"like", "into", "pass"}:
                 continue
-            flipped = _flipped(tokens, k)
-            if negative != flipped:
-                return False
-            found = True
+            found = negative == _flipped(tokens, k)
         if found is None and self.has("positive_extra", low):
             return True
         return found
+
+    def emoji_only(self, low: str) -> bool:
+        """Whether the only praise is an emoji ("2nd one ❤️"): a pick wanted, not judged."""
+        words = [t.lower for t in tokenize(low)]
+        return (not any(w in POSITIVE_WORDS or self.verdicts.get(w) for w in words)
+                and any(ch in POSITIVE_EMOJI for w in words for ch in w))
 
 
 def yes_no(text: str) -> bool | None:
     """True for "yes"/"yeah, that one", False for "no"/"nope", None for anything else (a
     message that says more than a yes or no is a new request)."""
-    data = _table()
+    data = table()
     low = normalise(text).strip(" .!?,")
     words = low.split()
     if not words or len(words) > 4:
@@ -219,6 +301,12 @@ def yes_no(text: str) -> bool | None:
 def _flipped(tokens: list[Token], k: int) -> bool:
     """Whether a flipper ("not", "didn't") stands within two words before ``tokens[k]``."""
     return any(tokens[j].lower in FLIPPERS for j in range(max(0, k - 2), k))
+
+
+def _unstretch(word: str) -> str:
+    """A word typed with its last letter held ("yesss", "nahhh") back to its short form."""
+    return word.rstrip(word[-1]) + word[-1] if len(word) > 2 and word[-1] == word[-2] == word[-3] \
+        else word
 
 
 def normalise(text: str) -> str:

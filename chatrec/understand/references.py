@@ -38,13 +38,15 @@ def _ref_at(tokens: list[Token], i: int, after_ref: bool, lexicon: Lexicon
     nouns = lexicon.ref_nouns
     if low in lexicon.ref_prefixes and i + 1 < len(tokens):
         k = i + 2 if nxt == "." and low == "no" and i + 2 < len(tokens) else i + 1
-        if tokens[k].lower.isdigit() and 0 < int(tokens[k].lower) <= 20 and (
-                low != "no" or k == i + 2):
-            return [int(tokens[k].lower)], range(i, k + 1)
+        number = tokens[k].lower
+        value = int(number) if number.isdigit() else NUMBER_WORDS.get(number, 0)
+        if 0 < value <= 20 and (low != "no" or k == i + 2):
+            return [value], range(i, k + 1)  # "#3", "number 2", "number five"
     if low not in ORDINALS:
         return None
-    listed = after_ref and prev in {"and", "or", ","}
-    if not (prev in _DETERMINERS or nxt in nouns or listed):
+    listed = after_ref and prev in {"and", "or", ",", "n", "&"}
+    opens = i == 0 and nxt in {"and", "or", ",", "n", "&"}  # "2nd and 3rd seen already"
+    if not (prev in _DETERMINERS or nxt in nouns or listed or opens):
         return None
     if (nxt in NUMBER_WORDS and nxt != "one") or (nxt.isdigit() and 1 < int(nxt) <= 10):
         count = NUMBER_WORDS.get(nxt) or int(nxt)  # "the first two", "the last 3"
@@ -52,7 +54,8 @@ def _ref_at(tokens: list[Token], i: int, after_ref: bool, lexicon: Lexicon
         positions = list(range(1, count + 1)) if first > 0 else list(range(-count, 0))
         return positions, range(i, i + 2)
     if nxt and tokens[i + 1].is_word and not listed and nxt not in nouns | {
-            "and", "or", "but", "was", "is", "too", "sounds", "looks"}:
+            "and", "or", "but", "was", "is", "too", "sounds", "looks", "please", "pls", "plz", "n",
+            "then", "thanks"}:
         return None  # "the first time", "last night"
     return [ORDINALS[low]], range(i, i + 2 if nxt in nouns else i + 1)
 
