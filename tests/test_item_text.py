@@ -94,3 +94,17 @@ def test_description_words_match(tmp_path: Path, fake_embedder) -> None:
     source = KeywordSource(max_share=0.5).fit(training_data(dataset))
     scores = source.score(Query(text="anything with sandworms?"))
     assert int(np.argmax(scores)) == dataset.catalog.index_of("b1")
+
+
+def test_everyday_words_match_no_tag_where_tags_are_sparse(tmp_path: Path) -> None:
+    # Tags on few items give every word a tiny document frequency, so only the language's own
+    # word frequencies can tell "good" and "the" (tags "good soundtrack", "the end") from "twist".
+    folder = tmp_path / "byo"
+    write(folder, "items.csv", "item_id,title,genres,tags\n"
+          "b1,Dune,Sci-Fi,good soundtrack\nb2,Emma,Romance,the end\n"
+          "b3,Neuromancer,Sci-Fi,twist\n" + "".join(f"x{i},Item {i},Drama,\n" for i in range(30)))
+    write(folder, "interactions.csv", "user_id,item_id\nana,b1\nben,b2\nana,b3\n")
+    source = KeywordSource().fit(training_data(load_dataset(str(folder))))
+    assert np.isneginf(source.score(Query(text="something good for the weekend"))).all()
+    scores = source.score(Query(text="a good one with a twist"))
+    assert int(np.argmax(scores)) == 2 and (scores > 0).sum() == 1
