@@ -196,3 +196,18 @@ def test_dislikes_alone_give_no_taste_direction(tiny_dataset) -> None:
     with_like = replay([item_event("like", "1", catalog)], only_dislikes)
     vector = profile_vector(with_like, vectors, catalog)
     assert vector is not None and vector[catalog.index_of("1")] > 0 > vector[catalog.index_of("5")]
+
+
+def test_accepted_picks_are_listed_apart_from_stated_likes(catalog):
+    # "haven't seen it, I'll check it out" stores a light like: its owner must see it stored,
+    # but not as something they said they loved.
+    from chatrec.dialogue.compose import profile_markdown
+    from chatrec.reply.templates import Phrasebook
+
+    profile = replay([item_event("like", "1", catalog, source="stated"),
+                      item_event("like", "2", catalog, source="accepted")])
+    view = summary(profile, catalog)
+    assert view["liked"] == [catalog.label(catalog.index_of("1"))]
+    assert view["accepted"] == [catalog.label(catalog.index_of("2"))]
+    panel = profile_markdown(Phrasebook("movie", "movies"), view)
+    assert "**Want to try:**" in panel and catalog.titles[catalog.index_of("2")] in panel

@@ -16,6 +16,8 @@ from chatrec.profile.events import EXPLICIT_SOURCES
 from chatrec.profile.replay import Mark, UserProfile
 from chatrec.reply.templates import Phrasebook
 
+ACCEPTED = frozenset({"accepted"})
+
 
 def constraints_phrase(preferences: Preferences) -> str:
     """Plain words for the active filters: ``"Crime, 1990s, not Horror"`` (escaped)."""
@@ -80,8 +82,8 @@ def partial_genres_text(book: Phrasebook, genres: tuple[str, ...],
 
 def profile_summary(profile: UserProfile, catalog: Catalog) -> dict[str, Any]:
     """What chatrec believes about the user, in plain (unescaped) words, most recent first."""
-    def explicit(marks: Mapping[str, Mark]) -> list[str]:
-        ids = [i for i, m in reversed(marks.items()) if m.source in EXPLICIT_SOURCES]
+    def labels(marks: Mapping[str, Mark], sources: frozenset[str]) -> list[str]:
+        ids = [i for i, m in reversed(marks.items()) if m.source in sources]
         return [catalog.label(catalog.index_of(i)) if catalog.has(i) else f"item {i}" for i in ids]
 
     def imported(marks: Mapping[str, Mark]) -> int:
@@ -89,8 +91,11 @@ def profile_summary(profile: UserProfile, catalog: Catalog) -> dict[str, Any]:
 
     asked = Preferences.from_dict(profile.constraints)
     return {
-        "liked": explicit(profile.liked),
-        "disliked": explicit(profile.disliked),
+        "liked": labels(profile.liked, EXPLICIT_SOURCES),
+        "disliked": labels(profile.disliked, EXPLICIT_SOURCES),
+        # Picks the user said they want ("I'll check it out"): stored as light likes, so the
+        # panel shows them too; nothing stored is hidden from its owner.
+        "accepted": labels(profile.liked, ACCEPTED),
         "imported_liked": imported(profile.liked),
         "imported_disliked": imported(profile.disliked),
         "genres_wanted": sorted(asked.genres_in),
@@ -107,6 +112,7 @@ def profile_markdown(book: Phrasebook, summary: Mapping[str, Any]) -> str:
     lines = ["### What I know about you"]
     rows = [
         ("Liked", summary.get("liked")), ("Disliked", summary.get("disliked")),
+        ("Want to try", summary.get("accepted")),
         ("Genres wanted", summary.get("genres_wanted")),
         ("Genres excluded", summary.get("genres_excluded")),
     ]
