@@ -43,9 +43,10 @@ def _stored(rec, user: str, start: int) -> dict[str, str]:
 def test_a_paraphrased_not_seen_never_stores_a_dislike(chat, template) -> None:
     rec, noun, done = chat
     user, picks, start = _after_picks(rec, noun)
-    rec.respond(user, template.format(done=done))
+    turn = rec.respond(user, template.format(done=done))
     assert "dislike" not in _stored(rec, user, start).values()
     assert rec.profile(user)["disliked"] == []
+    assert "seen" not in turn.text or noun == "film"  # a book is read, not seen
 
 
 @pytest.mark.parametrize("text", ["i've {done} it too many times", "nah, {done} it already",
