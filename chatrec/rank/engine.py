@@ -123,6 +123,12 @@ class Engine:
         _, weights = history_weights(query, len(self.catalog))
         return float(weights.sum())
 
+    def ramp(self, query: Query | None) -> float:
+        """How far the personalised sources are ramped in, 0 (no evidence) to 1 (at
+        ``FULL_EVIDENCE``, and for no query at all: offline scoring)."""
+        evidence = self.evidence(query)
+        return 1.0 if evidence < 0 else min(1.0, evidence / FULL_EVIDENCE)
+
     def weights(self, query: Query | None = None) -> dict[str, float]:
         """Signal -> blend weight actually used (equal source weights without rerank).
 
@@ -137,8 +143,7 @@ class Engine:
         if not self.config.use_rerank:
             return {name: 1.0 / len(self.sources) for name in self.sources}
         weights = {name: blend.weight(name) for name in self.sources}
-        evidence = self.evidence(query)
-        ramp = 1.0 if evidence < 0 else min(1.0, evidence / FULL_EVIDENCE)
+        evidence, ramp = self.evidence(query), self.ramp(query)
         if blend.cold_quality > 0:
             # The neural model's bias-only score is a weaker popularity, so with no evidence
             # the popularity and quality sources rank alone.
@@ -160,8 +165,8 @@ class Engine:
         if not self.config.use_rerank:
             return 1.0
         blend = self.config.blend
-        ramp = min(1.0, max(self.evidence(query), 0.0) / FULL_EVIDENCE)
-        return blend.cold_mmr_lambda + (blend.mmr_lambda - blend.cold_mmr_lambda) * ramp
+        return blend.cold_mmr_lambda + (blend.mmr_lambda - blend.cold_mmr_lambda) * self.ramp(
+            query)
 
     def allowed(self, query: Query) -> np.ndarray:
         """Items that pass the hard filters and the quality floor and are not history,
