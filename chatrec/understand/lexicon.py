@@ -9,7 +9,7 @@ rules agree on what a word is and which words carry meaning.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -143,3 +143,19 @@ class Lexicon:
     def genre_at(self, words: list[str], i: int) -> int:
         """Length of the genre alias starting at ``words[i]`` (0 if none)."""
         return phrase_at(words, i, self.genre_phrases, self.longest_genre)
+
+
+def praises(word: str) -> bool:
+    """Whether a lower-case word (or an emoji in it) praises: "great", "loved", "❤️"."""
+    return word in POSITIVE_WORDS or any(ch in POSITIVE_EMOJI for ch in word)
+
+
+def blames(word: str) -> bool:
+    """Whether a lower-case word (or an emoji in it) blames: "dull", "hated", "👎"."""
+    return word in NEGATIVE_WORDS or any(ch in NEGATIVE_EMOJI for ch in word)
+
+
+def flipped_before(words: Sequence[str], k: int, window: int, start: int = 0) -> bool:
+    """Whether a flipper ("not", "didn't") stands within ``window`` words before ``words[k]``
+    (and not before ``start``, where its clause begins)."""
+    return any(words[j] in FLIPPERS for j in range(max(start, k - window), k))

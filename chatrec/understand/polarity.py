@@ -6,18 +6,16 @@ from __future__ import annotations
 from chatrec.understand.lexicon import (
     CLAUSE_BREAKS,
     EXPERIENCE_VERBS,
-    FLIPPERS,
     NEGATIVE_BIGRAMS,
-    NEGATIVE_EMOJI,
-    NEGATIVE_WORDS,
     NEGATOR_PHRASES,
     NEGATORS,
-    POSITIVE_EMOJI,
-    POSITIVE_WORDS,
     SCOPE_BREAKERS,
     SENTIMENT_PHRASES,
     Token,
+    blames,
+    flipped_before,
     phrase_at,
+    praises,
 )
 
 _SENTIMENT_LIKE_BEFORE = frozenset({"i", "we", "really", "also", "totally", "did", "do", "didn't",
@@ -106,13 +104,11 @@ def _sentiment(tokens: list[Token], clause: range, skip: set[int]) -> bool | Non
         nxt = tokens[k + 1] if k + 1 < len(tokens) else None
         if (prev, low) in NEGATIVE_BIGRAMS or (low == "too" and nxt is not None and nxt.is_word):
             return False  # "couldn't stand it", "too long"
-        positive = low in POSITIVE_WORDS or any(ch in POSITIVE_EMOJI for ch in low)
-        negative = low in NEGATIVE_WORDS or any(ch in NEGATIVE_EMOJI for ch in low)
+        positive, negative = praises(low), blames(low)
         if low == "like" and like_is_comparison(tokens, k):
             continue  # "something like Heat" compares, it does not praise
         if positive or negative:
-            flipped = any(tokens[j].lower in FLIPPERS for j in range(max(clause.start, k - 3), k))
-            return positive != flipped
+            return positive != flipped_before(words, k, 3, clause.start)
     return None
 
 

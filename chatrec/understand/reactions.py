@@ -21,11 +21,11 @@ import tomllib
 from chatrec.domain.vocabulary import Vocabulary
 from chatrec.understand.lexicon import (
     FLIPPERS,
-    NEGATIVE_EMOJI,
-    NEGATIVE_WORDS,
     POSITIVE_EMOJI,
     POSITIVE_WORDS,
-    Token,
+    blames,
+    flipped_before,
+    praises,
     tokenize,
 )
 
@@ -260,19 +260,18 @@ class ActReader:
         if self.has("negative_extra", low):
             return False
         tokens = tokenize(low)
+        words = [t.lower for t in tokens]
         found: bool | None = None
         for k, token in enumerate(tokens):
             word = token.lower
             if word in self.affirmations or word in skip:
                 continue
             verdict = self.verdicts.get(word)
-            positive = (word in POSITIVE_WORDS or verdict is True
-                        or any(ch in POSITIVE_EMOJI for ch in word))
-            negative = (word in NEGATIVE_WORDS or verdict is False
-                        or any(ch in NEGATIVE_EMOJI for ch in word))
+            positive = praises(word) or verdict is True
+            negative = blames(word) or verdict is False
             if not (positive or negative) or word in {"like", "into", "pass"}:
                 continue
-            found = negative == _flipped(tokens, k)
+            found = negative == flipped_before(words, k, 2)
         if found is None and self.has("positive_extra", low):
             return True
         return found
@@ -296,11 +295,6 @@ def yes_no(text: str) -> bool | None:
         if any(low == p or low.startswith(p + " ") for p in data[key]):
             return answer
     return None
-
-
-def _flipped(tokens: list[Token], k: int) -> bool:
-    """Whether a flipper ("not", "didn't") stands within two words before ``tokens[k]``."""
-    return any(tokens[j].lower in FLIPPERS for j in range(max(0, k - 2), k))
 
 
 def _unstretch(word: str) -> str:
