@@ -4,27 +4,24 @@ every extractor and the intent rules with one catalog's vocabulary."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 from chatrec.domain.catalog import Catalog, Dataset
 from chatrec.domain.vocabulary import Vocabulary
 from chatrec.models.embedder import Embedder
 from chatrec.understand.act_guess import ActGuess, act_exemplars
-from chatrec.understand.chat_acts import ChatActs, Drop
-from chatrec.understand.counts import CountReader, CountSlot, clamp_count
-from chatrec.understand.genres import GenreSlots, extract_genres
+from chatrec.understand.chat_acts import ChatActs
+from chatrec.understand.counts import CountReader, clamp_count
+from chatrec.understand.genres import extract_genres
 from chatrec.understand.intents import (
     IntentClassifier,
     IntentRules,
-    Signals,
     continuation_spans,
     is_why_not,
     social_intent,
 )
 from chatrec.understand.lexicon import (
-    CLAUSE_BREAKS,
     NEGATIVE_WORDS,
     NEGATORS,
     POSITIVE_WORDS,
@@ -35,21 +32,21 @@ from chatrec.understand.lexicon import (
 from chatrec.understand.lm_delta import LMDelta
 from chatrec.understand.message import Intent, ParsedMessage, PreferenceDelta
 from chatrec.understand.on_screen import ShownName, bare_positions, named_picks, read_reactions
-from chatrec.understand.polarity import clause_polarities, like_is_comparison
+from chatrec.understand.polarity import clause_polarities
 from chatrec.understand.questions import ItemQuestion, QuestionReader
 from chatrec.understand.reactions import Act, ActReader, Reaction
 from chatrec.understand.references import extract_refs
-from chatrec.understand.titles import WHOLE_MESSAGE, TitleMatcher, TitleMention
-from chatrec.understand.years import YearSlots, extract_years
-
-# Cues that compare with a title rather than judge it ("more like Heat", "better than Fargo").
-_SIMILAR_CUES = frozenset({"similar to", "same as", "vein of", "style of", "lines of", "me of",
-                           "than", "compared to", "close to", "kind of", "good as", "unlike",
-                           "vs", "versus"})
-_SUBJECT_CUES = frozenset({"why", "about", "recommend", "recommended", "picked", "chose",
-                           "suggested", "included", "include", "suggest"})
-_SIMILAR_RE = re.compile(r"\b(similar|in the vein of|along the lines of|same vibe|in the style of|"
-                         r"reminiscent of|more of (that|those|this|these|the same))\b")
+from chatrec.understand.roles import (
+    Found,
+    TitleRoles,
+    preference_delta,
+    similar_phrase,
+    title_roles,
+    unambiguous,
+    wish_text,
+)
+from chatrec.understand.titles import TitleMatcher, TitleMention
+from chatrec.understand.years import extract_years
 
 
 @dataclass(frozen=True)
@@ -67,17 +64,6 @@ class ParseContext:
                   ) -> ParseContext:
         """The context with these picks on screen."""
         return cls(shown_count=len(shown), shown=tuple(shown), focus=focus)
-
-
-@dataclass
-class _Titles:
-    """Item indices by the role their mention plays in the message."""
-
-    liked: list[int] = field(default_factory=list)
-    disliked: list[int] = field(default_factory=list)
-    similar: list[int] = field(default_factory=list)
-    subject: list[int] = field(default_factory=list)
-    seen: list[int] = field(default_factory=list)  # "I've seen Heat already": not again
 
 
 class Parser:
@@ -133,13 +119,13 @@ class Parser:
             found.reactions = tuple(r for r in found.reactions if r.act in keep)
         roles, wish = found.roles, found.wish
         if intent is Intent.WHY:
-            roles = _Titles(subject=roles.liked + roles.disliked + roles.similar + roles.subject)
+            roles = TitleRoles(subject=roles.liked + roles.disliked + roles.similar + roles.subject)
         elif intent is Intent.MORE_LIKE and not roles.similar and not found.refs:
             roles = replace(roles, similar=roles.liked, liked=[])  # "loved Heat, any similar?"
         if intent not in {Intent.RECOMMEND, Intent.REFINE, Intent.MORE_LIKE}:
             wish = ""
         stating = intent.states_preferences or intent is Intent.RESET  # "start over: a comedy"
-        delta = _delta(found, _unambiguous(roles, found.mentions), wish) if stating \
+        delta = preference_delta(found, unambiguous(roles, found.mentions), wish) if stating \
             else PreferenceDelta()
         if self.lm_delta is not None and wish:
             delta = self.lm_delta.apply(text, wish, delta)
@@ -150,7 +136,7 @@ class Parser:
             delta = replace(delta, genres_in=())
         asked = chat.question if intent is Intent.ASK_ITEM else None
         if asked:
-            roles = _Titles(subject=list(asked.targets))
+            roles = TitleRoles(subject=list(asked.targets))
             found.refs = found.refs or [(r, -1) for r in asked.refs]
         refs = found.refs + [(r.ref, -1) for r in found.reactions if r.ref is not None
                              and r.ref not in {p for p, _ in found.refs}]
@@ -171,7 +157,7 @@ class Parser:
             count=clamp_count(found.count.value), count_asked=found.count.value,
             drop=("all",) if intent is Intent.RESET else found.drop.kinds)
 
-    def _extract(self, text: str, context: ParseContext) -> _Found:
+    def _extract(self, text: str, context: ParseContext) -> Found:
         """Run titles, genres, years, references and clause polarity over one message."""
         tokens, lexicon = tokenize(text), self.lexicon
         mentions = tuple(self.titles.find_in_text(text, tokens))
@@ -197,13 +183,13 @@ class Parser:
         if reactions:  # shown picks named in a reaction are no separate title verdicts
             named = {r.item for r in reactions if r.item is not None} | set(context.shown)
             mentions = tuple(m for m in mentions if m.matches[0].index not in named)
-        roles = _title_roles(tokens, mentions, polarity, self.acts)
-        return _Found(mentions, genres, years, refs, polarity, roles,
-                      _wish(tokens, skip, self._not_wish),
-                      bool(roles.similar) or _similar_phrase(text, tokens), reactions=reactions,
+        roles = title_roles(tokens, mentions, polarity, self.acts)
+        return Found(mentions, genres, years, refs, polarity, roles,
+                      wish_text(tokens, skip, self._not_wish),
+                      bool(roles.similar) or similar_phrase(text, tokens), reactions=reactions,
                       drop=drop, count=count)
 
-    def _chat(self, text: str, found: _Found, shown: tuple[int, ...]) -> _Chat:
+    def _chat(self, text: str, found: Found, shown: tuple[int, ...]) -> _Chat:
         """Goodbyes, starting over, item questions and off-topic asks, which the preference
         rules would misread ("gotta go, thanks" is no thanks; "is #1 scary?" no reaction)."""
         g, y = found.genres, found.years
@@ -257,7 +243,7 @@ class Parser:
                     or social_intent(text) or self.chat_acts.goodbye(text)
                     or self.chat_acts.reset(text) or "?" in text)
 
-    def _intent(self, text: str, found: _Found) -> tuple[Intent, float]:
+    def _intent(self, text: str, found: Found) -> tuple[Intent, float]:
         """Explicit rules, then reactions to the picks on screen, then the other rules, then
         greetings/thanks, then the nearest exemplar."""
         explicit = self.rules.explicit(text)
@@ -271,7 +257,7 @@ class Parser:
         name, score = self.intents.classify(text)
         return Intent(name), score
 
-    def _reaction_intent(self, text: str, found: _Found) -> Intent:
+    def _reaction_intent(self, text: str, found: Found) -> Intent:
         """A reaction alone is feedback; with a new request it refines; "more like #2"."""
         if any(r.act == "more_like" for r in found.reactions):
             return Intent.MORE_LIKE
@@ -310,7 +296,7 @@ _PLAIN = frozenset({Intent.RECOMMEND, Intent.UNKNOWN, Intent.SMALLTALK, Intent.H
                     Intent.OFF_TOPIC, Intent.GREETING, Intent.LIKE_TITLE, Intent.DISLIKE_TITLE})
 
 
-def _settle(intent: Intent, found: _Found) -> Intent:
+def _settle(intent: Intent, found: Found) -> Intent:
     """"any era is fine", "give me 4": a change to the picks, not a new request."""
     if found.drop.kinds and intent in _PLAIN | {Intent.FORGET}:
         return Intent.REFINE
@@ -320,131 +306,3 @@ def _settle(intent: Intent, found: _Found) -> Intent:
     if found.count.value is not None and intent in _PLAIN and not new:
         return Intent.REFINE
     return intent
-
-
-def _delta(found: _Found, roles: _Titles, wish: str) -> PreferenceDelta:
-    """The preference change a message states, from what the extractors found."""
-    g, y = found.genres, found.years
-    return PreferenceDelta(
-        genres_in=tuple(g.genres_in), genres_out=tuple(g.genres_out),
-        genres_ok=tuple(g.genres_ok), year_min=y.year_min, year_max=y.year_max,
-        liked=tuple(roles.liked), disliked=tuple(roles.disliked), avoid=tuple(g.avoid),
-        avoid_ok=tuple(g.avoid_ok), wish=wish, era_source=y.source)
-
-
-@dataclass
-class _Found:
-    """Everything the extractors read from one message, before the intent is decided."""
-
-    mentions: tuple[TitleMention, ...]
-    genres: GenreSlots
-    years: YearSlots
-    refs: list[tuple[int, int]]
-    polarity: list[bool | None]
-    roles: _Titles
-    wish: str
-    similar: bool
-    reactions: tuple[Reaction, ...] = ()
-    drop: Drop = field(default_factory=Drop)
-    count: CountSlot = field(default_factory=CountSlot)
-
-    def ref_polarity(self, ref: int, token: int) -> bool | None:
-        """The verdict on a referenced pick: its reaction's, else its clause's."""
-        for reaction in self.reactions:
-            if reaction.ref == ref:
-                return reaction.positive
-        return self.polarity[token] if token >= 0 else None
-
-    def signals(self) -> Signals:
-        """The summary the intent rules read."""
-        g, y = self.genres, self.years
-        return Signals(liked=bool(self.roles.liked), disliked=bool(self.roles.disliked),
-                       similar=self.similar, refs=bool(self.refs), genres=bool(g.genres_in),
-                       wish=bool(self.wish), years=bool(y.year_min or y.year_max),
-                       exclusions=bool(g.genres_out or g.genres_ok),
-                       soft=bool(g.avoid or g.avoid_ok))
-
-
-def _title_roles(tokens: list[Token], mentions: tuple[TitleMention, ...],
-                 polarity: list[bool | None], acts: ActReader) -> _Titles:
-    """Sort mentions into liked / disliked / compared-with / asked-about by cue and clause;
-    a title the user has not seen ("never saw Alien") gets no verdict, whatever the words."""
-    roles, previous = _Titles(), None
-    for mention in mentions:
-        first = next(i for i, t in enumerate(tokens) if t.start >= mention.span[0])
-        role = _role(mention.cue, tokens, first, polarity[first])
-        clause = _clause(tokens, first)
-        if role in {"liked", "disliked"} and acts.has("not_seen", clause):
-            role = "subject"
-        elif role == "subject" and acts.has_seen(clause) and not acts.has("not_seen", clause):
-            role = "seen"  # seen, no verdict: never suggested again, no like or dislike
-        if mention.cue == "and" and previous:
-            role = previous  # "loved Heat and Fargo": a listed title shares the first one's role
-        if role == "subject" and not mention.confident:
-            continue  # a loose match nobody judges or asks about is left out, not guessed
-        getattr(roles, role).append(mention.matches[0].index)
-        previous = role
-    return roles
-
-
-def _unambiguous(roles: _Titles, mentions: tuple[TitleMention, ...]) -> _Titles:
-    """The roles without titles the user must first say which of ("i liked star trek"): no
-    verdict is stored on a guess."""
-    unsure = {m.matches[0].index for m in mentions if m.ambiguous}
-    if not unsure:
-        return roles
-    return replace(roles, liked=[i for i in roles.liked if i not in unsure],
-                   disliked=[i for i in roles.disliked if i not in unsure])
-
-
-def _clause(tokens: list[Token], k: int) -> str:
-    """The normalised words of the clause around ``tokens[k]``."""
-    lo, hi = k, k
-    while lo > 0 and tokens[lo - 1].lower not in CLAUSE_BREAKS:
-        lo -= 1
-    while hi + 1 < len(tokens) and tokens[hi + 1].lower not in CLAUSE_BREAKS:
-        hi += 1
-    return " ".join(t.lower for t in tokens[lo:hi + 1])
-
-
-def _role(cue: str, tokens: list[Token], first: int, polarity: bool | None) -> str:
-    """The role of one mention: "similar", "subject", "liked" or "disliked"."""
-    cue_at = first - 1 if first > 0 and tokens[first - 1].lower == cue else None
-    if cue == WHOLE_MESSAGE:
-        return "similar"  # "Casablanca" alone: more like it
-    if cue in _SIMILAR_CUES or (cue == "like" and cue_at is not None
-                                and like_is_comparison(tokens, cue_at)):
-        return "similar"
-    if cue in _SUBJECT_CUES or polarity is None:
-        return "subject"
-    return "liked" if polarity else "disliked"
-
-
-def _similar_phrase(text: str, tokens: list[Token]) -> bool:
-    """"similar ones", "in the vein of", or a comparing "like" before that/it/a reference."""
-    if _SIMILAR_RE.search(text.lower()):
-        return True
-    return any(t.lower == "like" and like_is_comparison(tokens, i) and i + 1 < len(tokens)
-               and tokens[i + 1].lower in {"that", "this", "those", "these", "it", "#", "the"}
-               for i, t in enumerate(tokens))
-
-
-def _wish(tokens: list[Token], skip: set[int], not_wish: frozenset[str]) -> str:
-    """The descriptive words left once titles, bounds, exclusions and filler are taken out."""
-    segments, current = [], []
-    for i, token in enumerate(tokens):
-        if i in skip or not token.is_word:
-            segments.append(current)
-            current = []
-        else:
-            current.append(token)
-    segments.append(current)
-    parts = []
-    for seg in segments:
-        while seg and seg[0].lower in not_wish:
-            seg = seg[1:]
-        while seg and seg[-1].lower in not_wish:
-            seg = seg[:-1]
-        if seg:
-            parts.append(" ".join(t.text for t in seg))
-    return ", ".join(parts)
