@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from chatrec.domain.catalog import Catalog, display_title, normalize_title
+from chatrec.domain.catalog import Catalog, normalize_title
 from chatrec.domain.commonness import phrase_commonness, zipf
 from chatrec.domain.vocabulary import Vocabulary
 from chatrec.understand.cues import (
@@ -31,14 +31,16 @@ from chatrec.understand.cues import (
 )
 from chatrec.understand.fuzzy import FuzzyIndex, Search
 from chatrec.understand.lexicon import Lexicon, Token, tokenize
+from chatrec.understand.title_text import (
+    ends_sentence,
+    roman_digits,
+    scaled_popularity,
+    sentence_after,
+    title_keys,
+    trailing_year,
+)
 
 _YEAR_RE = re.compile(r"^(?P<title>.*?)[\s,]*\(?(?P<year>(?:19|20)\d\d)\)?\s*$")
-# "Heat (1995)", "Heat, 1995", and a parenthesised year after a title's own closing mark:
-# "That Darn Cat! (1997)", "Shadows (Cienie) (1988)"; "heat from 1995" too.
-_TRAILING_YEAR_RE = re.compile(r"(?:[)!?.'’]*\s*\(|\s*,?\s*(?:from\s+)?)((?:19|20)\d\d)\b\)?")
-# A full stop after these ends no sentence ("M. Butterfly", "Mr. Holland's Opus").
-_ABBREVIATIONS = frozenset({"mr", "mrs", "ms", "dr", "st", "jr", "sr", "mt", "ft", "vs"})
-_SENTENCE_ENDS = frozenset({".", "!", "?", ";"})
 WHOLE_MESSAGE = "(whole message)"  # the cue of a title that is all the message says
 CONFIDENT_SCORE = 92.0  # a fuzzy mention below this, with no cue word, is asked about first
 MATCH_CUTOFF = 80.0  # fuzz.ratio for a typed title ("godfater" -> 94, "pulp fictoin" -> 92)
@@ -69,9 +71,6 @@ JUDGED_DOUBT = -1.0  # a judged span ("big night was lovely") is asked about bel
 # Cues after which a short name ("raiders", "first contact") is not read: "a film about first
 # contact" speaks of a topic.
 _NO_SHORT_NAME = frozenset({None, BARE, WHOLE_MESSAGE, "about"})
-_ROMAN = {"ii": "2", "iii": "3", "iv": "4", "v": "5", "vi": "6", "vii": "7", "viii": "8"}
-
-
 @dataclass(frozen=True)
 class TitleMatch:
     """A catalog item matched by some text; ``score`` is 0-100, ``label`` is "Title (Year)"."""
@@ -114,18 +113,18 @@ class TitleMatcher:
                  popularity: Sequence[float] | np.ndarray | None = None) -> None:
         self.catalog = catalog
         self.cues = Cues(Lexicon.of(vocabulary or Vocabulary.from_catalog(catalog)))
-        self._popularity = _scaled_popularity(popularity, len(catalog))
+        self._popularity = scaled_popularity(popularity, len(catalog))
         self._exact: dict[str, list[int]] = defaultdict(list)
         self._prefix: dict[str, list[int]] = defaultdict(list)
         self._short: dict[str, list[int]] = defaultdict(list)
         for index, title in enumerate(catalog.titles):
-            for key in _title_keys(title):
+            for key in title_keys(title):
                 if index not in self._exact[key]:
                     self._exact[key].append(index)
             head = title.partition(" (")[0]
             if ":" in head:  # "Star Trek: Generations" is also reachable as "star trek"
                 prefix = normalize_title(head.partition(":")[0]).removesuffix(" or")
-                for key in {prefix, _digits(prefix)} - {""}:
+                for key in {prefix, roman_digits(prefix)} - {""}:
                     self._prefix[key].append(index)
             for short in self._short_keys(head):
                 self._short[short].append(index)
@@ -211,12 +210,12 @@ class TitleMatcher:
             words = 0
             for j in range(i, len(tokens)):
                 words += is_word[j]
-                if words > MAX_TITLE_WORDS or _ends_sentence(tokens, j):
+                if words > MAX_TITLE_WORDS or ends_sentence(tokens, j):
                     break
                 if not is_word[j]:
                     continue
                 key = normalize_title(message[tokens[i].start:tokens[j].end])
-                year, after = _trailing_year(message, tokens, j + 1)
+                year, after = trailing_year(message, tokens, j + 1)
                 cue = reader.licensed(i, j + 1, after)
                 exact = key in self._exact or key in self._prefix
                 if cue in (None, BARE) and year is not None and self._dated(key, year):
@@ -224,7 +223,7 @@ class TitleMatcher:
                 if cue in (None, BARE) and i == first_word and not reader.is_common(i, j + 1):
                     if j == last_word:
                         cue = WHOLE_MESSAGE  # "casablanca": the whole message is a title
-                    elif cue is None and _sentence_after(tokens, j):
+                    elif cue is None and sentence_after(tokens, j):
                         cue = BARE  # "fargo. more of that please": weighed like a bare span
                 fuzzy_ok = cue is not None and not reader.is_common(i, j + 1) and not (
                     j > i and tokens[j].lower in self.cues.reserved) and (  # not "lebowsky is"
@@ -282,7 +281,7 @@ class TitleMatcher:
 
     def _mention(self, message: str, tokens: list[Token], cand: _Candidate) -> TitleMention:
         """Build the public mention, absorbing a year written after the title."""
-        year, after = _trailing_year(message, tokens, cand.end)
+        year, after = trailing_year(message, tokens, cand.end)
         stop = tokens[after - 1].end if year is not None else tokens[cand.end - 1].end
         matches = tuple(self._rank(list(cand.matches), year))
         span = (tokens[cand.start].start, stop)
@@ -334,80 +333,8 @@ def _add_chained(candidates: list[_Candidate], chosen: list[_Candidate],
     return sorted(chosen, key=lambda c: c.start)
 
 
-def _sentence_after(tokens: list[Token], j: int) -> bool:
-    """Whether ``tokens[j]`` ends the first sentence of a longer message ("fargo. more")."""
-    return j + 2 < len(tokens) and tokens[j + 1].lower in {".", "!"}
-
-
-def _trailing_year(message: str, tokens: list[Token], end: int) -> tuple[int | None, int]:
-    """A year written right after ``tokens[:end]`` ("Heat (1995)", "Heat, 1995") and the
-    position of the first token after it (``end`` itself when there is no year)."""
-    found = _TRAILING_YEAR_RE.match(message, tokens[end - 1].end)
-    if not found:
-        return None, end
-    after = next((k for k in range(end, len(tokens)) if tokens[k].start >= found.end()),
-                 len(tokens))
-    return int(found.group(1)), after
-
-
-def _ends_sentence(tokens: list[Token], j: int) -> bool:
-    """Whether ``tokens[j]`` ends a sentence; a full stop glued to an initial or an
-    abbreviation and followed by more words does not ("M. Butterfly", "Dr. Strangelove")."""
-    if tokens[j].lower not in _SENTENCE_ENDS:
-        return False
-    if tokens[j].lower != "." or j == 0 or j + 1 >= len(tokens):
-        return True
-    prev = tokens[j - 1]
-    glued = prev.end == tokens[j].start and tokens[j + 1].is_word
-    return not (glued and (len(prev.lower) == 1 and prev.lower.isalpha()
-                           or prev.lower in _ABBREVIATIONS))
-
-
 def _listed(tokens: list[Token], a: _Candidate, b: _Candidate) -> bool:
     """Whether two spans are neighbours in a list, separated only by "and", "or" or commas."""
     lo, hi = (a.end, b.start) if a.end <= b.start else (b.end, a.start)
     between = [t.lower for t in tokens[lo:hi]]
     return 1 <= len(between) <= 2 and all(w in {"and", "or", ",", "&", "nor"} for w in between)
-
-
-def _scaled_popularity(counts: Sequence[float] | np.ndarray | None, n: int
-                       ) -> np.ndarray | None:
-    """Rating counts as log(1 + count) over the largest one (0..1), or None when unknown."""
-    if counts is None:
-        return None
-    logs = np.log1p(np.asarray(counts, dtype=float)[:n])
-    top = float(logs.max()) if logs.size else 0.0
-    return logs / top if top > 0 else None
-
-
-def _title_keys(title: str) -> set[str]:
-    """Matching keys for one catalog title: main part, alternative title, and both; each also
-    without its little words ("monty python holy grail") and with its Roman sequel numbers in
-    digits ("godfather part 2")."""
-    keys = _plain_keys(title)
-    for key in list(keys):
-        words = key.split()
-        sparse = [w for w in words if w not in CONNECTORS]
-        if len(words) >= 3 and len(sparse) >= 2 and len(sparse) < len(words):
-            keys.add(" ".join(sparse))
-        keys.add(_digits(key))
-    return keys
-
-
-def _digits(key: str) -> str:
-    """A key with its Roman sequel numbers in digits ("star trek ii" -> "star trek 2")."""
-    words = key.split()
-    return " ".join(_ROMAN.get(w, w) if k else w for k, w in enumerate(words))
-
-
-def _plain_keys(title: str) -> set[str]:
-    """Main part, alternative title, and both, normalised."""
-    head, _, rest = title.partition(" (")
-    keys = {normalize_title(head), normalize_title(title)}
-    if rest.endswith(")"):
-        alt = normalize_title(display_title(rest[:-1]))
-        keys.add(alt)
-        first, _, tail = alt.partition(" ")
-        if tail and first in {"la", "le", "les", "il", "el", "der", "die", "das", "l"}:
-            keys.add(tail)  # "La Femme Nikita" is also typed "Femme Nikita"
-    return {k for k in keys if k}
