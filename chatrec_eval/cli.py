@@ -65,7 +65,7 @@ def command_line() -> str:
 def write_json(path: Path | None, result: dict) -> None:
     """Save a result with the command line that produced it and the machine it ran on."""
     if path is not None:
-        from chatrec_eval.report import machine_info
+        from chatrec_eval.machine import machine_info
 
         result = {**result, "command": command_line(), "machine": machine_info()}
         path.parent.mkdir(parents=True, exist_ok=True)

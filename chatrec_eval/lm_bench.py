@@ -37,7 +37,7 @@ from chatrec.models.lm_openai import OpenAICompatLM
 from chatrec.models.smollm2 import convert_smollm2, smollm2_gguf
 from chatrec.reply.grounded import ReplyFacts
 from chatrec.reply.lead_in import LeadIn
-from chatrec_eval.report import machine_info
+from chatrec_eval.machine import machine_info
 from chatrec_eval.turn_bench import bench_messages, percentiles, timed_turn
 
 log = logging.getLogger(__name__)
