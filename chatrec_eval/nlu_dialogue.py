@@ -5,7 +5,8 @@ are sent first, ``context.shown`` is put on screen (``ChatRecommender.show``), t
 is answered and the feedback events that turn committed are read back from the store.
 
 - **dead end**: the line asks for picks (intent recommend, refine or more_like) and the reply
-  has none; ``unasked_clarify`` counts title questions on lines that need none and
+  has none, unless the line is labelled ``clarify`` (asking which title was meant is the right
+  answer there); ``unasked_clarify`` counts title questions on lines that need none and
   ``not_understood`` "I'm not sure what you meant" replies to lines that are not gibberish;
 - **stored reactions**: each labelled reaction checked against what the turn stored (accept,
   seen_liked: a like; seen_disliked, reject: a dislike; seen: neither; not_seen, more_like:
@@ -80,7 +81,9 @@ def run_dialogue(rec: ChatRecommender, rows: Iterable[dict], frozen: bool = Fals
         wants = row["intent"] in PICK_INTENTS
         tally["lines"] += 1
         tally["wants_picks"] += wants
-        dead = wants and not turn.recommendations
+        # A line labelled `clarify` is answered right by a question ("Do you mean X?"): no
+        # picks there is the point, not a dead end.
+        dead = wants and not turn.recommendations and not slots.get("clarify")
         tally["dead_end"] += dead
         tally["unasked_clarify"] += asked_clarify(turn) and not slots.get("clarify")
         tally["not_understood"] += str(turn.intent) == "unknown" and row["intent"] != "unknown"

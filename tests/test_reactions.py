@@ -104,6 +104,25 @@ def test_a_shown_pick_named_in_lower_case_with_a_typo_gets_the_reaction(fake_emb
     assert [(r.act, r.item) for r in parsed.reactions] == [(Act.SEEN_LIKED, shown[1])]
 
 
+def test_a_shown_pick_named_by_nickname_or_a_rare_short_word_gets_the_reaction(
+        fake_embedder) -> None:
+    from chatrec.domain.catalog import CatalogInfo, build_catalog
+    catalog = build_catalog([
+        {"item_id": "1", "title": "Die Hard", "year": 1988, "genres": ["Action"]},
+        {"item_id": "2", "title": "Terminator 2: Judgment Day", "year": 1991,
+         "genres": ["Action"]},
+        {"item_id": "3", "title": "Forrest Gump", "year": 1994, "genres": ["Drama"]},
+        {"item_id": "4", "title": "Heat", "year": 1995, "genres": ["Action"]}],
+        CatalogInfo(noun="movie"))
+    parser = Parser.from_catalog(catalog, fake_embedder)
+    shown = (0, 1, 2, 3)
+    parsed = parser.parse("t2 is the best, seen it a million times",
+                          ParseContext.on_screen(shown))
+    assert [(r.act, r.item) for r in parsed.reactions] == [(Act.SEEN_LIKED, 1)]
+    parsed = parser.parse("gump seen, die hard too", ParseContext.on_screen(shown))
+    assert {(r.act, r.item) for r in parsed.reactions} == {(Act.SEEN, 2), (Act.SEEN, 0)}
+
+
 def test_reaction_phrases_use_the_catalogs_verbs(fake_embedder) -> None:
     catalog = make_books_dataset().catalog
     parser = Parser.from_catalog(catalog, fake_embedder)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from chatrec.domain.catalog import build_catalog, display_title
+from chatrec.domain.catalog import CatalogInfo, build_catalog, display_title
 from chatrec.understand.titles import TitleMatch, TitleMatcher, is_ambiguous
 
 
@@ -170,3 +170,48 @@ def test_is_ambiguous_counts_distinct_labels():
     same = [TitleMatch(4, 100.0, "Deceiver (1997)"), TitleMatch(9, 100.0, "Deceiver (1997)")]
     assert not is_ambiguous(same)
     assert is_ambiguous(same + [TitleMatch(1, 99.0, "Deceiver (1998)")])
+
+
+@pytest.fixture
+def sequels() -> TitleMatcher:
+    """Films people call by nicknames or by a sequel number the title spells otherwise."""
+    return TitleMatcher(build_catalog([
+        {"item_id": 1, "title": "Terminator 2: Judgment Day", "year": 1991, "genres": ["Action"]},
+        {"item_id": 2, "title": "The Lost World: Jurassic Park", "year": 1997,
+         "genres": ["Action"]},
+        {"item_id": 3, "title": "Jurassic Park", "year": 1993, "genres": ["Action"]},
+        {"item_id": 4, "title": "The Godfather: Part II", "year": 1974, "genres": ["Crime"]},
+        {"item_id": 5, "title": "The Godfather", "year": 1972, "genres": ["Crime"]},
+        {"item_id": 6, "title": "Raiders of the Lost Ark", "year": 1981, "genres": ["Action"]},
+        {"item_id": 7, "title": "Indiana Jones and the Last Crusade", "year": 1989,
+         "genres": ["Action"]},
+    ], CatalogInfo(noun="movie")))
+
+
+def found(matcher: TitleMatcher, text: str) -> list[tuple[str, bool]]:
+    """(best label, ambiguous) for each mention in ``text``."""
+    return [(matcher.catalog.label(m.matches[0].index), m.ambiguous)
+            for m in matcher.find_in_text(text)]
+
+
+@pytest.mark.parametrize(("text", "label"), [
+    ("i loved t2", "Terminator 2: Judgment Day (1991)"),
+    ("t2", "Terminator 2: Judgment Day (1991)"),
+    ("jurassic park 2 was fun", "The Lost World: Jurassic Park (1997)"),
+    ("godfather 2 is the best one", "The Godfather: Part II (1974)"),
+])
+def test_nicknames_and_part_numbers_name_the_sequel(sequels, text, label):
+    assert found(sequels, text) == [(label, False)]
+
+
+def test_a_nickname_of_several_films_is_ambiguous(sequels):
+    mentions = sequels.find_in_text("have you seen indiana jones")
+    assert len(mentions) == 1 and mentions[0].ambiguous
+    assert {sequels.catalog.label(m.index) for m in mentions[0].matches} == {
+        "Raiders of the Lost Ark (1981)", "Indiana Jones and the Last Crusade (1989)"}
+
+
+def test_film_nicknames_stay_off_other_catalogs(books_dataset):
+    books = TitleMatcher(books_dataset.catalog)
+    assert books.cues.reserved and not books.find_in_text("i loved t2")
+    assert found(books, "give me 2 books") == []

@@ -26,7 +26,8 @@ class ItemSlang:
     """How people name one kind of item: ``nouns`` are (singular, plural) pairs, most usual
     first; ``verbs`` what one does with an item ("watch"); ``cues`` verbs that introduce a title
     ("watched"); ``context`` other on-topic words ("cinema"); ``time_verbs`` verbs that introduce
-    a time ("filmed in the 80s"); ``examples`` prompts for the UI."""
+    a time ("filmed in the 80s"); ``examples`` prompts for the UI; ``nicknames`` maps what people
+    call a well-known item ("t2") to the titles it may mean, as any catalog may spell them."""
 
     nouns: tuple[tuple[str, str], ...]
     verbs: tuple[str, ...] = ()
@@ -34,6 +35,7 @@ class ItemSlang:
     context: tuple[str, ...] = ()
     time_verbs: tuple[str, ...] = ()
     examples: tuple[str, ...] = ()
+    nicknames: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     def names(self, noun: str) -> bool:
         """Whether ``noun`` (singular or plural) is one of this file's item nouns."""
@@ -72,7 +74,7 @@ def load_slang(folder: Path = SLANG_DIR) -> Slang:
     for path in sorted(folder.glob("*.toml")):
         data = _read(path)
         if "items" in data:
-            items.append(_items(path, data["items"]))
+            items.append(_items(path, data["items"], data.get("nicknames", {})))
         for number, entry in enumerate(data.get("genre", []), start=1):
             genres.append(GenreSlang(_strings(path, f"genre #{number} genres", entry, "genres"),
                                      _strings(path, f"genre #{number} words", entry, "words")))
@@ -92,8 +94,8 @@ def _read(path: Path) -> dict:
         raise SlangError(f"{path}: {exc}") from exc
 
 
-def _items(path: Path, table: dict) -> ItemSlang:
-    """The ``[items]`` table of one file."""
+def _items(path: Path, table: dict, nicknames: dict) -> ItemSlang:
+    """The ``[items]`` table of one file, with its ``[nicknames]``."""
     nouns = table.get("nouns", [])
     if not nouns or not all(isinstance(p, list) and len(p) == 2 and all(isinstance(w, str)
                                                                      for w in p) for p in nouns):
@@ -104,7 +106,9 @@ def _items(path: Path, table: dict) -> ItemSlang:
         cues=_strings(path, "items.cues", table, "cues"),
         context=_strings(path, "items.context", table, "context"),
         time_verbs=_strings(path, "items.time_verbs", table, "time_verbs"),
-        examples=tuple(table.get("examples", ())))
+        examples=tuple(table.get("examples", ())),
+        nicknames=tuple((name.lower(), tuple(_strings(path, f"nicknames.{name}", nicknames, name)))
+                        for name in nicknames))
 
 
 def _strings(path: Path, where: str, table: dict, key: str) -> tuple[str, ...]:

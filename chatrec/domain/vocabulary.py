@@ -14,7 +14,7 @@ import dataclasses
 import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import MappingProxyType
 
 import numpy as np
@@ -34,7 +34,8 @@ class Vocabulary:
     pair a user may say, most usual first; ``genre_aliases`` maps a lower-case phrase to the
     catalog genres it means; ``other_genre_words`` are slang for genres this catalog lacks
     ("westerns" without a Western genre): no genre, but no ordinary word either, so "no
-    westerns" does not turn into a wish for westerns. ``examples`` are prompts for the UI.
+    westerns" does not turn into a wish for westerns. ``examples`` are prompts for the UI;
+    ``nicknames`` map what people call well-known items ("t2") to the titles they may mean.
     """
 
     noun: str
@@ -51,6 +52,8 @@ class Vocabulary:
     year_min: int
     year_max: int
     examples: tuple[str, ...]
+    nicknames: Mapping[str, tuple[str, ...]] = field(
+        default_factory=lambda: MappingProxyType({}))
 
     @property
     def item_words(self) -> frozenset[str]:
@@ -96,7 +99,8 @@ class Vocabulary:
                                         if w not in aliases),
             tags=frozenset(t.lower() for tags in catalog.tags for t in tags),
             year_min=int(known.min()) if known.size else 0,
-            year_max=int(known.max()) if known.size else 0, examples=())
+            year_max=int(known.max()) if known.size else 0, examples=(),
+            nicknames=MappingProxyType(dict(items.nicknames) if items else {}))
         examples = items.examples if items and items.examples else _examples(
             catalog, vocabulary, popular)
         return dataclasses.replace(vocabulary, examples=tuple(examples))

@@ -76,8 +76,10 @@ class Cues:
             | OLD_WORDS | ORDINALS.keys() | NUMBER_WORDS.keys() | EVERYDAY | lexicon.genre_words)
 
     def common(self, token: Token) -> bool:
-        """Whether a word is everyday or reserved ("night", "movie", "great") or very short."""
-        return token.lower in self.reserved or len(token.lower) <= 2
+        """Whether a word is everyday or reserved ("night", "movie", "great") or very short; a
+        short letter-and-digit name ("t2") is no everyday word."""
+        word = token.lower
+        return word in self.reserved or (len(word) <= 2 and (word.isalpha() or word.isdigit()))
 
     def reader(self, tokens: list[Token], message: str) -> SpanReader:
         """The rules applied to the spans of one message."""

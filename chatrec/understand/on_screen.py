@@ -14,8 +14,10 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz
 
 from chatrec.domain.catalog import Catalog, normalize_title
+from chatrec.domain.commonness import zipf
 from chatrec.understand.lexicon import Token
 from chatrec.understand.reactions import Act, ActReader, Reaction, normalise
+from chatrec.understand.titles import TitleMention
 
 _STOP = frozenset({"the", "a", "an", "of", "and", "in", "on", "to", "for", "with", "me", "my",
                    "it", "is", "at", "or", "by", "from", "one", "you", "i", "we", "no", "not",
@@ -26,6 +28,8 @@ _DEICTIC = frozenset({"it", "that", "this", "them", "those", "these", "one"})
 WORD_CUTOFF = 80.0  # rapidfuzz ratio for a typo inside a multi-word run ("blak" ~ "black")
 LONE_CUTOFF = 88.0  # for a single word standing for a title ("lebowski", "jumanji")
 LONE_MIN = 5  # letters of a single word that may stand for a longer title
+LONE_SHORT = 4  # a shorter one must be typed exactly and be rare (word frequency, Zipf)
+LONE_SHORT_ZIPF = 3.7  # "gump" 3.0, "jaws" 3.6; "heat" 4.9 and "babe" 4.1 are everyday words
 
 
 @dataclass(frozen=True)
@@ -80,8 +84,11 @@ def _good_run(words: list[str], key: list[str], run: tuple[int, int, int],
     if n >= 2 and content and (len("".join(matched)) >= 4 or j == 0):
         return True
     word = matched[0]
-    return (n == 1 and word not in _STOP and word not in common and len(word) >= LONE_MIN
-            and fuzz.ratio(word, key[j]) >= LONE_CUTOFF)
+    if n != 1 or word in _STOP or word in common:
+        return False
+    if word == key[j] and len(word) >= LONE_SHORT and zipf(word) <= LONE_SHORT_ZIPF:
+        return True  # a rare short word of a title on screen: "gump", "jaws"
+    return len(word) >= LONE_MIN and fuzz.ratio(word, key[j]) >= LONE_CUTOFF
 
 
 def named_picks(tokens: list[Token], shown: Sequence[int], catalog: Catalog,
@@ -108,6 +115,25 @@ def named_picks(tokens: list[Token], shown: Sequence[int], catalog: Catalog,
             continue
         taken |= span
         out.append(ShownName(index, frozenset(positions[k] for k in span)))
+    return out
+
+
+def spotted_picks(tokens: list[Token], mentions: Sequence[TitleMention], shown: Sequence[int],
+                  names: Sequence[ShownName]) -> list[ShownName]:
+    """Shown picks the title matcher found under another name ("t2", a typo) that
+    `named_picks` did not: the mention's tokens name the pick on screen it may mean."""
+    taken, picks = {k for n in names for k in n.tokens}, {n.index for n in names}
+    out = []
+    for mention in mentions:
+        if not mention.confident:
+            continue
+        index = next((m.index for m in mention.matches if m.index in shown), None)
+        span = frozenset(k for k, t in enumerate(tokens)
+                         if mention.span[0] <= t.start < mention.span[1])
+        if index is not None and index not in picks and not span & taken:
+            out.append(ShownName(index, span))
+            taken |= span
+            picks.add(index)
     return out
 
 

@@ -31,7 +31,13 @@ from chatrec.understand.lexicon import (
 )
 from chatrec.understand.lm_delta import LMDelta
 from chatrec.understand.message import Intent, ParsedMessage, PreferenceDelta
-from chatrec.understand.on_screen import ShownName, bare_positions, named_picks, read_reactions
+from chatrec.understand.on_screen import (
+    ShownName,
+    bare_positions,
+    named_picks,
+    read_reactions,
+    spotted_picks,
+)
 from chatrec.understand.polarity import clause_polarities
 from chatrec.understand.questions import ItemQuestion, QuestionReader
 from chatrec.understand.reactions import Act, ActReader, Reaction
@@ -163,6 +169,7 @@ class Parser:
         mentions = tuple(self.titles.find_in_text(text, tokens))
         names = named_picks(tokens, context.shown, self.titles.catalog,
                             self.titles.cues.reserved) if context.shown else []
+        names += spotted_picks(tokens, mentions, context.shown, names)
         mask = {i for i, t in enumerate(tokens) for m in mentions
                 if m.span[0] <= t.start < m.span[1]}
         mask |= {k for n in names for k in n.tokens}

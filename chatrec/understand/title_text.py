@@ -19,6 +19,7 @@ _TRAILING_YEAR_RE = re.compile(r"(?:[)!?.'’]*\s*\(|\s*,?\s*(?:from\s+)?)((?:19
 # A full stop after these ends no sentence ("M. Butterfly", "Mr. Holland's Opus").
 _ABBREVIATIONS = frozenset({"mr", "mrs", "ms", "dr", "st", "jr", "sr", "mt", "ft", "vs"})
 _SENTENCE_ENDS = frozenset({".", "!", "?", ";"})
+_PART_RE = re.compile(r" part (?=(?:\d+|[ivx]+)\b)")
 _ROMAN = {"ii": "2", "iii": "3", "iv": "4", "v": "5", "vi": "6", "vii": "7", "viii": "8"}
 
 
@@ -72,6 +73,8 @@ def title_keys(title: str) -> set[str]:
         if len(words) >= 3 and len(sparse) >= 2 and len(sparse) < len(words):
             keys.add(" ".join(sparse))
         keys.add(roman_digits(key))
+    for key in list(keys):  # "godfather part 2" is also typed "godfather 2"
+        keys.add(_PART_RE.sub(" ", key))
     return keys
 
 

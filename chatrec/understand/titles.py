@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -112,7 +112,8 @@ class TitleMatcher:
     def __init__(self, catalog: Catalog, vocabulary: Vocabulary | None = None,
                  popularity: Sequence[float] | np.ndarray | None = None) -> None:
         self.catalog = catalog
-        self.cues = Cues(Lexicon.of(vocabulary or Vocabulary.from_catalog(catalog)))
+        vocabulary = vocabulary or Vocabulary.from_catalog(catalog)
+        self.cues = Cues(Lexicon.of(vocabulary))
         self._popularity = scaled_popularity(popularity, len(catalog))
         self._exact: dict[str, list[int]] = defaultdict(list)
         self._prefix: dict[str, list[int]] = defaultdict(list)
@@ -128,8 +129,20 @@ class TitleMatcher:
                     self._prefix[key].append(index)
             for short in self._short_keys(head):
                 self._short[short].append(index)
+        self._add_nicknames(vocabulary.nicknames)
         self._keys = list(self._exact) + [k for k in self._prefix if k not in self._exact]
         self._fuzzy = FuzzyIndex(self._keys)
+
+    def _add_nicknames(self, nicknames: Mapping[str, tuple[str, ...]]) -> None:
+        """Exact keys for what people call well-known items ("t2", "jurassic park 2"), for the
+        titles of theirs this catalog holds; a nickname of several ("indiana jones") is asked
+        about like any ambiguous title."""
+        for nickname, titles in nicknames.items():
+            key = normalize_title(nickname)
+            for title in titles:
+                for index in self._exact.get(normalize_title(title), []):
+                    if key and index not in self._exact[key]:
+                        self._exact[key].append(index)
 
     def _short_keys(self, head: str) -> list[str]:
         """Short names of a title, read only after a cue: a long title's first word when it is
