@@ -62,6 +62,8 @@ def labels(parser: Parser, indices) -> list[str]:
     ("what is {t} about?", "about"), ("tell me about {t}", "about"), ("who is in {t}?", "cast"),
     ("is {t} very violent?", "content"), ("how old is {t}?", "age"),
     ("how popular is {t}?", "popularity"), ("is {t} any good", "rating"),
+    ("who plays the lead in {t}", "cast"), ("is {t} popular or super niche", "popularity"),
+    ("is {t} any good or should i skip it", "rating"), ("{t}, is it very violent?", "content"),
 ])
 def test_a_question_about_a_named_title(parser, side, template, kind):
     parsed = parser.parse(template.format(t=side.title))
@@ -75,6 +77,8 @@ def test_a_question_about_a_named_title(parser, side, template, kind):
     ("is #1 very violent?", "content", (1,), "violent"), ("how old is that one?", "age", (0,), ""),
     ("tell me more about the second one", "about", (2,), ""),
     ("is the last one any good", "rating", (-1,), ""),
+    ("whos actually in #2", "cast", (2,), ""),
+    ("do people actually like the last one", "rating", (-1,), ""),
 ])
 def test_a_question_about_a_shown_pick_or_the_focus(parser, text, kind, refs, aspect):
     parsed = parser.parse(text, ParseContext(shown_count=3))

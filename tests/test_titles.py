@@ -215,3 +215,13 @@ def test_film_nicknames_stay_off_other_catalogs(books_dataset):
     books = TitleMatcher(books_dataset.catalog)
     assert books.cues.reserved and not books.find_in_text("i loved t2")
     assert found(books, "give me 2 books") == []
+
+
+@pytest.mark.parametrize(("text", "label"), [
+    ("couldnt stand the godfather", "The Godfather (1972)"),
+    ("similar movies to the godfather?", "The Godfather (1972)"),
+    ("the godfather, is it very violent?", "The Godfather (1972)"),
+])
+def test_two_word_verdicts_nouns_in_cue_pairs_and_a_question_after_a_comma_license(
+        sequels, text, label):
+    assert found(sequels, text) == [(label, False)]

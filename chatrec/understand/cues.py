@@ -27,6 +27,7 @@ from chatrec.understand.lexicon import (
     Lexicon,
     Token,
 )
+from chatrec.understand.reactions import table
 
 # Words after which a title may follow; the catalog adds its own verbs ("watched", "read").
 CUE_WORDS = frozenset({
@@ -38,7 +39,8 @@ CUE_WORDS = frozenset({
 CUE_PAIRS = frozenset({
     ("fan", "of"), ("vein", "of"), ("style", "of"), ("lines", "of"), ("me", "of"),
     ("sequel", "to"), ("similar", "to"), ("compared", "to"), ("close", "to"), ("same", "as"),
-    ("good", "as"), ("remake", "of"), ("kind", "of")})
+    ("good", "as"), ("remake", "of"), ("kind", "of"), ("can't", "stand"), ("cant", "stand"),
+    ("cannot", "stand"), ("couldn't", "stand"), ("couldnt", "stand")})
 BARE = "(bare)"  # licensed by its own words only: "pulp fiction, anything similar?"
 JUDGED = "(judged)"  # licensed by a verdict after it only: "big night was lovely"
 VERDICT_REACH = 6  # words after a verdict verb in which a judging word shows a verdict
@@ -67,6 +69,8 @@ class Cues:
 
     def __init__(self, lexicon: Lexicon) -> None:
         self.words = CUE_WORDS | frozenset(lexicon.vocabulary.cue_verbs)
+        self.question_starts = frozenset(table()["question_starts"])
+        self.item_words = lexicon.vocabulary.item_words
         # Words that judge or describe after a verdict verb: "is hilarious", "was too slow".
         self.judging = (POSITIVE_WORDS | NEGATIVE_WORDS | VERDICT_WORDS | lexicon.genre_words
                         | AVOID_WORDS.keys() | {"too"})
@@ -138,7 +142,8 @@ class SpanReader:
     def cue_before(self, start: int) -> str | None:
         """The cue word (or pair) right before a span, skipping opening quotes."""
         if start not in self._cues:
-            self._cues[start] = _cue_before(self.tokens, start, self.cues.words)
+            self._cues[start] = _cue_before(self.tokens, start, self.cues.words,
+                                            self.cues.item_words)
         return self._cues[start]
 
     def verdict_after(self, end: int) -> bool:
@@ -186,8 +191,10 @@ def _shouting(tokens: list[Token]) -> bool:
     return len(words) >= 3 and upper > 0.6 * len(words)
 
 
-def _cue_before(tokens: list[Token], start: int, cue_words: frozenset[str]) -> str | None:
-    """The cue word (or pair) right before ``tokens[start]``, skipping opening quotes."""
+def _cue_before(tokens: list[Token], start: int, cue_words: frozenset[str],
+                item_words: frozenset[str] = frozenset()) -> str | None:
+    """The cue word (or pair) right before ``tokens[start]``, skipping opening quotes; a pair
+    may hold an item noun ("similar movies to heathers")."""
     i = start - 1
     while i >= 0 and (tokens[i].lower in QUOTES or tokens[i].lower in _SKIPPABLE):
         i -= 1
@@ -198,6 +205,8 @@ def _cue_before(tokens: list[Token], start: int, cue_words: frozenset[str]) -> s
         return word
     if i > 0 and (tokens[i - 1].lower, word) in CUE_PAIRS:
         return f"{tokens[i - 1].lower} {word}"
+    if i > 1 and tokens[i - 1].lower in item_words and (tokens[i - 2].lower, word) in CUE_PAIRS:
+        return f"{tokens[i - 2].lower} {word}"
     return None
 
 

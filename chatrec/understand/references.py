@@ -44,6 +44,8 @@ def _ref_at(tokens: list[Token], i: int, after_ref: bool, lexicon: Lexicon
             return [value], range(i, k + 1)  # "#3", "number 2", "number five"
     if low not in ORDINALS:
         return None
+    if prev == "the" and i >= 2 and tokens[i - 2].lower in {"than", "as"}:
+        return None  # "better than the first", "as good as the first": a comparison
     listed = after_ref and prev in {"and", "or", ",", "n", "&"}
     opens = i == 0 and nxt in {"and", "or", ",", "n", "&"}  # "2nd and 3rd seen already"
     if not (prev in _DETERMINERS or nxt in nouns or listed or opens):

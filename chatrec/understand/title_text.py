@@ -23,9 +23,14 @@ _PART_RE = re.compile(r" part (?=(?:\d+|[ivx]+)\b)")
 _ROMAN = {"ii": "2", "iii": "3", "iv": "4", "v": "5", "vi": "6", "vii": "7", "viii": "8"}
 
 
-def sentence_after(tokens: list[Token], j: int) -> bool:
-    """Whether ``tokens[j]`` ends the first sentence of a longer message ("fargo. more")."""
-    return j + 2 < len(tokens) and tokens[j + 1].lower in {".", "!"}
+def sentence_after(tokens: list[Token], j: int, question_starts: frozenset[str] = frozenset()
+                   ) -> bool:
+    """Whether ``tokens[j]`` ends the first sentence of a longer message ("fargo. more"), or
+    a question about it follows a comma ("matilda, is that too scary?")."""
+    if j + 2 >= len(tokens):
+        return False
+    mark = tokens[j + 1].lower
+    return mark in {".", "!"} or (mark == "," and tokens[j + 2].lower in question_starts)
 
 
 def trailing_year(message: str, tokens: list[Token], end: int) -> tuple[int | None, int]:

@@ -236,7 +236,7 @@ class TitleMatcher:
                 if cue in (None, BARE) and i == first_word and not reader.is_common(i, j + 1):
                     if j == last_word:
                         cue = WHOLE_MESSAGE  # "casablanca": the whole message is a title
-                    elif cue is None and sentence_after(tokens, j):
+                    elif cue is None and sentence_after(tokens, j, self.cues.question_starts):
                         cue = BARE  # "fargo. more of that please": weighed like a bare span
                 fuzzy_ok = cue is not None and not reader.is_common(i, j + 1) and not (
                     j > i and tokens[j].lower in self.cues.reserved) and (  # not "lebowsky is"
