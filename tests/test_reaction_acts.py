@@ -9,6 +9,7 @@ import pytest
 from conftest import make_books_dataset, make_tiny_dataset
 from test_recommender import build
 
+from chatrec.domain.catalog import CatalogInfo, build_catalog
 from chatrec.domain.vocabulary import Vocabulary
 from chatrec.understand.act_guess import ActGuess, act_exemplars
 from chatrec.understand.parse import ParseContext, Parser
@@ -181,3 +182,29 @@ def test_positions_listed_across_clauses_get_their_own_acts(fake_embedder, facto
                                                           2: Act.ACCEPT}
     parsed = parser.parse("first n last seen", shown)
     assert {r.index: r.act for r in parsed.reactions} == {0: Act.SEEN, 3: Act.SEEN}
+
+
+@pytest.mark.parametrize("factory,done", [(make_tiny_dataset, "watched"),
+                                          (make_books_dataset, "read")])
+def test_the_others_no_after_a_plain_seen_is_not_seen(fake_embedder, factory, done) -> None:
+    parser = Parser.from_catalog(factory().catalog, fake_embedder)
+    shown = ParseContext.on_screen([0, 1, 2, 3])
+    parsed = parser.parse(f"the first two ive {done}, the other two no", shown)
+    assert {r.index: r.act for r in parsed.reactions} == {
+        0: Act.SEEN, 1: Act.SEEN, 2: Act.NOT_SEEN, 3: Act.NOT_SEEN}
+    parsed = parser.parse(f"{done} the first two, loved the 2nd, rest no", shown)
+    assert {r.index: r.act for r in parsed.reactions}[3] is Act.REJECT  # a verdict: refused
+
+
+@pytest.mark.parametrize("noun,done", [("movie", "watched"), ("book", "read")])
+def test_words_of_a_shown_title_are_no_verdict(fake_embedder, noun, done) -> None:
+    records = [{"item_id": f"i{k}", "title": t, "year": 1960 + k, "genres": ["Drama"], "tags": []}
+               for k, t in enumerate(["The Good, the Bad and the Ugly", "Terrible Lizards",
+                                      "Quiet Harbour", "Morning Tide"])]
+    catalog = build_catalog(records, CatalogInfo(noun=noun))
+    parser = Parser.from_catalog(catalog, fake_embedder)
+    shown = ParseContext.on_screen([0, 1, 2, 3])
+    parsed = parser.parse(f"the good the bad and the ugly, {done} it twice lol", shown)
+    assert [(r.index, r.act) for r in parsed.reactions] == [(0, Act.SEEN)]
+    parsed = parser.parse(f"terrible lizards, {done} it last year", shown)
+    assert [(r.index, r.act) for r in parsed.reactions] == [(1, Act.SEEN)]
