@@ -226,3 +226,15 @@ def test_soft_verdicts_and_soft_accepts(fake_embedder, factory, done, text, act)
     parser = Parser.from_catalog(factory().catalog, fake_embedder)
     parsed = parser.parse(text.format(done=done), ParseContext.on_screen([0, 1, 2, 3]))
     assert [(r.index, r.act) for r in parsed.reactions] == [(0, act)]
+
+
+@pytest.mark.parametrize("factory,done", [(make_tiny_dataset, "watched"),
+                                          (make_books_dataset, "read")])
+def test_a_not_clause_that_says_more_keeps_its_own_act(fake_embedder, factory, done) -> None:
+    parser = Parser.from_catalog(factory().catalog, fake_embedder)
+    shown = ParseContext.on_screen([0, 1, 2, 3])
+    parsed = parser.parse(f"1 and 4 {done}, not into the others", shown)
+    assert {r.index: r.act for r in parsed.reactions} == {
+        0: Act.SEEN, 3: Act.SEEN, 1: Act.REJECT, 2: Act.REJECT}
+    parsed = parser.parse(f"{done} 1 and 2, not 3", shown)  # a bare "not": not seen
+    assert {r.index: r.act for r in parsed.reactions}[2] is Act.NOT_SEEN

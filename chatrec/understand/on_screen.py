@@ -280,7 +280,7 @@ def _clause_act(tokens: list[Token], k: int, reader: ActReader, act: Act, rest: 
     seen = act in {Act.SEEN, Act.SEEN_LIKED, Act.SEEN_DISLIKED}
     if seen and (words[:1] == ["not"] or words[:2] == ["but", "not"] or (
             rest and ("never" in words or act is Act.SEEN and _NOT_YET & set(words)))
-    ) and len(words) <= 5:  # "the others nope never"; "seen 1 and 2, the other two no"
+    ) and len(words) <= 5 and not _says_more(reader, words):  # "the other two no"
         return Act.NOT_SEEN, False
     clause_act, clause_wants, _ = reader.act(_joined(tokens[lo:hi + 1]), asks=False)
     if clause_act is not None:
@@ -288,6 +288,14 @@ def _clause_act(tokens: list[Token], k: int, reader: ActReader, act: Act, rest: 
     if seen and {"not", "never"} & set(words) and len(words) <= 5:
         return Act.NOT_SEEN, False
     return None
+
+
+def _says_more(reader: ActReader, words: list[str]) -> bool:
+    """Whether a clause opening with "not" holds more than the picks it names ("not into the
+    others", "not yet"): then its own phrases decide, not the "seen ..., not X" reading."""
+    named = reader.patterns["others"].sub(" ", " ".join(words)).split()
+    return any(w not in _STOP and w not in _NOT_YET and w not in {"but", "it"}
+               and not w.isdigit() for w in named)
 
 
 def resolve(shown: Sequence[int], focus: int | None, ref: int) -> int | None:
