@@ -238,3 +238,16 @@ def test_a_not_clause_that_says_more_keeps_its_own_act(fake_embedder, factory, d
         0: Act.SEEN, 3: Act.SEEN, 1: Act.REJECT, 2: Act.REJECT}
     parsed = parser.parse(f"{done} 1 and 2, not 3", shown)  # a bare "not": not seen
     assert {r.index: r.act for r in parsed.reactions}[2] is Act.NOT_SEEN
+
+
+@pytest.mark.parametrize("factory,done", [(make_tiny_dataset, "watched"),
+                                          (make_books_dataset, "read")])
+def test_a_count_of_picks_opening_a_message_points_at_them(fake_embedder, factory, done) -> None:
+    parser = Parser.from_catalog(factory().catalog, fake_embedder)
+    shown = ParseContext.on_screen([0, 1, 2, 3])
+    parsed = parser.parse("last 2 look good", shown)
+    assert {r.index: r.act for r in parsed.reactions} == {2: Act.ACCEPT, 3: Act.ACCEPT}
+    parsed = parser.parse(f"first two ive {done}", shown)
+    assert {r.index: r.act for r in parsed.reactions} == {0: Act.SEEN, 1: Act.SEEN}
+    parsed = parser.parse("top 3 please", shown)  # asks for three picks, points at none
+    assert parsed.reactions == ()
