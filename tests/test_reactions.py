@@ -253,3 +253,11 @@ def test_picks_named_in_different_clauses_get_their_own_acts(fake_embedder, fact
     parsed = parser.parse(text, ParseContext.on_screen(shown))
     assert {(r.item, r.act) for r in parsed.reactions} == {(shown[0], Act.SEEN_LIKED),
                                                            (shown[1], Act.NOT_SEEN)}
+
+
+@pytest.mark.parametrize("factory", [make_tiny_dataset, make_books_dataset])
+def test_whos_typed_without_an_apostrophe_opens_a_question(fake_embedder, factory) -> None:
+    parser = Parser.from_catalog(factory().catalog, fake_embedder)
+    assert parser.acts.is_question("whos the author of that one")
+    assert parser.acts.is_question("who's in it")
+    assert not parser.acts.is_question("wholesome stuff please")
