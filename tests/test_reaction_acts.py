@@ -210,21 +210,23 @@ def test_words_of_a_shown_title_are_no_verdict(fake_embedder, noun, done) -> Non
     assert [(r.index, r.act) for r in parsed.reactions] == [(1, Act.SEEN)]
 
 
-@pytest.mark.parametrize("factory,done", [(make_tiny_dataset, "watched"),
-                                          (make_books_dataset, "read")])
+@pytest.mark.parametrize("factory,done,verb", [(make_tiny_dataset, "watched", "watch"),
+                                               (make_books_dataset, "read", "read")])
 @pytest.mark.parametrize("text,act", [
     ("the first one, wasnt a fan", Act.SEEN_DISLIKED),  # a past verdict: it was watched/read
     ("the first one, {done} it years ago, so-so", Act.SEEN_DISLIKED),
     ("the first one i tried it, couldnt follow it at all", Act.SEEN_DISLIKED),
     ("the first one ive {done}, the author is the goat", Act.SEEN_LIKED),
     ("the first one is an all timer", Act.SEEN_LIKED),
+    ("the first one i could {verb} again", Act.SEEN_LIKED),  # again: it was watched/read
+    ("the first one, i {verb} it every christmas lol", Act.SEEN_LIKED),
     ("might give that a go", Act.ACCEPT),
     ("the first one isnt really my thing", Act.REJECT),
     ("zzz sounds boring", Act.REJECT),
 ])
-def test_soft_verdicts_and_soft_accepts(fake_embedder, factory, done, text, act) -> None:
+def test_soft_verdicts_and_soft_accepts(fake_embedder, factory, done, verb, text, act) -> None:
     parser = Parser.from_catalog(factory().catalog, fake_embedder)
-    parsed = parser.parse(text.format(done=done), ParseContext.on_screen([0, 1, 2, 3]))
+    parsed = parser.parse(text.format(done=done, verb=verb), ParseContext.on_screen([0, 1, 2, 3]))
     assert [(r.index, r.act) for r in parsed.reactions] == [(0, act)]
 
 
