@@ -253,3 +253,11 @@ def test_a_count_of_picks_opening_a_message_points_at_them(fake_embedder, factor
     assert {r.index: r.act for r in parsed.reactions} == {0: Act.SEEN, 1: Act.SEEN}
     parsed = parser.parse("top 3 please", shown)  # asks for three picks, points at none
     assert parsed.reactions == ()
+
+
+@pytest.mark.parametrize("factory", [make_tiny_dataset, make_books_dataset])
+def test_not_one_pick_and_the_rest_fine_rejects_only_that_one(fake_embedder, factory) -> None:
+    parser = Parser.from_catalog(factory().catalog, fake_embedder)
+    parsed = parser.parse("not 3, the rest are fine", ParseContext.on_screen([0, 1, 2, 3]))
+    assert {r.index: r.act for r in parsed.reactions} == {
+        0: Act.ACCEPT, 1: Act.ACCEPT, 2: Act.REJECT, 3: Act.ACCEPT}

@@ -282,6 +282,9 @@ def _clause_act(tokens: list[Token], k: int, reader: ActReader, act: Act, rest: 
             rest and ("never" in words or act is Act.SEEN and _NOT_YET & set(words)))
     ) and len(words) <= 5 and not _says_more(reader, words):  # "the other two no"
         return Act.NOT_SEEN, False
+    if act is Act.ACCEPT and words[:1] == ["not"] and len(words) <= 5 and not _says_more(
+            reader, words):
+        return Act.REJECT, False  # "not 3, the rest are fine": all but that one wanted
     clause_act, clause_wants, _ = reader.act(_joined(tokens[lo:hi + 1]), asks=False)
     if clause_act is not None:
         return clause_act, clause_wants
