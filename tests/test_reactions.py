@@ -271,3 +271,5 @@ def test_dropping_a_constraint_reacts_to_no_pick(fake_embedder, factory) -> None
     assert parsed.intent == "refine" and parsed.reactions == ()
     parsed = parser.parse("#2 sounds good, any era is fine", shown)  # a pick named still reacts
     assert [(r.index, r.act) for r in parsed.reactions] == [(1, Act.ACCEPT)]
+    parsed = parser.parse("only one please", shown)  # a count: no pick accepted
+    assert parsed.reactions == ()
