@@ -221,6 +221,7 @@ def test_words_of_a_shown_title_are_no_verdict(fake_embedder, noun, done) -> Non
     ("the first one i could {verb} again", Act.SEEN_LIKED),  # again: it was watched/read
     ("the first one, i {verb} it every christmas lol", Act.SEEN_LIKED),
     ("might give that a go", Act.ACCEPT),
+    ("the first one looks decent", Act.ACCEPT),
     ("the first one isnt really my thing", Act.REJECT),
     ("zzz sounds boring", Act.REJECT),
 ])
