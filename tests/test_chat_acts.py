@@ -192,6 +192,10 @@ def test_a_count_changes_the_number_of_picks_and_is_clamped(rec, side):
     ("bye for now", "goodbye"), ("ok that's all", "goodbye"), ("gotta go", "goodbye"),
     ("cya", "goodbye"), ("gotta go, thanks", "goodbye"), ("thanks!", "thanks"),
     ("tell me a joke", "off_topic"), ("what's the weather like", "off_topic"),
+    ("whats 12 times 7", "off_topic"), ("know any good sushi places near me", "off_topic"),
+    ("whats your all time fave", "smalltalk"), ("its been a long friday lol", "smalltalk"),
+    ("sorry my cat just walked on the keyboard", "smalltalk"),
+    ("long day, need something light", "recommend"),  # a request, not chit-chat
 ])
 def test_small_talk_and_off_topic(parser, text, intent):
     assert parser.parse(text).intent == intent

@@ -9,6 +9,7 @@ import pytest
 from conftest import make_books_dataset, make_tiny_dataset
 from test_recommender import build
 
+from chatrec.domain.catalog import CatalogInfo, build_catalog
 from chatrec.domain.vocabulary import Vocabulary
 from chatrec.understand.act_guess import ActGuess, act_exemplars
 from chatrec.understand.parse import ParseContext, Parser
@@ -181,3 +182,83 @@ def test_positions_listed_across_clauses_get_their_own_acts(fake_embedder, facto
                                                           2: Act.ACCEPT}
     parsed = parser.parse("first n last seen", shown)
     assert {r.index: r.act for r in parsed.reactions} == {0: Act.SEEN, 3: Act.SEEN}
+
+
+@pytest.mark.parametrize("factory,done", [(make_tiny_dataset, "watched"),
+                                          (make_books_dataset, "read")])
+def test_the_others_no_after_a_plain_seen_is_not_seen(fake_embedder, factory, done) -> None:
+    parser = Parser.from_catalog(factory().catalog, fake_embedder)
+    shown = ParseContext.on_screen([0, 1, 2, 3])
+    parsed = parser.parse(f"the first two ive {done}, the other two no", shown)
+    assert {r.index: r.act for r in parsed.reactions} == {
+        0: Act.SEEN, 1: Act.SEEN, 2: Act.NOT_SEEN, 3: Act.NOT_SEEN}
+    parsed = parser.parse(f"{done} the first two, loved the 2nd, rest no", shown)
+    assert {r.index: r.act for r in parsed.reactions}[3] is Act.REJECT  # a verdict: refused
+
+
+@pytest.mark.parametrize("noun,done", [("movie", "watched"), ("book", "read")])
+def test_words_of_a_shown_title_are_no_verdict(fake_embedder, noun, done) -> None:
+    records = [{"item_id": f"i{k}", "title": t, "year": 1960 + k, "genres": ["Drama"], "tags": []}
+               for k, t in enumerate(["The Good, the Bad and the Ugly", "Terrible Lizards",
+                                      "Quiet Harbour", "Morning Tide"])]
+    catalog = build_catalog(records, CatalogInfo(noun=noun))
+    parser = Parser.from_catalog(catalog, fake_embedder)
+    shown = ParseContext.on_screen([0, 1, 2, 3])
+    parsed = parser.parse(f"the good the bad and the ugly, {done} it twice lol", shown)
+    assert [(r.index, r.act) for r in parsed.reactions] == [(0, Act.SEEN)]
+    parsed = parser.parse(f"terrible lizards, {done} it last year", shown)
+    assert [(r.index, r.act) for r in parsed.reactions] == [(1, Act.SEEN)]
+
+
+@pytest.mark.parametrize("factory,done,verb", [(make_tiny_dataset, "watched", "watch"),
+                                               (make_books_dataset, "read", "read")])
+@pytest.mark.parametrize("text,act", [
+    ("the first one, wasnt a fan", Act.SEEN_DISLIKED),  # a past verdict: it was watched/read
+    ("the first one, {done} it years ago, so-so", Act.SEEN_DISLIKED),
+    ("the first one i tried it, couldnt follow it at all", Act.SEEN_DISLIKED),
+    ("the first one ive {done}, the author is the goat", Act.SEEN_LIKED),
+    ("the first one is an all timer", Act.SEEN_LIKED),
+    ("the first one i could {verb} again", Act.SEEN_LIKED),  # again: it was watched/read
+    ("the first one, i {verb} it every christmas lol", Act.SEEN_LIKED),
+    ("might give that a go", Act.ACCEPT),
+    ("the first one looks decent", Act.ACCEPT),
+    ("the first one isnt really my thing", Act.REJECT),
+    ("zzz sounds boring", Act.REJECT),
+])
+def test_soft_verdicts_and_soft_accepts(fake_embedder, factory, done, verb, text, act) -> None:
+    parser = Parser.from_catalog(factory().catalog, fake_embedder)
+    parsed = parser.parse(text.format(done=done, verb=verb), ParseContext.on_screen([0, 1, 2, 3]))
+    assert [(r.index, r.act) for r in parsed.reactions] == [(0, act)]
+
+
+@pytest.mark.parametrize("factory,done", [(make_tiny_dataset, "watched"),
+                                          (make_books_dataset, "read")])
+def test_a_not_clause_that_says_more_keeps_its_own_act(fake_embedder, factory, done) -> None:
+    parser = Parser.from_catalog(factory().catalog, fake_embedder)
+    shown = ParseContext.on_screen([0, 1, 2, 3])
+    parsed = parser.parse(f"1 and 4 {done}, not into the others", shown)
+    assert {r.index: r.act for r in parsed.reactions} == {
+        0: Act.SEEN, 3: Act.SEEN, 1: Act.REJECT, 2: Act.REJECT}
+    parsed = parser.parse(f"{done} 1 and 2, not 3", shown)  # a bare "not": not seen
+    assert {r.index: r.act for r in parsed.reactions}[2] is Act.NOT_SEEN
+
+
+@pytest.mark.parametrize("factory,done", [(make_tiny_dataset, "watched"),
+                                          (make_books_dataset, "read")])
+def test_a_count_of_picks_opening_a_message_points_at_them(fake_embedder, factory, done) -> None:
+    parser = Parser.from_catalog(factory().catalog, fake_embedder)
+    shown = ParseContext.on_screen([0, 1, 2, 3])
+    parsed = parser.parse("last 2 look good", shown)
+    assert {r.index: r.act for r in parsed.reactions} == {2: Act.ACCEPT, 3: Act.ACCEPT}
+    parsed = parser.parse(f"first two ive {done}", shown)
+    assert {r.index: r.act for r in parsed.reactions} == {0: Act.SEEN, 1: Act.SEEN}
+    parsed = parser.parse("top 3 please", shown)  # asks for three picks, points at none
+    assert parsed.reactions == ()
+
+
+@pytest.mark.parametrize("factory", [make_tiny_dataset, make_books_dataset])
+def test_not_one_pick_and_the_rest_fine_rejects_only_that_one(fake_embedder, factory) -> None:
+    parser = Parser.from_catalog(factory().catalog, fake_embedder)
+    parsed = parser.parse("not 3, the rest are fine", ParseContext.on_screen([0, 1, 2, 3]))
+    assert {r.index: r.act for r in parsed.reactions} == {
+        0: Act.ACCEPT, 1: Act.ACCEPT, 2: Act.REJECT, 3: Act.ACCEPT}

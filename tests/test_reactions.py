@@ -253,3 +253,23 @@ def test_picks_named_in_different_clauses_get_their_own_acts(fake_embedder, fact
     parsed = parser.parse(text, ParseContext.on_screen(shown))
     assert {(r.item, r.act) for r in parsed.reactions} == {(shown[0], Act.SEEN_LIKED),
                                                            (shown[1], Act.NOT_SEEN)}
+
+
+@pytest.mark.parametrize("factory", [make_tiny_dataset, make_books_dataset])
+def test_whos_typed_without_an_apostrophe_opens_a_question(fake_embedder, factory) -> None:
+    parser = Parser.from_catalog(factory().catalog, fake_embedder)
+    assert parser.acts.is_question("whos the author of that one")
+    assert parser.acts.is_question("who's in it")
+    assert not parser.acts.is_question("wholesome stuff please")
+
+
+@pytest.mark.parametrize("factory", [make_tiny_dataset, make_books_dataset])
+def test_dropping_a_constraint_reacts_to_no_pick(fake_embedder, factory) -> None:
+    parser = Parser.from_catalog(factory().catalog, fake_embedder)
+    shown = ParseContext.on_screen([0, 1, 2, 3])
+    parsed = parser.parse("any decade is fine", shown)  # "is fine" drops the era here
+    assert parsed.intent == "refine" and parsed.reactions == ()
+    parsed = parser.parse("#2 sounds good, any era is fine", shown)  # a pick named still reacts
+    assert [(r.index, r.act) for r in parsed.reactions] == [(1, Act.ACCEPT)]
+    parsed = parser.parse("only one please", shown)  # a count: no pick accepted
+    assert parsed.reactions == ()

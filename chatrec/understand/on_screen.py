@@ -9,7 +9,7 @@ here: "raiders" can only mean the shown *Raiders of the Lost Ark*.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from rapidfuzz import fuzz
 
@@ -24,6 +24,9 @@ _STOP = frozenset({"the", "a", "an", "of", "and", "in", "on", "to", "for", "with
                    "all", "part", "ii", "iii", "2", "3", "this", "that", "some", "do"})
 _CLAUSE_ENDS = frozenset({",", ".", ";", "!", "?", "but", "-", "—"})
 _LISTING = frozenset({"and", "&", ",", "or", "n"})  # "2 and 3", "3 & 4"
+# After a plain "seen" (no verdict in the message), "the others no" says not seen; after a
+# verdict ("loved the 2nd, rest no") it is a rejection.
+_NOT_YET = frozenset({"never", "no", "nope", "nah", "not"})
 _DEICTIC = frozenset({"it", "that", "this", "them", "those", "these", "one"})
 WORD_CUTOFF = 80.0  # rapidfuzz ratio for a typo inside a multi-word run ("blak" ~ "black")
 LONE_CUTOFF = 88.0  # for a single word standing for a title ("lebowski", "jumanji")
@@ -180,7 +183,8 @@ def read_reactions(text: str, tokens: list[Token], reader: ActReader,
     """
     if not shown:
         return ()
-    act, wants, phrased = reader.act(text, asks, guess)
+    tokens = _masked(tokens, names)
+    act, wants, phrased = reader.act(_joined(tokens) if names else text, asks, guess)
     if act is None:
         return ()
     # "it" may be left out after a phrase ("sounds good", "seen it"); a bare verdict needs it
@@ -227,6 +231,20 @@ def read_reactions(text: str, tokens: list[Token], reader: ActReader,
     return tuple(found)
 
 
+def _masked(tokens: list[Token], names: Sequence[ShownName]) -> list[Token]:
+    """The tokens with each shown pick's named title read as "it": words of a title ("the good,
+    the bad and the ugly", "dead poets") are no verdict on it."""
+    first = {min(n.tokens) for n in names if n.tokens}
+    rest = {k for n in names for k in n.tokens} - first
+    return [replace(t, text="it", lower="it") if k in first
+            else replace(t, text="", lower="") if k in rest else t
+            for k, t in enumerate(tokens)]
+
+
+def _joined(tokens: list[Token]) -> str:
+    return " ".join(t.text for t in tokens)
+
+
 def _the_rest(reader: ActReader, low: str, shown: Sequence[int], focus: int | None,
               targets: list[tuple[int | None, int | None, int]]
               ) -> list[tuple[int | None, int | None, int]]:
@@ -261,15 +279,26 @@ def _clause_act(tokens: list[Token], k: int, reader: ActReader, act: Act, rest: 
     words = [t.lower for t in tokens[lo:hi + 1]]
     seen = act in {Act.SEEN, Act.SEEN_LIKED, Act.SEEN_DISLIKED}
     if seen and (words[:1] == ["not"] or words[:2] == ["but", "not"] or (
-            rest and "never" in words)) and len(words) <= 5:  # "the others nope never"
+            rest and ("never" in words or act is Act.SEEN and _NOT_YET & set(words)))
+    ) and len(words) <= 5 and not _says_more(reader, words):  # "the other two no"
         return Act.NOT_SEEN, False
-    clause_act, clause_wants, _ = reader.act(" ".join(t.text for t in tokens[lo:hi + 1]),
-                                             asks=False)
+    if act is Act.ACCEPT and words[:1] == ["not"] and len(words) <= 5 and not _says_more(
+            reader, words):
+        return Act.REJECT, False  # "not 3, the rest are fine": all but that one wanted
+    clause_act, clause_wants, _ = reader.act(_joined(tokens[lo:hi + 1]), asks=False)
     if clause_act is not None:
         return clause_act, clause_wants
     if seen and {"not", "never"} & set(words) and len(words) <= 5:
         return Act.NOT_SEEN, False
     return None
+
+
+def _says_more(reader: ActReader, words: list[str]) -> bool:
+    """Whether a clause opening with "not" holds more than the picks it names ("not into the
+    others", "not yet"): then its own phrases decide, not the "seen ..., not X" reading."""
+    named = reader.patterns["others"].sub(" ", " ".join(words)).split()
+    return any(w not in _STOP and w not in _NOT_YET and w not in {"but", "it"}
+               and not w.isdigit() for w in named)
 
 
 def resolve(shown: Sequence[int], focus: int | None, ref: int) -> int | None:

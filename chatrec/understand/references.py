@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from chatrec.understand.lexicon import NUMBER_WORDS, ORDINALS, Lexicon, Token
 
+_MAX_COUNT = 5  # "first 3 ..." opening a message counts picks; "last 10 years" does not
+_COUNT_ASKS = frozenset({"top"})  # "top 5 westerns" asks for five picks, it points at none
 _DETERMINERS = frozenset({"the", "that", "this", "your", "ur", "those", "these"})
 
 
@@ -48,7 +50,10 @@ def _ref_at(tokens: list[Token], i: int, after_ref: bool, lexicon: Lexicon
         return None  # "better than the first", "as good as the first": a comparison
     listed = after_ref and prev in {"and", "or", ",", "n", "&"}
     opens = i == 0 and nxt in {"and", "or", ",", "n", "&"}  # "2nd and 3rd seen already"
-    if not (prev in _DETERMINERS or nxt in nouns or listed or opens):
+    counted = (i == 0 and low not in _COUNT_ASKS  # "last 2 look good"
+               and (nxt in NUMBER_WORDS and nxt != "one" or nxt.isdigit())
+               and (NUMBER_WORDS.get(nxt) or int(nxt)) <= _MAX_COUNT)
+    if not (prev in _DETERMINERS or nxt in nouns or listed or opens or counted):
         return None
     if (nxt in NUMBER_WORDS and nxt != "one") or (nxt.isdigit() and 1 < int(nxt) <= 10):
         count = NUMBER_WORDS.get(nxt) or int(nxt)  # "the first two", "the last 3"
