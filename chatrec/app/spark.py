@@ -69,7 +69,11 @@ def spark_session(master: str, app_name: str = "chatrec-train-spark"):
     builder = SparkSession.builder.master(master).appName(app_name) \
         .config("spark.ui.enabled", "false") \
         .config("spark.ui.showConsoleProgress", "false") \
-        .config("spark.sql.shuffle.partitions", "8")
+        .config("spark.sql.shuffle.partitions", "8") \
+        .config("spark.driver.extraJavaOptions", "-Xss16m") \
+        .config("spark.executor.extraJavaOptions", "-Xss16m")
+    # ALS's iterations build a deep RDD lineage; the JVM's default thread stack overflowed
+    # on it once in a fresh-clone test run (java.lang.StackOverflowError), so allow more.
     if master.startswith("local"):
         os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
         builder = builder.config("spark.driver.host", "127.0.0.1") \
