@@ -12,6 +12,8 @@ import json
 from pathlib import Path
 
 from chatrec_eval.machine import describe_machine, machine_info
+from chatrec_eval.markdown import md_table
+from chatrec_eval.report_nlu import nlu_section, nlu_target_rows
 from chatrec_eval.report_plots import plot_chat, plot_scale, plot_stages
 
 RESULTS_DIR = Path("docs/results")
@@ -31,23 +33,9 @@ DEFAULT_COMMANDS = {
     "scale": "chatrec bench scale",
     "load": "chatrec bench load",
     "parse": "chatrec bench parse",
+    "nlu": "chatrec eval nlu",
 }
 OFFLINE_METRICS = ("recall", "ndcg", "hit", "precision", "mrr", "f1")
-
-
-def md_table(headers: list[str], rows: list[list[object]]) -> str:
-    """A markdown table; floats keep about 3 significant digits, None shows as a dash."""
-    def cell(value: object) -> str:
-        if value is None:
-            return "–"
-        if isinstance(value, float):
-            digits = next((d for limit, d in ((1, 3), (10, 2), (100, 1)) if abs(value) < limit), 0)
-            return f"{value:.{digits}f}"
-        return str(value)
-
-    lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
-    lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in rows]
-    return "\n".join(lines)
 
 
 def load_results(folder: Path) -> dict[str, dict]:
@@ -93,6 +81,7 @@ def summary_section(results: dict[str, dict]) -> list[str]:
         errors = results["load"]["target"]["errors_at_16"]
         rows.append(["errors_with_16_sessions", errors, 0, "met" if errors == 0 else
                      "**missed**", "load"])
+    rows += nlu_target_rows(results)
     table = md_table(["target", "measured", "limit", "verdict", "result file"], rows)
     return ["## Targets at a glance", table if rows else "_No benchmark results yet._"]
 
@@ -337,6 +326,7 @@ def write_report(results_dir: Path = RESULTS_DIR, out_path: Path = REPORT_PATH) 
          f"`{results_dir}`; each table names the command that produced it and the machine.",
          f"Report generated on: {describe_machine(machine_info())}."],
         summary_section(results), offline_section(results), chat_section(results, docs),
+        nlu_section(results, provenance, missing),
         turn_section(results, docs), lm_section(results), lm_backends_section(results),
         startup_section(results),
         scale_section(results, docs), parse_section(results), load_section(results)]

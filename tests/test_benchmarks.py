@@ -134,6 +134,26 @@ def test_report_renders_tables_and_plots(tmp_path) -> None:
     assert "Not run yet: `chatrec bench startup" in text  # a missing file says how to make it
 
 
+def test_report_lists_every_nlu_file_and_judges_the_frozen_one(tmp_path) -> None:
+    results = tmp_path / "results"
+    results.mkdir()
+    slots = {"title": {"precision": 0.98, "recall": 0.91}, "era": {"precision": 0.8, "recall": 1}}
+    dialogue = {"dead_ends": 0, "wants_picks": 40, "not_seen_stored_as_dislike": 0,
+                "wrong_verdicts_stored": 3}
+    held = {"n": 300, "intent_accuracy": 0.96, "reaction_act_accuracy": 0.85, "frozen": True,
+            "per_slot": slots, "dialogue": dialogue}
+    dev = {"n": 50, "intent_accuracy": 0.5, "reaction_act_accuracy": 1.0, "per_slot": {}}
+    (results / "nlu.json").write_text(json.dumps(
+        {"files": {"tests/dev9.jsonl": dev, "tests/held.jsonl": held}}))
+    text = write_report(results, tmp_path / "docs" / "benchmarks.md").read_text()
+    assert "| held.jsonl (frozen) | 300 | 0.960 | 0.850 | 0.98 / 0.91 |" in text
+    assert "| dev9.jsonl | 50 | 0.500 | 1.00 | – |" in text
+    assert "| nlu_intent_accuracy | 0.960 | 0.950 | met | nlu |" in text
+    assert "| nlu_reaction_acts | 0.850 | 0.900 | **missed** | nlu |" in text
+    assert "| nlu_title_recall | 0.910 | 0.950 | **missed** | nlu |" in text
+    assert "| nlu_dead_ends | 0 | 0 | met | nlu |" in text
+
+
 def test_md_table_formats_cells() -> None:
     table = md_table(["a", "b"], [[0.123456, None], [12.345, 1234.5]])
     assert table.splitlines() == ["| a | b |", "|---|---|", "| 0.123 | – |", "| 12.3 | 1234 |"]
