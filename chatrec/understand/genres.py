@@ -54,7 +54,9 @@ class GenreSlots:
 def extract_genres(tokens: list[Token], mask: set[int], lexicon: Lexicon) -> GenreSlots:
     """Genres asked for, excluded or allowed again, plus soft avoids, from one message; a
     genre listed right after an excluded one is excluded too ("no action and sci fi")."""
-    slots, words, i = GenreSlots(), [t.lower for t in tokens], 0
+    slots, i = GenreSlots(), 0
+    words = [t.lower if k in mask else lexicon.genre_spelling(t.lower)
+             for k, t in enumerate(tokens)]  # "recomend a good thriler"
     excluded_to = -1  # where the last excluded genre or avoid phrase ended
     while i < len(tokens):
         length = 0 if i in mask else lexicon.genre_at(words, i)

@@ -77,11 +77,13 @@ _REQUEST = (r"\b(recommend|recommendation|recs?|suggest|suggestions?|what (shoul
             r"any (good )?({N}|ideas|suggestions)|surprise me|pick (a|something|me|one)|"
             r"what to ({V})|wanna ({V})|want to ({V})|need (a|some|something)|what('s| is) good|"
             r"what ({S})|({S}) (night|for tonight))\b")
-# "keep going", "next", "any other ideas?", "none of those, try again": more or other picks.
+# "keep going", "next", "any other ideas?", "none of those, try again": more or other picks;
+# "same picks again?" complains that they did not change.
 _CONTINUE = re.compile(r"\b(keep (going|it up|(them|'em|em|it|those|the \w+) coming)|try again|"
                        r"(any|got any|some) others?\b|other ideas|what else|(show|give) me more|"
                        r"(next|another|new) (one|ones|batch|page|few|set|round|list)|"
-                       r"more (picks|options|suggestions|ideas|recommendations|recs|please))\b|"
+                       r"more (picks|options|suggestions|ideas|recommendations|recs|please)|"
+                       r"same (picks|ones|stuff|list|suggestions|recs|things) (again|as before))\b|"
                        r"^\W*((ok|okay|alright|sure|cool|nice|great|so|and|let's|lets|got|"
                        r"got any|any|gimme)\W+)?(go on|carry on|more|next|again|another one)\W*"
                        r"(then|please|pls)?\W*$")

@@ -15,11 +15,19 @@ from functools import cache
 from pathlib import Path
 
 import tomllib
+from rapidfuzz import fuzz, process
 
+from chatrec.domain.commonness import zipf
 from chatrec.domain.vocabulary import Vocabulary
 
 _TOKEN_RE = re.compile(r"[^\W_]+(?:['’\-][^\W_]+)*|[^\w\s]", re.UNICODE)
 WORDS_FILE = Path(__file__).resolve().parent / "words.toml"
+# A word read as a misspelt one-word genre alias ("thriler", "comdy") must be this long, this
+# rare in everyday English (a real word such as "roman" or "dance" is never a typo), and this
+# close to exactly one alias by fuzz.ratio.
+GENRE_TYPO_MIN_LETTERS = 5
+GENRE_TYPO_MAX_ZIPF = 2.5
+GENRE_TYPO_CUTOFF = 85.0
 
 
 @dataclass(frozen=True)
@@ -143,6 +151,32 @@ class Lexicon:
     def genre_at(self, words: list[str], i: int) -> int:
         """Length of the genre alias starting at ``words[i]`` (0 if none)."""
         return phrase_at(words, i, self.genre_phrases, self.longest_genre)
+
+    def genre_spelling(self, word: str) -> str:
+        """``word``, or the one-word genre alias it misspells ("thriler" -> "thriller",
+        "comdy" -> "comedy"): only a long, rare word that is close to one alias alone, so
+        everyday words and short ones are left as they are."""
+        if (len(word) < GENRE_TYPO_MIN_LETTERS or not word.isalpha() or word in self.genre_words
+                or zipf(word) >= GENRE_TYPO_MAX_ZIPF):
+            return word
+        return _closest_alias(word, self._one_word_aliases())
+
+    def _one_word_aliases(self) -> tuple[tuple[str, tuple[str, ...]], ...]:
+        """(alias, genres) of the one-word aliases of catalog genres (not the slang of genres
+        it lacks)."""
+        return tuple(sorted((key[0], tuple(genres)) for key, genres in self.genre_phrases.items()
+                            if len(key) == 1 and genres
+                            and len(key[0]) >= GENRE_TYPO_MIN_LETTERS))
+
+
+@cache
+def _closest_alias(word: str, aliases: tuple[tuple[str, tuple[str, ...]], ...]) -> str:
+    """The closest alias to ``word`` when every alias scoring ``GENRE_TYPO_CUTOFF`` or more
+    means the same genres ("thriler": "thriller" and "thrillers"), else ``word``."""
+    found = process.extract(word, [a for a, _ in aliases], scorer=fuzz.ratio,
+                            score_cutoff=GENRE_TYPO_CUTOFF, limit=4)
+    meanings = {aliases[k][1] for _, _, k in found}
+    return found[0][0] if len(meanings) == 1 else word
 
 
 def praises(word: str) -> bool:

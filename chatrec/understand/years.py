@@ -63,6 +63,7 @@ class YearSlots:
     used: set[int] = field(default_factory=set)
     source: str = ""  # how the bounds were found: "explicit" ("from the 90s"), "relative"
     # ("older", "recent"); incidental years (next to a title, a viewing date) set no bound
+    excluding: bool = False  # the bounds only exclude: "nothing before 1975", "nothing too old"
 
 
 def point_bounds(text: str) -> tuple[int, int]:
@@ -160,8 +161,10 @@ def _apply(slots: YearSlots, kind: str, found: re.Match[str]) -> None:
     elif kind in {"max_prev", "max_hi"} and not negated:
         slots.year_max = lo - 1 if kind == "max_prev" else hi
     elif kind in {"min_lo", "min_next"}:  # "nothing after 2000"
+        slots.excluding = True
         slots.year_max = lo - 1 if kind == "min_lo" else hi
     else:  # "nothing before 1980", "nothing older than 1990"
+        slots.excluding = True
         slots.year_min = lo if kind == "max_prev" else hi + 1
 
 
@@ -178,6 +181,7 @@ def _relative_words(slots: YearSlots, tokens: list[Token], skip: set[int], lexic
         if not (old or recent):
             continue
         if negated_at(tokens, i):  # "nothing too recent" caps the year, "not too old" raises it
+            slots.excluding = True
             if old:
                 slots.year_min = newest - OLD_SPAN
             else:

@@ -1,0 +1,91 @@
+"""Chat forms found in the development files (session 6): misspelt genres, recommend versus
+refine by what is on screen, counts after "make it", complaints about unchanged picks,
+everyday words that resemble a shown title, and verdicts said in comparisons, ratings or for
+someone else. Each runs on the tiny films and books catalogs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from conftest import make_books_dataset, make_tiny_dataset
+
+from chatrec.understand.message import ParsedMessage
+from chatrec.understand.parse import ParseContext, Parser
+
+
+@dataclass
+class Case:
+    """One catalog with its words: a genre, a misspelling of it, and titles."""
+
+    name: str
+    parser: Parser
+    genre_typo: str  # a misspelt one-word genre alias
+    genre: str  # the catalog genre it means
+    other_genre: str  # another genre word
+    other: str  # its catalog name
+    title: str  # a catalog title, lower case
+
+    def parse(self, text: str, shown: tuple[int, ...] = ()) -> ParsedMessage:
+        return self.parser.parse(text, ParseContext.on_screen(shown) if shown else None)
+
+    def index(self, title: str) -> int:
+        return self.parser.titles.catalog.titles.index(title)
+
+
+@pytest.fixture(params=["films", "books"])
+def case(request, fake_embedder) -> Case:
+    if request.param == "films":
+        return Case("films", Parser.from_catalog(make_tiny_dataset().catalog, fake_embedder),
+                    "thriler", "Thriller", "romance", "Romance", "pulp fiction")
+    return Case("books", Parser.from_catalog(make_books_dataset().catalog, fake_embedder),
+                "fantsy", "Fantasy", "romance", "Romance", "gone girl")
+
+
+def test_a_misspelt_genre_is_read_as_the_genre(case):
+    parsed = case.parse(f"recomend a good {case.genre_typo}")
+    assert parsed.delta.genres_in == (case.genre,) and parsed.intent == "recommend"
+    assert case.parse(f"no {case.genre_typo} pls").delta.genres_out == (case.genre,)
+
+
+@pytest.mark.parametrize("word", ["dance", "roman", "homer", "thrill", "drame"])
+def test_everyday_and_short_words_are_no_genre_typos(case, word):
+    assert case.parse(f"something with {word} please").delta.genres_in == ()
+
+
+def test_a_request_with_picks_on_screen_refines_them(case):
+    shown = (0, 1, 2)
+    assert case.parse(f"also add some {case.other_genre}", shown).intent == "refine"
+    assert case.parse(f"ok now {case.other_genre} ones", shown).intent == "refine"
+    assert case.parse(f"ok now {case.other_genre} ones").intent == "recommend"
+
+
+def test_with_nothing_on_screen_a_request_recommends_and_an_exclusion_refines(case):
+    parsed = case.parse(f"{case.other_genre} stuff, the older the better")
+    assert parsed.intent == "recommend" and parsed.delta.genres_in == (case.other,)
+    assert case.parse(f"anything apart from {case.other_genre}").intent == "refine"
+    assert case.parse("nothing made before 1975").intent == "refine"
+
+
+def test_make_it_n_is_a_count(case):
+    parsed = case.parse("make it 3", (0, 1, 2, 3))
+    assert parsed.intent == "refine" and parsed.count == 3 and parsed.reactions == ()
+
+
+def test_same_picks_again_asks_for_other_picks(case):
+    assert case.parse("hmm, same picks again?", (0, 1, 2)).intent == "refine"
+
+
+def test_an_everyday_word_is_no_typo_of_a_shown_title(fake_embedder):
+    from chatrec.domain.catalog import CatalogInfo, build_catalog
+
+    catalog = build_catalog([
+        {"item_id": "1", "title": "Singin' in the Rain", "year": 1952, "genres": ["Musical"]},
+        {"item_id": "2", "title": "Trainspotting", "year": 1996, "genres": ["Drama"]},
+    ], CatalogInfo(noun="movie", synonym="film"))
+    parser = Parser.from_catalog(catalog, fake_embedder)
+    parsed = parser.parse("these are ok. got any with less singing",
+                          ParseContext.on_screen((1, 0)))
+    assert all(r.index != 0 for r in parsed.reactions) and parsed.intent == "refine"
+    typo = parser.parse("trainspoting sounds good", ParseContext.on_screen((0, 1)))
+    assert [(str(r.act), r.index) for r in typo.reactions] == [("accept", 1)]
