@@ -25,21 +25,25 @@ class Case:
     other_genre: str  # another genre word
     other: str  # its catalog name
     title: str  # a catalog title, lower case
+    second: str  # another one
 
     def parse(self, text: str, shown: tuple[int, ...] = ()) -> ParsedMessage:
         return self.parser.parse(text, ParseContext.on_screen(shown) if shown else None)
 
-    def index(self, title: str) -> int:
-        return self.parser.titles.catalog.titles.index(title)
+    def liked(self, parsed: ParsedMessage) -> list[str]:
+        return [self.parser.titles.catalog.titles[i].lower() for i in parsed.delta.liked]
+
+    def disliked(self, parsed: ParsedMessage) -> list[str]:
+        return [self.parser.titles.catalog.titles[i].lower() for i in parsed.delta.disliked]
 
 
 @pytest.fixture(params=["films", "books"])
 def case(request, fake_embedder) -> Case:
     if request.param == "films":
         return Case("films", Parser.from_catalog(make_tiny_dataset().catalog, fake_embedder),
-                    "thriler", "Thriller", "romance", "Romance", "pulp fiction")
+                    "thriler", "Thriller", "romance", "Romance", "pulp fiction", "aliens")
     return Case("books", Parser.from_catalog(make_books_dataset().catalog, fake_embedder),
-                "fantsy", "Fantasy", "romance", "Romance", "gone girl")
+                "fantsy", "Fantasy", "romance", "Romance", "gone girl", "the hobbit")
 
 
 def test_a_misspelt_genre_is_read_as_the_genre(case):
@@ -89,3 +93,32 @@ def test_an_everyday_word_is_no_typo_of_a_shown_title(fake_embedder):
     assert all(r.index != 0 for r in parsed.reactions) and parsed.intent == "refine"
     typo = parser.parse("trainspoting sounds good", ParseContext.on_screen((0, 1)))
     assert [(str(r.act), r.index) for r in typo.reactions] == [("accept", 1)]
+
+
+@pytest.mark.parametrize("verdict", ["!!! best ever", ", 10/10", " always makes me laugh",
+                                     " gets too much hate, i liked it",
+                                     " is even better than the first"])
+def test_verdicts_in_ratings_comparisons_and_asides(case, verdict):
+    parsed = case.parse(f"{case.title}{verdict}")
+    assert parsed.intent == "like_title" and case.liked(parsed) == [case.title]
+    assert parsed.delta.genres_in == ()
+
+
+def test_a_title_compared_with_is_the_yardstick_not_a_target(case):
+    parsed = case.parse(f"{case.second} is way better than {case.title}")
+    assert parsed.intent == "like_title" and parsed.targets == ()
+    assert case.liked(parsed) == [case.second]
+    worse = case.parse(f"{case.title} was worse than the original")
+    assert worse.intent == "dislike_title" and case.disliked(worse) == [case.title]
+
+
+def test_a_typo_before_an_everyday_title_word_is_read(fake_embedder):
+    from chatrec.domain.catalog import CatalogInfo, build_catalog
+
+    catalog = build_catalog([
+        {"item_id": "1", "title": "Independence Day", "year": 1996, "genres": ["Sci-Fi"]},
+        {"item_id": "2", "title": "Heat", "year": 1995, "genres": ["Crime"]},
+    ], CatalogInfo(noun="movie", synonym="film"))
+    parsed = Parser.from_catalog(catalog, fake_embedder).parse(
+        "independance day is a guilty pleasure")
+    assert parsed.intent == "like_title" and parsed.delta.liked == (0,)

@@ -22,6 +22,7 @@ from chatrec.understand.lexicon import (
     Token,
     as_phrases,
     phrase_at,
+    verb_at,
 )
 from chatrec.understand.polarity import negated_at
 
@@ -127,7 +128,8 @@ def describes_title(tokens: list[Token], i: int, titles: set[int]) -> bool:
         if tokens[j].lower in CLAUSE_BREAKS:
             return False
         j -= 1
-    return j >= 0 and j in titles and tokens[j + 1].lower in VERDICT_VERBS and j + 1 < i
+    verb = verb_at(tokens, j + 1)  # "mrs doubtfire always makes me laugh"
+    return j >= 0 and j in titles and verb < i and tokens[verb].lower in VERDICT_VERBS
 
 
 def _after_says(tokens: list[Token], end: int) -> str:

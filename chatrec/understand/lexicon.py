@@ -82,6 +82,7 @@ POSITIVE_WORDS = frozenset(_W["positive_words"])
 NEGATIVE_WORDS = frozenset(_W["negative_words"])
 VERDICT_VERBS = frozenset(_W["verdict_verbs"])
 VERDICT_WORDS = frozenset(_W["verdict_words"])
+VERDICT_ADVERBS = frozenset(_W["verdict_adverbs"])
 POSITIVE_EMOJI = frozenset(_W["positive_emoji"])
 NEGATIVE_EMOJI = frozenset(_W["negative_emoji"])
 NEGATIVE_BIGRAMS = frozenset(tuple(b.split()) for b in _W["negative_bigrams"])
@@ -193,3 +194,10 @@ def flipped_before(words: Sequence[str], k: int, window: int, start: int = 0) ->
     """Whether a flipper ("not", "didn't") stands within ``window`` words before ``words[k]``
     (and not before ``start``, where its clause begins)."""
     return any(words[j] in FLIPPERS for j in range(max(start, k - window), k))
+
+
+def verb_at(tokens: Sequence[Token], k: int) -> int:
+    """The position of the word after the verdict adverbs from ``k`` on ("always makes")."""
+    while k < len(tokens) and tokens[k].lower in VERDICT_ADVERBS:
+        k += 1
+    return k
