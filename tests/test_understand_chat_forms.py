@@ -30,6 +30,12 @@ class Case:
     def parse(self, text: str, shown: tuple[int, ...] = ()) -> ParsedMessage:
         return self.parser.parse(text, ParseContext.on_screen(shown) if shown else None)
 
+    def screen(self) -> tuple[int, ...]:
+        """Picks on screen: the title first, then two others."""
+        titles = [t.lower() for t in self.parser.titles.catalog.titles]
+        first = titles.index(self.title)
+        return (first, *[i for i in range(3) if i != first][:2])
+
     def liked(self, parsed: ParsedMessage) -> list[str]:
         return [self.parser.titles.catalog.titles[i].lower() for i in parsed.delta.liked]
 
@@ -122,3 +128,29 @@ def test_a_typo_before_an_everyday_title_word_is_read(fake_embedder):
     parsed = Parser.from_catalog(catalog, fake_embedder).parse(
         "independance day is a guilty pleasure")
     assert parsed.intent == "like_title" and parsed.delta.liked == (0,)
+
+
+@pytest.mark.parametrize(("text", "act"), [
+    ("my wife loved {t} i didnt", "seen_disliked"),
+    ("my kids hated {t} but i loved it", "seen_liked"),
+    ("my son loved {t}, i havent seen it yet", "not_seen"),
+    ("she loved {t}", "seen_liked"),  # no word of the speaker's: watched together
+])
+def test_the_speakers_verdict_counts_not_someone_elses(case, text, act):
+    parsed = case.parse(text.format(t=case.title), case.screen())
+    shown = [r for r in parsed.reactions if r.index is not None]
+    assert [(str(r.act), case.parser.titles.catalog.titles[r.index].lower())
+            for r in shown] == [(act, case.title)]
+
+
+def test_a_pick_on_the_users_list_is_accepted(case):
+    parsed = case.parse(f"{case.title} is on my list", case.screen())
+    assert [str(r.act) for r in parsed.reactions] == ["accept"]
+    parsed = case.parse(f"{case.title} is on my list, never got to it", case.screen())
+    assert [str(r.act) for r in parsed.reactions] == ["not_seen"]
+
+
+def test_someone_elses_exclusion_is_one(case):
+    delta = case.parse(f"she hates {case.other_genre} and i want something {case.genre_typo}y"
+                       ).delta
+    assert case.other in delta.genres_out

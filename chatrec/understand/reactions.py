@@ -28,6 +28,7 @@ from chatrec.understand.lexicon import (
     praises,
     tokenize,
 )
+from chatrec.understand.speaker import SpeakerView
 
 REACTIONS_FILE = Path(__file__).resolve().parent / "reactions.toml"
 # Flippers that negate a verb a few words on ("haven't actually seen it"); "no" only
@@ -140,6 +141,7 @@ class ActReader:
         self.question_starts = frozenset(data["question_starts"])
         self.denials = frozenset(data["denials"])
         self.more_words = frozenset(data["more_words"])
+        self.speaker = SpeakerView(data["speaker"])
 
     @staticmethod
     def _group(phrases: list[str], fill: dict[str, str]) -> re.Pattern[str]:
@@ -187,6 +189,7 @@ class ActReader:
         low = self._question.sub(" ", low)  # "have you seen X?" asks, it does not react
         low = self.patterns["frequency"].sub(" ", low)  # "seen it too many times": no verdict
         low = self.patterns["chat_done"].sub(" ", low)  # "i'm done": the chat, not a pick
+        low = self.speaker.of(low)  # "my wife loved it, i didn't": the speaker's verdict
         sentiment = self.sentiment(low)
         if self.has("not_seen", low) or self._negated("seen", low):
             if self.has("reject", low) and not self.has("will_try", low):
