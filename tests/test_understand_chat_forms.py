@@ -154,3 +154,28 @@ def test_someone_elses_exclusion_is_one(case):
     delta = case.parse(f"she hates {case.other_genre} and i want something {case.genre_typo}y"
                        ).delta
     assert case.other in delta.genres_out
+
+
+def test_dropping_a_named_genre_or_widening_the_era(case):
+    parsed = case.parse(f"ok forget the {case.other_genre} part", case.screen())
+    assert parsed.drop == ("genre",) and parsed.delta.genres_in == ()
+    parsed = case.parse("older stuff is fine too", case.screen())
+    assert parsed.drop == ("era",) and parsed.delta.year_max is None
+
+
+def test_not_in_the_mood_is_no_request(case):
+    parsed = case.parse("hmm not in the mood for sad then", case.screen())
+    assert parsed.intent == "feedback_ref" and [str(r.act) for r in parsed.reactions] == [
+        "reject"]
+
+
+def test_others_after_a_reaction_asks_for_more(case):
+    parsed = case.parse("ive seen all of those. others?", case.screen())
+    assert parsed.intent == "refine" and {str(r.act) for r in parsed.reactions} == {"seen"}
+
+
+def test_a_named_pick_too_much_of_something_is_rejected(case):
+    parsed = case.parse(f"{case.title} too grim for tonight", case.screen())
+    assert [(str(r.act), r.index) for r in parsed.reactions] == [("reject", case.screen()[0])]
+    seen = case.parse(f"{case.title} nah seen it too many times", case.screen())
+    assert [str(r.act) for r in seen.reactions] == ["seen"]

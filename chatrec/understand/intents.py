@@ -72,7 +72,8 @@ _THANKS = re.compile(r"\b(thanks|thank you|thank u|thx|ty|cheers|much appreciate
                      r"appreciate it|tysm|thnx|tx|much obliged|many thanks)\b|^\W*ta\W*$")
 # {V}: the catalog's verbs ("watch"), {N}: its item nouns, {S}: singular ones, {P}: plural ones.
 _REQUEST = (r"\b(recommend|recommendation|recs?|suggest|suggestions?|what (should|can|could) "
-            r"(i|we) ({V})|something to ({V})|give me|show me|find me|looking for|in the mood for|"
+            r"(i|we) ({V})|something to ({V})|give me|show me|find me|looking for|"
+            r"(?<!not )(?<!n't )in the mood for|"
             r"i want (to ({V})|a|some|something)|i('d| would) like (to ({V})|a|some|something)|"
             r"any (good )?({N}|ideas|suggestions)|surprise me|pick (a|something|me|one)|"
             r"what to ({V})|wanna ({V})|want to ({V})|need (a|some|something)|what('s| is) good|"
@@ -84,6 +85,7 @@ _CONTINUE = re.compile(r"\b(keep (going|it up|(them|'em|em|it|those|the \w+) com
                        r"(next|another|new) (one|ones|batch|page|few|set|round|list)|"
                        r"more (picks|options|suggestions|ideas|recommendations|recs|please)|"
                        r"same (picks|ones|stuff|list|suggestions|recs|things) (again|as before))\b|"
+                       r"(^|[.!?]\s*)(any )?others\W*$|"
                        r"^\W*((ok|okay|alright|sure|cool|nice|great|so|and|let's|lets|got|"
                        r"got any|any|gimme)\W+)?(go on|carry on|more|next|again|another one)\W*"
                        r"(then|please|pls)?\W*$")

@@ -36,6 +36,10 @@ REACTIONS_FILE = Path(__file__).resolve().parent / "reactions.toml"
 NEGATIONS = (FLIPPERS - {"no"}) | {"haven't", "havent", "hasn't", "hasnt", "hadn't", "hadnt",
                                    "won't", "wont", "shan't"}
 _CLAUSE_STOPS = frozenset({",", ".", ";", "!", "?", "but", "and", "-"})
+# Words after "too" that do not say too what ("seen it too and loved it", "me too i guess").
+_NOT_TOO_WHAT = frozenset({"and", "but", "or", "so", "i", "we", "lol", "haha", "tbh", "though",
+                           "btw", "actually", "already", "honestly", "then", "now", "many",
+                           "much", "often"})
 _QUESTION_SEEN = re.compile(r"\b(have|did|had) (you|u|ya) ({done})\b")
 
 
@@ -187,7 +191,7 @@ class ActReader:
     def _phrased(self, low: str) -> tuple[Act | None, bool, bool]:
         """The act the phrases and verdict words decide (None when they do not)."""
         low = self._question.sub(" ", low)  # "have you seen X?" asks, it does not react
-        low = self.patterns["frequency"].sub(" ", low)  # "seen it too many times": no verdict
+        low = self.patterns["frequency"].sub(_unless_too_what, low)  # "seen it too many times"
         low = self.patterns["chat_done"].sub(" ", low)  # "i'm done": the chat, not a pick
         low = self.speaker.of(low)  # "my wife loved it, i didn't": the speaker's verdict
         sentiment = self.sentiment(low)
@@ -284,6 +288,16 @@ class ActReader:
         words = [t.lower for t in tokenize(low)]
         return (not any(w in POSITIVE_WORDS or self.verdicts.get(w) for w in words)
                 and any(ch in POSITIVE_EMOJI for w in words for ch in w))
+
+
+def _unless_too_what(match: re.Match[str]) -> str:
+    """A frequency or "also" phrase removed, but not one opening the message with a "too"
+    that says too what: "trainspotting too grim for tonight" (the pick named is read as "it")
+    judges; "seen it too" and "is that too scary?" do not."""
+    after = match.string[match.end():].split(maxsplit=1)
+    keep = match.start() == 0 and match.group(0).endswith("too") and bool(after) \
+        and after[0].isalpha() and after[0] not in _NOT_TOO_WHAT
+    return match.group(0) if keep else " "
 
 
 def yes_no(text: str) -> bool | None:
