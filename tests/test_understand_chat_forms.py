@@ -179,3 +179,22 @@ def test_a_named_pick_too_much_of_something_is_rejected(case):
     assert [(str(r.act), r.index) for r in parsed.reactions] == [("reject", case.screen()[0])]
     seen = case.parse(f"{case.title} nah seen it too many times", case.screen())
     assert [str(r.act) for r in seen.reactions] == ["seen"]
+
+
+@pytest.mark.parametrize(("text", "bounds"), [
+    ("can we do mid 80s instead of 90s", (1984, 1986)),
+    ("a thriller from 1995 or 1996", (1995, 1996)),
+    ("something from the 80s or 90s", (1980, 1999)),
+    ("a {noun} to enjoy with my parents, theyre in their 60s", (None, None)),
+])
+def test_eras_said_as_alternatives_replacements_and_ages(case, text, bounds):
+    noun = "film" if case.name == "films" else "book"
+    delta = case.parse(text.format(noun=noun)).delta
+    assert (delta.year_min, delta.year_max) == bounds
+
+
+def test_not_seen_and_not_wanted_is_a_rejection(case):
+    parsed = case.parse(f"{case.title}, never seen it and 3 hours? no", case.screen())
+    assert [str(r.act) for r in parsed.reactions] == ["reject"]
+    parsed = case.parse(f"{case.title}, never seen it, sounds good", case.screen())
+    assert [str(r.act) for r in parsed.reactions] == ["not_seen"]

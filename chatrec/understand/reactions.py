@@ -196,7 +196,9 @@ class ActReader:
         low = self.speaker.of(low)  # "my wife loved it, i didn't": the speaker's verdict
         sentiment = self.sentiment(low)
         if self.has("not_seen", low) or self._negated("seen", low):
-            if self.has("reject", low) and not self.has("will_try", low):
+            # "never seen it and 3 hours of subs? no": not seen and not wanted either
+            denied = bool(set(low.split()[-1:]) & self.denials)
+            if (self.has("reject", low) or denied) and not self.has("will_try", low):
                 return Act.REJECT, False, True
             return Act.NOT_SEEN, self.has("will_try", low), True
         if self.has("more_like", low):

@@ -30,6 +30,7 @@ _PATTERNS = [  # (kind, regex); the first that matches a stretch of text claims 
     ("range", re.compile(rf"\b(?:between|from)\s+(?P<a>{_POINT})\s*(?:and|to|till|until|"
                          rf"through|-|–)\s*(?P<b>{_POINT})")),
     ("range", re.compile(rf"(?P<a>{_POINT})\s*(?:-|–|to|through)\s*(?P<b>{_POINT})")),
+    ("range", re.compile(rf"(?P<a>{_POINT})\s*,?\s*(?:or|and|/)\s*(?P<b>{_POINT})")),
     ("min_lo", re.compile(rf"\bfrom\s+(?P<a>{_POINT})\s*(?:on|onwards?|forward|and later|"
                           rf"or later|and up|\+)")),
     ("min_lo", re.compile(rf"(?P<a>{_POINT})\s*(?:or|and)\s+(?:later|newer|up|after)")),
@@ -44,10 +45,13 @@ _PATTERNS = [  # (kind, regex); the first that matches a stretch of text claims 
     ("calendar", re.compile(r"\b(?:from\s+|of\s+)?(?P<a>last|this|past)\s+year\b")),
 ]
 # Before a year, these say it is when something happened to the user, not an era asked for:
-# "saw it in 1989", "back when I was 20", "born in 1975".
+# "saw it in 1989", "back when I was 20", "born in 1975", an age ("they're in their 60s").
 # (within one sentence: "casablanca seen. any musicals from the 50s?" asks for the 50s)
 _INCIDENTAL_BEFORE = re.compile(r"\b(saw|seen|watched|read|born|since i|when i|"
-                                r"age|aged|i'm|im|turned)[^\w.!?;]+(?:\w+[^\w.!?;]+){0,2}$")
+                                r"age|aged|i'm|im|turned|in (their|his|her|my|our|your))"
+                                r"[^\w.!?;]+(?:\w+[^\w.!?;]+){0,2}$")
+# Before a year, these say it is the one not wanted: "mid 80s instead of 90s".
+_REPLACED_BEFORE = re.compile(r"\b(instead of|rather than|not)\s+(the\s+)?$")
 # Relative words only read as time before a noun ("old movies", "new releases": the lexicon's
 # time nouns), since "something new" or "a classic" rarely mean a year range.
 _ALWAYS_TIME = frozenset({"older", "newer", "recent", "latest", "newest", "modern", "classics",
@@ -105,9 +109,10 @@ def extract_years(text: str, tokens: list[Token], mask: set[int], lexicon: Lexic
             span = [i for i, t in enumerate(tokens)
                     if t.start >= found.start() and t.end <= found.end()]
             slots.used.update(span)
-            if kind == "point" and _incidental(masked, found, span,
-                                               mask if titles is None else titles):
-                continue  # "the 1941 maltese falcon", "heat from 1995", "saw it in 1989"
+            if kind == "point" and (_incidental(masked, found, span,
+                                                mask if titles is None else titles)
+                                    or _REPLACED_BEFORE.search(masked[:found.start("a")])):
+                continue  # "the 1941 maltese falcon", "heat from 1995", "instead of 90s"
             _apply(slots, kind, found)
             slots.source = "explicit"
     before = (slots.year_min, slots.year_max)
