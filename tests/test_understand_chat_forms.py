@@ -198,3 +198,9 @@ def test_not_seen_and_not_wanted_is_a_rejection(case):
     assert [str(r.act) for r in parsed.reactions] == ["reject"]
     parsed = case.parse(f"{case.title}, never seen it, sounds good", case.screen())
     assert [str(r.act) for r in parsed.reactions] == ["not_seen"]
+
+
+def test_profile_and_forget_phrasings(case):
+    assert case.parse("what do you have on me so far").intent == "profile"
+    assert case.parse("please remove my profile data").intent == "forget"
+    assert case.parse(f"remove the {case.other_genre} filter").intent != "forget"

@@ -29,7 +29,9 @@ RULE_ONLY_INTENTS = frozenset({"forget"})
 
 _FORGET = re.compile(r"\b(forget (about )?(me|everything|all|my|what i)|start (over|again|fresh|"
                      r"from scratch)|from scratch|reset|clear (my|all|everything|the)|wipe|"
-                     r"delete (my|all|everything)|erase|fresh start)\b")
+                     r"delete (my|all|everything)|erase|fresh start|"
+                     r"(remove|delete|wipe) (all )?(of )?my (profile|data|history|info|"
+                     r"information|account|ratings))\b")
 _PROFILE = re.compile(r"what do you (know|remember) about me|what (have|did) i (tell|told|say|"
                       r"said)|what do (i|you think i) (like|want)|what have you learn|"
                       r"\b(show|see|view|list|display|what are|what's|whats|check|tell me)\b.*"
@@ -41,6 +43,7 @@ _PROFILE = re.compile(r"what do you (know|remember) about me|what (have|did) i (
                       r"dislike|disliked|love|loved|hate|hated)\b|"
                       r"what do (you|u) think my (taste|type|preferences?) (is|are)|"
                       r"\bremind me what i\b|what (have you|you'?ve) got on me|"
+                      r"\bwhat do (you|u) (have|know|got) on me\b|"
                       r"\bwhat (do|did) i (tell|told|say|said) (you|u)\b|"
                       r"\b(what|which) (\w+ )?do (you|u) think i (like|want|enjoy)")
 _WHY = re.compile(r"^\W*(why|y|how come|what made you|explain|reason for|whats the reason|"
