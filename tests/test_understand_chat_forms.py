@@ -71,8 +71,9 @@ def test_a_request_with_picks_on_screen_refines_them(case):
 
 
 def test_with_nothing_on_screen_a_request_recommends_and_an_exclusion_refines(case):
-    parsed = case.parse(f"{case.other_genre} stuff, the older the better")
+    parsed = case.parse(f"{case.other_genre} stuff but nothing too violent")
     assert parsed.intent == "recommend" and parsed.delta.genres_in == (case.other,)
+    assert case.parse(f"only {case.other_genre} stuff").intent == "refine"  # changes an ask
     assert case.parse(f"anything apart from {case.other_genre}").intent == "refine"
     assert case.parse("nothing made before 1975").intent == "refine"
 

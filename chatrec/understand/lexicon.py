@@ -83,6 +83,7 @@ NEGATIVE_WORDS = frozenset(_W["negative_words"])
 VERDICT_VERBS = frozenset(_W["verdict_verbs"])
 VERDICT_WORDS = frozenset(_W["verdict_words"])
 VERDICT_ADVERBS = frozenset(_W["verdict_adverbs"])
+CHANGE_PHRASES = as_phrases(dict.fromkeys(_W["change_words"], True))
 POSITIVE_EMOJI = frozenset(_W["positive_emoji"])
 NEGATIVE_EMOJI = frozenset(_W["negative_emoji"])
 NEGATIVE_BIGRAMS = frozenset(tuple(b.split()) for b in _W["negative_bigrams"])
@@ -201,3 +202,9 @@ def verb_at(tokens: Sequence[Token], k: int) -> int:
     while k < len(tokens) and tokens[k].lower in VERDICT_ADVERBS:
         k += 1
     return k
+
+
+def says_change(tokens: Sequence[Token]) -> bool:
+    """Whether a message changes what was asked before ("only comedies", "older ones")."""
+    words = [t.lower for t in tokens]
+    return any(phrase_at(words, i, CHANGE_PHRASES, 2) for i in range(len(words)))

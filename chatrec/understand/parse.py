@@ -27,6 +27,7 @@ from chatrec.understand.lexicon import (
     POSITIVE_WORDS,
     Lexicon,
     Token,
+    says_change,
     tokenize,
 )
 from chatrec.understand.lm_delta import LMDelta
@@ -118,7 +119,7 @@ class Parser:
         found = self._extract(text, context)
         chat = self._chat(text, found, tuple(context.shown or ()))
         intent, score = chat.intent or self._intent(text, found)
-        intent = settle(intent, found, bool(context.shown))
+        intent = settle(intent, found, bool(context.shown), says_change(tokenize(text)))
         if intent in NO_REACTIONS:
             # "never seen it, is it scary?": a question may say whether the pick was seen,
             # which judges nothing; every other act in a question is left out.

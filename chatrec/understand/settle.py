@@ -18,11 +18,12 @@ _PLAIN = frozenset({Intent.RECOMMEND, Intent.UNKNOWN, Intent.SMALLTALK, Intent.H
 _PICKS = frozenset({Intent.RECOMMEND, Intent.REFINE})
 
 
-def settle(intent: Intent, found: Found, on_screen: bool) -> Intent:
+def settle(intent: Intent, found: Found, on_screen: bool, changes: bool = False) -> Intent:
     """The intent after counts, drops and the screen have had their say: "any era is fine",
     "give me 4" refine; a request with picks ``on_screen`` refines them; a refinement with
-    nothing on screen that asks for genres, years or titles is a recommendation, and one
-    that only excludes ("anything apart from comedy") stays a refinement."""
+    nothing on screen that asks for genres, years or titles is a recommendation unless its
+    words change an earlier ask (``changes``: "only comedies", "older ones"), and one that
+    only excludes ("anything apart from comedy") stays a refinement."""
     if found.drop.kinds and intent in _PLAIN | {Intent.FORGET}:
         return Intent.REFINE
     new = asks_anew(found)
@@ -32,7 +33,7 @@ def settle(intent: Intent, found: Found, on_screen: bool) -> Intent:
         return intent
     if on_screen:
         return Intent.REFINE
-    if intent is Intent.REFINE and new:
+    if intent is Intent.REFINE and new and not changes:
         return Intent.RECOMMEND
     g = found.genres
     if intent is Intent.RECOMMEND and not new and (g.genres_out or found.years.excluding):
