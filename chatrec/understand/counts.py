@@ -59,7 +59,8 @@ class CountReader:
             end = self._frame(words, i, number[1], genre_tokens) if number else None
             if end is not None:
                 value = number[0]  # an explicit number wins over "a big list"
-                used |= set(range(i - (i > 0 and words[i - 1] == "top"), end))  # "top 10"
+                # "top 10", "make it 3": the words that asked for it are the count's too
+                used |= set(range(i - self._asked_width(words, i), end))
         return CountSlot(value, frozenset(used))
 
     def _number(self, words: list[str], i: int) -> tuple[int, int] | None:
@@ -97,7 +98,12 @@ class CountReader:
 
     def _asked(self, words: list[str], i: int) -> bool:
         """Whether a request word comes right before position ``i`` ("give me 4", "top 10")."""
-        return any(tuple(words[i - n:i]) in self.before for n in (1, 2) if i - n >= 0)
+        return self._asked_width(words, i) > 0
+
+    def _asked_width(self, words: list[str], i: int) -> int:
+        """How many words of a request phrase end right before position ``i`` (0: none)."""
+        return next((n for n in (2, 1) if i - n >= 0 and tuple(words[i - n:i]) in self.before),
+                    0)
 
 
 def clamp_count(value: int | None) -> int | None:

@@ -26,6 +26,7 @@ from chatrec.understand.lexicon import (
     VERDICT_WORDS,
     Lexicon,
     Token,
+    verb_at,
 )
 from chatrec.understand.reactions import table
 
@@ -155,6 +156,7 @@ class SpanReader:
         if end < len(tokens) and tokens[end].lower == "with":  # "heat with de niro was great"
             end = next((k for k in range(end + 1, min(end + 1 + WITH_REACH, len(tokens)))
                         if tokens[k].lower in VERDICT_VERBS), end)
+        end = verb_at(tokens, end)  # "mrs doubtfire always makes me laugh"
         if end >= len(tokens) or tokens[end].lower not in VERDICT_VERBS:
             return False
         if tokens[end].lower in self.cues.judging:  # "heat rocks", "titanic bored me"

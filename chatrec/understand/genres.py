@@ -22,6 +22,7 @@ from chatrec.understand.lexicon import (
     Token,
     as_phrases,
     phrase_at,
+    verb_at,
 )
 from chatrec.understand.polarity import negated_at
 
@@ -54,7 +55,9 @@ class GenreSlots:
 def extract_genres(tokens: list[Token], mask: set[int], lexicon: Lexicon) -> GenreSlots:
     """Genres asked for, excluded or allowed again, plus soft avoids, from one message; a
     genre listed right after an excluded one is excluded too ("no action and sci fi")."""
-    slots, words, i = GenreSlots(), [t.lower for t in tokens], 0
+    slots, i = GenreSlots(), 0
+    words = [t.lower if k in mask else lexicon.genre_spelling(t.lower)
+             for k, t in enumerate(tokens)]  # "recomend a good thriler"
     excluded_to = -1  # where the last excluded genre or avoid phrase ended
     while i < len(tokens):
         length = 0 if i in mask else lexicon.genre_at(words, i)
@@ -125,7 +128,8 @@ def describes_title(tokens: list[Token], i: int, titles: set[int]) -> bool:
         if tokens[j].lower in CLAUSE_BREAKS:
             return False
         j -= 1
-    return j >= 0 and j in titles and tokens[j + 1].lower in VERDICT_VERBS and j + 1 < i
+    verb = verb_at(tokens, j + 1)  # "mrs doubtfire always makes me laugh"
+    return j >= 0 and j in titles and verb < i and tokens[verb].lower in VERDICT_VERBS
 
 
 def _after_says(tokens: list[Token], end: int) -> str:

@@ -29,7 +29,9 @@ RULE_ONLY_INTENTS = frozenset({"forget"})
 
 _FORGET = re.compile(r"\b(forget (about )?(me|everything|all|my|what i)|start (over|again|fresh|"
                      r"from scratch)|from scratch|reset|clear (my|all|everything|the)|wipe|"
-                     r"delete (my|all|everything)|erase|fresh start)\b")
+                     r"delete (my|all|everything)|erase|fresh start|"
+                     r"(remove|delete|wipe) (all )?(of )?my (profile|data|history|info|"
+                     r"information|account|ratings))\b")
 _PROFILE = re.compile(r"what do you (know|remember) about me|what (have|did) i (tell|told|say|"
                       r"said)|what do (i|you think i) (like|want)|what have you learn|"
                       r"\b(show|see|view|list|display|what are|what's|whats|check|tell me)\b.*"
@@ -41,6 +43,7 @@ _PROFILE = re.compile(r"what do you (know|remember) about me|what (have|did) i (
                       r"dislike|disliked|love|loved|hate|hated)\b|"
                       r"what do (you|u) think my (taste|type|preferences?) (is|are)|"
                       r"\bremind me what i\b|what (have you|you'?ve) got on me|"
+                      r"\bwhat do (you|u) (have|know|got) on me\b|"
                       r"\bwhat (do|did) i (tell|told|say|said) (you|u)\b|"
                       r"\b(what|which) (\w+ )?do (you|u) think i (like|want|enjoy)")
 _WHY = re.compile(r"^\W*(why|y|how come|what made you|explain|reason for|whats the reason|"
@@ -72,16 +75,20 @@ _THANKS = re.compile(r"\b(thanks|thank you|thank u|thx|ty|cheers|much appreciate
                      r"appreciate it|tysm|thnx|tx|much obliged|many thanks)\b|^\W*ta\W*$")
 # {V}: the catalog's verbs ("watch"), {N}: its item nouns, {S}: singular ones, {P}: plural ones.
 _REQUEST = (r"\b(recommend|recommendation|recs?|suggest|suggestions?|what (should|can|could) "
-            r"(i|we) ({V})|something to ({V})|give me|show me|find me|looking for|in the mood for|"
+            r"(i|we) ({V})|something to ({V})|give me|show me|find me|looking for|"
+            r"(?<!not )(?<!n't )in the mood for|"
             r"i want (to ({V})|a|some|something)|i('d| would) like (to ({V})|a|some|something)|"
             r"any (good )?({N}|ideas|suggestions)|surprise me|pick (a|something|me|one)|"
             r"what to ({V})|wanna ({V})|want to ({V})|need (a|some|something)|what('s| is) good|"
             r"what ({S})|({S}) (night|for tonight))\b")
-# "keep going", "next", "any other ideas?", "none of those, try again": more or other picks.
+# "keep going", "next", "any other ideas?", "none of those, try again": more or other picks;
+# "same picks again?" complains that they did not change.
 _CONTINUE = re.compile(r"\b(keep (going|it up|(them|'em|em|it|those|the \w+) coming)|try again|"
                        r"(any|got any|some) others?\b|other ideas|what else|(show|give) me more|"
                        r"(next|another|new) (one|ones|batch|page|few|set|round|list)|"
-                       r"more (picks|options|suggestions|ideas|recommendations|recs|please))\b|"
+                       r"more (picks|options|suggestions|ideas|recommendations|recs|please)|"
+                       r"same (picks|ones|stuff|list|suggestions|recs|things) (again|as before))\b|"
+                       r"(^|[.!?]\s*)(any )?others\W*$|"
                        r"^\W*((ok|okay|alright|sure|cool|nice|great|so|and|let's|lets|got|"
                        r"got any|any|gimme)\W+)?(go on|carry on|more|next|again|another one)\W*"
                        r"(then|please|pls)?\W*$")

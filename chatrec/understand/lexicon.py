@@ -15,11 +15,19 @@ from functools import cache
 from pathlib import Path
 
 import tomllib
+from rapidfuzz import fuzz, process
 
+from chatrec.domain.commonness import zipf
 from chatrec.domain.vocabulary import Vocabulary
 
 _TOKEN_RE = re.compile(r"[^\W_]+(?:['’\-][^\W_]+)*|[^\w\s]", re.UNICODE)
 WORDS_FILE = Path(__file__).resolve().parent / "words.toml"
+# A word read as a misspelt one-word genre alias ("thriler", "comdy") must be this long, this
+# rare in everyday English (a real word such as "roman" or "dance" is never a typo), and this
+# close to exactly one alias by fuzz.ratio.
+GENRE_TYPO_MIN_LETTERS = 5
+GENRE_TYPO_MAX_ZIPF = 2.5
+GENRE_TYPO_CUTOFF = 85.0
 
 
 @dataclass(frozen=True)
@@ -74,6 +82,8 @@ POSITIVE_WORDS = frozenset(_W["positive_words"])
 NEGATIVE_WORDS = frozenset(_W["negative_words"])
 VERDICT_VERBS = frozenset(_W["verdict_verbs"])
 VERDICT_WORDS = frozenset(_W["verdict_words"])
+VERDICT_ADVERBS = frozenset(_W["verdict_adverbs"])
+CHANGE_PHRASES = as_phrases(dict.fromkeys(_W["change_words"], True))
 POSITIVE_EMOJI = frozenset(_W["positive_emoji"])
 NEGATIVE_EMOJI = frozenset(_W["negative_emoji"])
 NEGATIVE_BIGRAMS = frozenset(tuple(b.split()) for b in _W["negative_bigrams"])
@@ -144,6 +154,32 @@ class Lexicon:
         """Length of the genre alias starting at ``words[i]`` (0 if none)."""
         return phrase_at(words, i, self.genre_phrases, self.longest_genre)
 
+    def genre_spelling(self, word: str) -> str:
+        """``word``, or the one-word genre alias it misspells ("thriler" -> "thriller",
+        "comdy" -> "comedy"): only a long, rare word that is close to one alias alone, so
+        everyday words and short ones are left as they are."""
+        if (len(word) < GENRE_TYPO_MIN_LETTERS or not word.isalpha() or word in self.genre_words
+                or zipf(word) >= GENRE_TYPO_MAX_ZIPF):
+            return word
+        return _closest_alias(word, self._one_word_aliases())
+
+    def _one_word_aliases(self) -> tuple[tuple[str, tuple[str, ...]], ...]:
+        """(alias, genres) of the one-word aliases of catalog genres (not the slang of genres
+        it lacks)."""
+        return tuple(sorted((key[0], tuple(genres)) for key, genres in self.genre_phrases.items()
+                            if len(key) == 1 and genres
+                            and len(key[0]) >= GENRE_TYPO_MIN_LETTERS))
+
+
+@cache
+def _closest_alias(word: str, aliases: tuple[tuple[str, tuple[str, ...]], ...]) -> str:
+    """The closest alias to ``word`` when every alias scoring ``GENRE_TYPO_CUTOFF`` or more
+    means the same genres ("thriler": "thriller" and "thrillers"), else ``word``."""
+    found = process.extract(word, [a for a, _ in aliases], scorer=fuzz.ratio,
+                            score_cutoff=GENRE_TYPO_CUTOFF, limit=4)
+    meanings = {aliases[k][1] for _, _, k in found}
+    return found[0][0] if len(meanings) == 1 else word
+
 
 def praises(word: str) -> bool:
     """Whether a lower-case word (or an emoji in it) praises: "great", "loved", "❤️"."""
@@ -159,3 +195,16 @@ def flipped_before(words: Sequence[str], k: int, window: int, start: int = 0) ->
     """Whether a flipper ("not", "didn't") stands within ``window`` words before ``words[k]``
     (and not before ``start``, where its clause begins)."""
     return any(words[j] in FLIPPERS for j in range(max(start, k - window), k))
+
+
+def verb_at(tokens: Sequence[Token], k: int) -> int:
+    """The position of the word after the verdict adverbs from ``k`` on ("always makes")."""
+    while k < len(tokens) and tokens[k].lower in VERDICT_ADVERBS:
+        k += 1
+    return k
+
+
+def says_change(tokens: Sequence[Token]) -> bool:
+    """Whether a message changes what was asked before ("only comedies", "older ones")."""
+    words = [t.lower for t in tokens]
+    return any(phrase_at(words, i, CHANGE_PHRASES, 2) for i in range(len(words)))

@@ -33,6 +33,9 @@ LONE_CUTOFF = 88.0  # for a single word standing for a title ("lebowski", "juman
 LONE_MIN = 5  # letters of a single word that may stand for a longer title
 LONE_SHORT = 4  # a shorter one must be typed exactly and be rare (word frequency, Zipf)
 LONE_SHORT_ZIPF = 3.7  # "gump" 3.0, "jaws" 3.6; "heat" 4.9 and "babe" 4.1 are everyday words
+# A lone word read as a typo of a title word must be a rare spelling: "lebowsky" (0.0) is a
+# typo, "singing" (4.6) is a word of its own and no typo of "Singin'".
+LONE_TYPO_MAX_ZIPF = 3.0
 
 
 @dataclass(frozen=True)
@@ -80,6 +83,8 @@ def _good_run(words: list[str], key: list[str], run: tuple[int, int, int],
     i, j, n = run
     matched = words[i:i + n]
     content = [w for w in matched if w not in _STOP]
+    if n == 1 and matched[0] != key[j] and zipf(matched[0]) > LONE_TYPO_MAX_ZIPF:
+        return False  # "less singing" names no Singin' in the Rain
     if n == len(key) and n == 1 and matched[0] != key[j]:
         return len(matched[0]) >= LONE_MIN  # a short typo of a one-word title: "seen" ~ Seven
     if n == len(key):

@@ -27,6 +27,7 @@ from chatrec.understand.lexicon import (
     POSITIVE_WORDS,
     Lexicon,
     Token,
+    says_change,
     tokenize,
 )
 from chatrec.understand.lm_delta import LMDelta
@@ -51,6 +52,7 @@ from chatrec.understand.roles import (
     unambiguous,
     wish_text,
 )
+from chatrec.understand.settle import settle
 from chatrec.understand.titles import TitleMatcher, TitleMention
 from chatrec.understand.years import extract_years
 
@@ -117,7 +119,7 @@ class Parser:
         found = self._extract(text, context)
         chat = self._chat(text, found, tuple(context.shown or ()))
         intent, score = chat.intent or self._intent(text, found)
-        intent = _settle(intent, found)
+        intent = settle(intent, found, bool(context.shown), says_change(tokenize(text)))
         if intent in NO_REACTIONS:
             # "never seen it, is it scary?": a question may say whether the pick was seen,
             # which judges nothing; every other act in a question is left out.
@@ -298,20 +300,3 @@ NO_REACTIONS = frozenset({Intent.WHY, Intent.PROFILE, Intent.FORGET, Intent.HELP
 
 # Acts a question may carry ("never watched it, is it any good?"): they store no verdict.
 NO_VERDICT = frozenset({Act.NOT_SEEN, Act.SEEN})
-
-
-# Intents a count or a dropped constraint turns into "refine": they ask for nothing else.
-_PLAIN = frozenset({Intent.RECOMMEND, Intent.UNKNOWN, Intent.SMALLTALK, Intent.HELP,
-                    Intent.OFF_TOPIC, Intent.GREETING, Intent.LIKE_TITLE, Intent.DISLIKE_TITLE})
-
-
-def _settle(intent: Intent, found: Found) -> Intent:
-    """"any era is fine", "give me 4": a change to the picks, not a new request."""
-    if found.drop.kinds and intent in _PLAIN | {Intent.FORGET}:
-        return Intent.REFINE
-    g, y = found.genres, found.years
-    new = bool(g.genres_in or y.year_min or y.year_max or found.roles.liked
-               or found.roles.disliked or found.wish)
-    if found.count.value is not None and intent in _PLAIN and not new:
-        return Intent.REFINE
-    return intent

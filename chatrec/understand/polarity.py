@@ -76,11 +76,20 @@ def clause_polarities(tokens: list[Token], skip: set[int]) -> list[bool | None]:
             polarity = previous is False
         values.append(polarity if polarity is not None else previous)
     for n in range(len(values) - 1):  # "seen Heat, loved it": "it" carries the verdict back
-        later = [k for k in clauses[n + 1] if k < len(tokens)]
+        m = next((m for m in range(n + 1, len(clauses)) if _has_words(tokens, clauses[m])),
+                 None)  # the next clause with words: "big lebowski!!! best ever"
+        if m is None:
+            continue
+        later = [k for k in clauses[m] if k < len(tokens)]
         refers = {"it", "that"} & {tokens[k].lower for k in later}
         if values[n] is None and (refers or _bare_verdict(tokens, clauses[n], later, skip)):
-            values[n] = values[n + 1]
+            values[n] = values[m]
     return [v for clause, v in zip(clauses, values, strict=True) for k in clause if k < len(tokens)]
+
+
+def _has_words(tokens: list[Token], clause: range) -> bool:
+    """Whether a clause holds a word (not only punctuation: "!!!")."""
+    return any(tokens[k].is_word for k in clause if k < len(tokens))
 
 
 def _bare_verdict(tokens: list[Token], clause: range, later: list[int], skip: set[int]) -> bool:

@@ -28,6 +28,7 @@ from chatrec.understand.lexicon import (
     praises,
     tokenize,
 )
+from chatrec.understand.speaker import SpeakerView
 
 REACTIONS_FILE = Path(__file__).resolve().parent / "reactions.toml"
 # Flippers that negate a verb a few words on ("haven't actually seen it"); "no" only
@@ -35,6 +36,10 @@ REACTIONS_FILE = Path(__file__).resolve().parent / "reactions.toml"
 NEGATIONS = (FLIPPERS - {"no"}) | {"haven't", "havent", "hasn't", "hasnt", "hadn't", "hadnt",
                                    "won't", "wont", "shan't"}
 _CLAUSE_STOPS = frozenset({",", ".", ";", "!", "?", "but", "and", "-"})
+# Words after "too" that do not say too what ("seen it too and loved it", "me too i guess").
+_NOT_TOO_WHAT = frozenset({"and", "but", "or", "so", "i", "we", "lol", "haha", "tbh", "though",
+                           "btw", "actually", "already", "honestly", "then", "now", "many",
+                           "much", "often"})
 _QUESTION_SEEN = re.compile(r"\b(have|did|had) (you|u|ya) ({done})\b")
 
 
@@ -140,6 +145,7 @@ class ActReader:
         self.question_starts = frozenset(data["question_starts"])
         self.denials = frozenset(data["denials"])
         self.more_words = frozenset(data["more_words"])
+        self.speaker = SpeakerView(data["speaker"])
 
     @staticmethod
     def _group(phrases: list[str], fill: dict[str, str]) -> re.Pattern[str]:
@@ -185,11 +191,14 @@ class ActReader:
     def _phrased(self, low: str) -> tuple[Act | None, bool, bool]:
         """The act the phrases and verdict words decide (None when they do not)."""
         low = self._question.sub(" ", low)  # "have you seen X?" asks, it does not react
-        low = self.patterns["frequency"].sub(" ", low)  # "seen it too many times": no verdict
+        low = self.patterns["frequency"].sub(_unless_too_what, low)  # "seen it too many times"
         low = self.patterns["chat_done"].sub(" ", low)  # "i'm done": the chat, not a pick
+        low = self.speaker.of(low)  # "my wife loved it, i didn't": the speaker's verdict
         sentiment = self.sentiment(low)
         if self.has("not_seen", low) or self._negated("seen", low):
-            if self.has("reject", low) and not self.has("will_try", low):
+            # "never seen it and 3 hours of subs? no": not seen and not wanted either
+            denied = bool(set(low.split()[-1:]) & self.denials)
+            if (self.has("reject", low) or denied) and not self.has("will_try", low):
                 return Act.REJECT, False, True
             return Act.NOT_SEEN, self.has("will_try", low), True
         if self.has("more_like", low):
@@ -281,6 +290,16 @@ class ActReader:
         words = [t.lower for t in tokenize(low)]
         return (not any(w in POSITIVE_WORDS or self.verdicts.get(w) for w in words)
                 and any(ch in POSITIVE_EMOJI for w in words for ch in w))
+
+
+def _unless_too_what(match: re.Match[str]) -> str:
+    """A frequency or "also" phrase removed, but not one opening the message with a "too"
+    that says too what: "trainspotting too grim for tonight" (the pick named is read as "it")
+    judges; "seen it too" and "is that too scary?" do not."""
+    after = match.string[match.end():].split(maxsplit=1)
+    keep = match.start() == 0 and match.group(0).endswith("too") and bool(after) \
+        and after[0].isalpha() and after[0] not in _NOT_TOO_WHAT
+    return match.group(0) if keep else " "
 
 
 def yes_no(text: str) -> bool | None:

@@ -22,6 +22,8 @@ from chatrec.understand.years import YearSlots
 _SIMILAR_CUES = frozenset({"similar to", "same as", "vein of", "style of", "lines of", "me of",
                            "than", "compared to", "close to", "kind of", "good as", "unlike",
                            "vs", "versus"})
+# Comparatives before "than" that judge the title said first ("X is better than Y").
+COMPARED = frozenset({"better", "worse", "funnier", "scarier", "sadder", "weaker", "stronger"})
 _SUBJECT_CUES = frozenset({"why", "about", "recommend", "recommended", "picked", "chose",
                            "suggested", "included", "include", "suggest"})
 _SIMILAR_RE = re.compile(r"\b(similar|in the vein of|along the lines of|same vibe|in the style of|"
@@ -97,11 +99,19 @@ def title_roles(tokens: list[Token], mentions: tuple[TitleMention, ...],
             role = "seen"  # seen, no verdict: never suggested again, no like or dislike
         if mention.cue == "and" and previous:
             role = previous  # "loved Heat and Fargo": a listed title shares the first one's role
+        if role == "similar" and previous and _yardstick(mention.cue, tokens, first):
+            continue  # "aliens is way better than alien": the verdict is on Aliens alone
         if role == "subject" and not mention.confident:
             continue  # a loose match nobody judges or asks about is left out, not guessed
         getattr(roles, role).append(mention.matches[0].index)
         previous = role
     return roles
+
+
+def _yardstick(cue: str, tokens: list[Token], first: int) -> bool:
+    """Whether a title after "than" is what a judged title is measured against ("better than
+    alien", "worse than the original")."""
+    return cue == "than" and first >= 2 and tokens[first - 2].lower in COMPARED
 
 
 def unambiguous(roles: TitleRoles, mentions: tuple[TitleMention, ...]) -> TitleRoles:

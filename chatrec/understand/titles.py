@@ -24,6 +24,7 @@ from chatrec.domain.vocabulary import Vocabulary
 from chatrec.understand.cues import (
     BARE,
     CONNECTORS,
+    EVERYDAY,
     JUDGED,
     Cues,
     SpanReader,
@@ -239,8 +240,9 @@ class TitleMatcher:
                     elif cue is None and sentence_after(tokens, j, self.cues.question_starts):
                         cue = BARE  # "fargo. more of that please": weighed like a bare span
                 fuzzy_ok = cue is not None and not reader.is_common(i, j + 1) and not (
-                    j > i and tokens[j].lower in self.cues.reserved) and (  # not "lebowsky is"
-                    self._misspelt(tokens[i:j + 1]))  # "carefully" is no typo of "Careful"
+                    j > i and tokens[j].lower in self.cues.reserved - EVERYDAY) and (
+                    self._misspelt(tokens[i:j + 1]))  # not "lebowsky is"; "independance day"
+                # is read, and "carefully" is no typo of "Careful"
                 short = not exact and cue not in _NO_SHORT_NAME and key in self._short
                 if exact or short or (fuzzy_ok and len(key) >= 5):
                     cutoff = 101.0 if not fuzzy_ok else MENTION_CUTOFF

@@ -30,6 +30,7 @@ _PATTERNS = [  # (kind, regex); the first that matches a stretch of text claims 
     ("range", re.compile(rf"\b(?:between|from)\s+(?P<a>{_POINT})\s*(?:and|to|till|until|"
                          rf"through|-|–)\s*(?P<b>{_POINT})")),
     ("range", re.compile(rf"(?P<a>{_POINT})\s*(?:-|–|to|through)\s*(?P<b>{_POINT})")),
+    ("range", re.compile(rf"(?P<a>{_POINT})\s*,?\s*(?:or|and|/)\s*(?P<b>{_POINT})")),
     ("min_lo", re.compile(rf"\bfrom\s+(?P<a>{_POINT})\s*(?:on|onwards?|forward|and later|"
                           rf"or later|and up|\+)")),
     ("min_lo", re.compile(rf"(?P<a>{_POINT})\s*(?:or|and)\s+(?:later|newer|up|after)")),
@@ -44,10 +45,13 @@ _PATTERNS = [  # (kind, regex); the first that matches a stretch of text claims 
     ("calendar", re.compile(r"\b(?:from\s+|of\s+)?(?P<a>last|this|past)\s+year\b")),
 ]
 # Before a year, these say it is when something happened to the user, not an era asked for:
-# "saw it in 1989", "back when I was 20", "born in 1975".
+# "saw it in 1989", "back when I was 20", "born in 1975", an age ("they're in their 60s").
 # (within one sentence: "casablanca seen. any musicals from the 50s?" asks for the 50s)
 _INCIDENTAL_BEFORE = re.compile(r"\b(saw|seen|watched|read|born|since i|when i|"
-                                r"age|aged|i'm|im|turned)[^\w.!?;]+(?:\w+[^\w.!?;]+){0,2}$")
+                                r"age|aged|i'm|im|turned|in (their|his|her|my|our|your))"
+                                r"[^\w.!?;]+(?:\w+[^\w.!?;]+){0,2}$")
+# Before a year, these say it is the one not wanted: "mid 80s instead of 90s".
+_REPLACED_BEFORE = re.compile(r"\b(instead of|rather than|not)\s+(the\s+)?$")
 # Relative words only read as time before a noun ("old movies", "new releases": the lexicon's
 # time nouns), since "something new" or "a classic" rarely mean a year range.
 _ALWAYS_TIME = frozenset({"older", "newer", "recent", "latest", "newest", "modern", "classics",
@@ -63,6 +67,7 @@ class YearSlots:
     used: set[int] = field(default_factory=set)
     source: str = ""  # how the bounds were found: "explicit" ("from the 90s"), "relative"
     # ("older", "recent"); incidental years (next to a title, a viewing date) set no bound
+    excluding: bool = False  # the bounds only exclude: "nothing before 1975", "nothing too old"
 
 
 def point_bounds(text: str) -> tuple[int, int]:
@@ -104,9 +109,10 @@ def extract_years(text: str, tokens: list[Token], mask: set[int], lexicon: Lexic
             span = [i for i, t in enumerate(tokens)
                     if t.start >= found.start() and t.end <= found.end()]
             slots.used.update(span)
-            if kind == "point" and _incidental(masked, found, span,
-                                               mask if titles is None else titles):
-                continue  # "the 1941 maltese falcon", "heat from 1995", "saw it in 1989"
+            if kind == "point" and (_incidental(masked, found, span,
+                                                mask if titles is None else titles)
+                                    or _REPLACED_BEFORE.search(masked[:found.start("a")])):
+                continue  # "the 1941 maltese falcon", "heat from 1995", "instead of 90s"
             _apply(slots, kind, found)
             slots.source = "explicit"
     before = (slots.year_min, slots.year_max)
@@ -160,8 +166,10 @@ def _apply(slots: YearSlots, kind: str, found: re.Match[str]) -> None:
     elif kind in {"max_prev", "max_hi"} and not negated:
         slots.year_max = lo - 1 if kind == "max_prev" else hi
     elif kind in {"min_lo", "min_next"}:  # "nothing after 2000"
+        slots.excluding = True
         slots.year_max = lo - 1 if kind == "min_lo" else hi
     else:  # "nothing before 1980", "nothing older than 1990"
+        slots.excluding = True
         slots.year_min = lo if kind == "max_prev" else hi + 1
 
 
@@ -178,6 +186,7 @@ def _relative_words(slots: YearSlots, tokens: list[Token], skip: set[int], lexic
         if not (old or recent):
             continue
         if negated_at(tokens, i):  # "nothing too recent" caps the year, "not too old" raises it
+            slots.excluding = True
             if old:
                 slots.year_min = newest - OLD_SPAN
             else:
