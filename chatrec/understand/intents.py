@@ -56,6 +56,7 @@ _HELP = re.compile(r"^\W*(help|help me|i need help|need help|\?+|commands|menu|i
                    r"\W*$|\bhow (does|do) (this|it|you) work|\bwhat can (you|i) (do|ask|say)|"
                    r"\bhow (do|can|should) i (use|get started|start)\b|"
                    r"\bhow do i get (recs|recommend)|\bwhat (are )?(the )?commands|"
+                   r"\b(list of|any) commands\b|"
                    r"\bwhat do i (say|type)\b|\bhow do i talk to you|\bwhat are you able to\b|"
                    r"\bwhat kind of (things|questions) can|"
                    r"\bwhat (kinds?|sorts?|types?) of (things|questions|stuff) (can|do|should) i\b|"
@@ -68,7 +69,7 @@ _HELP = re.compile(r"^\W*(help|help me|i need help|need help|\?+|commands|menu|i
                    r"\bwhat (are|r) (you|u) for\b|\bwhat do (you|u) (even )?do\W*$")
 _GREETING = re.compile(r"^\W*(hi+|hello+|hey+|heya|hiya|yo|howdy|hola|greetings|good (morning|"
                        r"afternoon|evening)|sup|what'?s up|wassup|morning|evening)\b")
-_THANKS = re.compile(r"\b(thanks|thank you|thank u|thx|ty|cheers|much appreciated|"
+_THANKS = re.compile(r"\b(thanks+|thank yo+u+|thank u+|thx|ty|cheers|much appreciated|"
                      r"appreciate it|tysm|thnx|tx|much obliged|many thanks)\b|^\W*ta\W*$")
 # {V}: the catalog's verbs ("watch"), {N}: its item nouns, {S}: singular ones, {P}: plural ones.
 _REQUEST = (r"\b(recommend|recommendation|recs?|suggest|suggestions?|what (should|can|could) "
@@ -88,8 +89,8 @@ _CONTINUE = re.compile(r"\b(keep (going|it up|(them|'em|em|it|those|the \w+) com
 _WEAK_REQUEST = r"\b(something|anything|{N}|{V}|stuff)\b"
 _COMPARATIVE = (r"\b(more recent|newer(?! than)|older(?! than)|less \w+|lighter|darker|shorter|"
                 r"funnier|scarier|happier|calmer|something else|anything else|different|instead|"
-                r"other (ones|options|{P}|suggestions|picks)|not so|only|actually|rather|fewer|"
-                r"another|change|switch|no more)\b|(?<!not )(?<!n't )\btoo \w+")
+                r"other (ones|options|{P}|suggestions|picks)|not so(?! much)|only|actually|rather|"
+                r"fewer|another|change|switch|no more)\b|(?<!not )(?<!n't )\btoo \w+")
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,10 @@ _SENTIMENT_LIKE_BEFORE = frozenset({"i", "we", "really", "also", "totally", "did
                                     "don't", "dont", "didnt", "actually", "kinda", "both",
                                     "genuinely", "definitely", "you", "they", "still", "not"})
 NEGATION_WINDOW = 6
+# Words of a later clause that carry its verdict back ("seen heat, loved it"; "x and y, love
+# both"), and the words that list the titles a clause names.
+_BACK = frozenset({"it", "that", "both", "them"})
+_LISTED = frozenset({"and", "&", "n", "or"})
 
 
 def negated_at(tokens: list[Token], i: int) -> str | None:
@@ -77,7 +81,7 @@ def clause_polarities(tokens: list[Token], skip: set[int]) -> list[bool | None]:
         values.append(polarity if polarity is not None else previous)
     for n in range(len(values) - 1):  # "seen Heat, loved it": "it" carries the verdict back
         later = [k for k in clauses[n + 1] if k < len(tokens)]
-        refers = {"it", "that"} & {tokens[k].lower for k in later}
+        refers = _BACK & {tokens[k].lower for k in later}
         if values[n] is None and (refers or _bare_verdict(tokens, clauses[n], later, skip)):
             values[n] = values[n + 1]
     return [v for clause, v in zip(clauses, values, strict=True) for k in clause if k < len(tokens)]
@@ -86,7 +90,8 @@ def clause_polarities(tokens: list[Token], skip: set[int]) -> list[bool | None]:
 def _bare_verdict(tokens: list[Token], clause: range, later: list[int], skip: set[int]) -> bool:
     """"Jaws (1975)? a classic": a clause that only names something (all of it skipped) and a
     next clause that names nothing else, so its verdict can only be about the first."""
-    named = [k for k in clause if k < len(tokens) and tokens[k].is_word]
+    named = [k for k in clause if k < len(tokens) and tokens[k].is_word
+             and tokens[k].lower not in _LISTED]  # "pulp fiction and reservoir dogs, love both"
     return bool(named) and all(k in skip for k in named) and not any(k in skip for k in later)
 
 
