@@ -153,3 +153,49 @@ def test_a_whole_screen_rejection_and_a_question_store_what_they_say(fake_embedd
         rec.respond(user, "none of these")
         signals = {e.item_id: e.signal for e in rec.store.events(user)[start:] if e.item_id}
         assert {signals.get(p.item_id) for p in picks} == {"dislike"}
+
+
+@pytest.mark.parametrize(("text", "act"), [
+    ("{0} is on my list", Act.ACCEPT), ("{0} is on my list, never got to it", Act.NOT_SEEN),
+    ("{0} and {1} i've both {done}, they're ok", Act.SEEN_LIKED),
+    ("{0} is really confusing, didnt like it", Act.SEEN_DISLIKED),
+    ("{0}? not a fantasy person sorry", Act.REJECT),
+    ("{0} {done} it 3 times ok, no regrets", Act.SEEN_LIKED)])
+def test_verdict_phrases_on_named_picks(setup, text, act) -> None:
+    parser, titles, _, done = setup
+    parsed = parser.parse(text.format(titles[0], titles[1], done=done),
+                          ParseContext.on_screen([0, 1, 2]))
+    assert {r.act for r in parsed.reactions} == {act}
+    assert {r.index for r in parsed.reactions} <= {0, 1}
+
+
+def test_a_one_word_title_typed_as_two_words(fake_embedder) -> None:
+    # the films catalog has no one-word title long enough to split ("fargo" is too short)
+    parser = Parser.from_catalog(make_books_dataset().catalog, fake_embedder)
+    parsed = parser.parse("neuro mancer nah", ParseContext.on_screen([0, 1, 2]))
+    assert _acts(parsed) == {2: Act.REJECT}
+    assert _acts(parser.parse("heat wave nah", ParseContext.on_screen([0, 1, 2]))) != {
+        2: Act.REJECT}
+
+
+def test_a_verdict_after_several_exclamation_marks_judges_the_title(setup) -> None:
+    parser, titles, _, _ = setup
+    parsed = parser.parse(f"{titles[9]}!!! best ever")
+    assert parsed.intent is Intent.LIKE_TITLE and parsed.delta.liked == (9,)
+
+
+@pytest.mark.parametrize(("text", "intent"), [
+    ("ive {done} all of those. others?", Intent.REFINE),
+    ("nah none of these, funnier stuff", Intent.REFINE)])
+def test_a_reaction_with_a_request_refines(setup, text, intent) -> None:
+    parser, _, _, done = setup
+    parsed = parser.parse(text.format(done=done), ParseContext.on_screen([0, 1, 2]))
+    assert parsed.intent is intent and len(parsed.reactions) == 3
+
+
+@pytest.mark.parametrize("text", ["list the {noun}s i gave ratings to",
+                                  "what do you have on me so far"])
+def test_profile_questions_in_other_words(setup, text) -> None:
+    parser, _, _, _ = setup
+    noun = parser.vocabulary.item_nouns[0][0]
+    assert parser.parse(text.format(noun=noun)).intent is Intent.PROFILE

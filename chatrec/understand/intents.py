@@ -42,6 +42,8 @@ _PROFILE = re.compile(r"what do you (know|remember) about me|what (have|did) i (
                       r"what do (you|u) think my (taste|type|preferences?) (is|are)|"
                       r"\bremind me what i\b|what (have you|you'?ve) got on me|"
                       r"\bwhat (do|did) i (tell|told|say|said) (you|u)\b|"
+                      r"\b(list|show)( me)? the \w+ i (gave|rated|liked|loved|disliked|hated)\b|"
+                      r"\bwhat (do|did) (you|u) (have|got) on me\b|"
                       r"\b(what|which) (\w+ )?do (you|u) think i (like|want|enjoy)")
 _WHY = re.compile(r"^\W*(why|y|how come|what made you|explain|reason for|whats the reason|"
                   r"what's the reason)\b|\bwhy('d| did| do| would| is| was| not| no| isn't| "
@@ -83,6 +85,7 @@ _CONTINUE = re.compile(r"\b(keep (going|it up|(them|'em|em|it|those|the \w+) com
                        r"(any|got any|some) others?\b|other ideas|what else|(show|give) me more|"
                        r"(next|another|new) (one|ones|batch|page|few|set|round|list)|"
                        r"more (picks|options|suggestions|ideas|recommendations|recs|please))\b|"
+                       r"(^|[.!?,;]\s*)(any |got any |some )?others\s*\?|"
                        r"^\W*((ok|okay|alright|sure|cool|nice|great|so|and|let's|lets|got|"
                        r"got any|any|gimme)\W+)?(go on|carry on|more|next|again|another one)\W*"
                        r"(then|please|pls)?\W*$")

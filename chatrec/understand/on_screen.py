@@ -93,6 +93,15 @@ def _good_run(words: list[str], key: list[str], run: tuple[int, int, int],
     return len(word) >= LONE_MIN and fuzz.ratio(word, key[j]) >= LONE_CUTOFF
 
 
+def _split_runs(words: list[str], key: list[str]) -> list[tuple[int, int, int]]:
+    """A one-word title typed as two words ("copy cat", "golden eye"), as a run of two."""
+    if len(key) != 1 or len(key[0]) < LONE_MIN + 2:
+        return []
+    return [(i, 0, 2) for i in range(len(words) - 1)
+            if min(len(words[i]), len(words[i + 1])) >= 3
+            and _same(words[i] + words[i + 1], key[0], LONE_CUTOFF)]
+
+
 def named_picks(tokens: list[Token], shown: Sequence[int], catalog: Catalog,
                 common: frozenset[str]) -> list[ShownName]:
     """Shown picks whose title (or enough of it) the message names; longest match first wins
@@ -104,8 +113,9 @@ def named_picks(tokens: list[Token], shown: Sequence[int], catalog: Catalog,
     for index in dict.fromkeys(shown):
         best = None
         for key in _keys(catalog, index):
-            for run in _runs(words, key):
-                if _good_run(words, key, run, common) and (best is None or run[2] > best[2]):
+            runs = [r for r in _runs(words, key) if _good_run(words, key, r, common)]
+            for run in runs + _split_runs(words, key):
+                if best is None or run[2] > best[2]:
                     best = run
         if best is not None:
             found.append((-best[2], index, best[0]))

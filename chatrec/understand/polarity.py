@@ -67,8 +67,9 @@ def clause_polarities(tokens: list[Token], skip: set[int]) -> list[bool | None]:
     A clause without sentiment inherits the previous one, and a bare "not"/"except" clause
     flips it: "I loved Heat and Fargo but not Alien" -> Alien disliked.
     """
-    bounds = [i for i, t in enumerate(tokens)
-              if t.lower in CLAUSE_BREAKS and i not in skip] + [len(tokens)]
+    bounds = [i for i, t in enumerate(tokens)  # "big lebowski!!! best ever": one break
+              if t.lower in CLAUSE_BREAKS and i not in skip
+              and not (i and tokens[i - 1].lower in CLAUSE_BREAKS)] + [len(tokens)]
     starts = [0] + [b + 1 for b in bounds[:-1]]
     clauses = [range(start, end + 1) for start, end in zip(starts, bounds, strict=True)]
     values: list[bool | None] = []
