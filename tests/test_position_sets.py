@@ -199,3 +199,20 @@ def test_profile_questions_in_other_words(setup, text) -> None:
     parser, _, _, _ = setup
     noun = parser.vocabulary.item_nouns[0][0]
     assert parser.parse(text.format(noun=noun)).intent is Intent.PROFILE
+
+
+def test_it_with_a_genre_word_still_reacts_to_the_pick(setup) -> None:
+    parser, _, _, done = setup
+    genre = "thriller" if done == "seen" else "fantasy"
+    parsed = parser.parse(f"{done} it, a great {genre} one", ParseContext.on_screen([0, 1],
+                                                                                     focus=1))
+    assert parsed.intent is Intent.FEEDBACK_REF
+    assert _acts(parsed) == {1: Act.SEEN_LIKED} and parsed.delta.genres_in == ()
+
+
+def test_a_title_by_its_content_words_alone(fake_embedder) -> None:
+    # no film of the tiny catalog has three content words in its title
+    parser = Parser.from_catalog(make_books_dataset().catalog, fake_embedder)
+    parsed = parser.parse("girl dragon tattoo i need to finally read",
+                          ParseContext.on_screen([3, 4, 5]))
+    assert _acts(parsed) == {4: Act.NOT_SEEN}

@@ -49,7 +49,10 @@ def _keys(catalog: Catalog, index: int) -> list[list[str]]:
     keys = [normalize_title(head)]
     if rest.endswith(")"):
         keys.append(normalize_title(rest[:-1]))
-    return [k.split() for k in keys if k]
+    words = [k.split() for k in keys if k]
+    # its content words alone, as typed in a hurry: "good bad ugly"
+    content = [[w for w in k if w not in _STOP] for k in words]
+    return words + [c for c, k in zip(content, words, strict=True) if len(c) >= 3 and c != k]
 
 
 def _same(word: str, key: str, cutoff: float) -> bool:

@@ -240,7 +240,8 @@ class Parser:
             have = {p for p, _ in positions}
             positions += [b for b in bare_positions(tokens, len(context.shown), used)
                           if b[0] not in have]
-        implicit = not others and not stated
+        # "seen it, great one to watch with kids": "it" is the pick, the genre describes it
+        implicit = not others and (not stated or "it" in {t.lower for t in tokens})
         return read_reactions(text, tokens, self.acts, names, positions, context.shown,
                               context.focus, implicit=implicit,
                               asks=not any(0 in n.tokens for n in names),
