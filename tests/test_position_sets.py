@@ -216,3 +216,10 @@ def test_a_title_by_its_content_words_alone(fake_embedder) -> None:
     parsed = parser.parse("girl dragon tattoo i need to finally read",
                           ParseContext.on_screen([3, 4, 5]))
     assert _acts(parsed) == {4: Act.NOT_SEEN}
+
+
+def test_an_unknown_subject_is_no_verdict_on_the_pick_in_focus(setup) -> None:
+    parser, _, _, _ = setup
+    shown = ParseContext.on_screen([0, 1, 2], focus=1)
+    assert parser.parse("fmj is on my list", shown).reactions == ()
+    assert _acts(parser.parse("it is on my list", shown)) == {1: Act.ACCEPT}

@@ -33,7 +33,7 @@ from chatrec.understand.lm_delta import LMDelta
 from chatrec.understand.message import Intent, ParsedMessage, PreferenceDelta
 from chatrec.understand.on_screen import ShownName, named_picks, read_reactions, spotted_picks
 from chatrec.understand.polarity import clause_polarities
-from chatrec.understand.positions import bare_positions, listed_digits
+from chatrec.understand.positions import bare_positions, listed_digits, other_subject
 from chatrec.understand.questions import ItemQuestion, QuestionReader
 from chatrec.understand.reactions import Act, ActReader, Reaction, normalise
 from chatrec.understand.references import extract_refs
@@ -241,7 +241,8 @@ class Parser:
             positions += [b for b in bare_positions(tokens, len(context.shown), used)
                           if b[0] not in have]
         # "seen it, great one to watch with kids": "it" is the pick, the genre describes it
-        implicit = not others and (not stated or "it" in {t.lower for t in tokens})
+        implicit = not others and (not stated or "it" in {t.lower for t in tokens}) and (
+            names or not other_subject(tokens, self.lexicon.filler_words))
         return read_reactions(text, tokens, self.acts, names, positions, context.shown,
                               context.focus, implicit=implicit,
                               asks=not any(0 in n.tokens for n in names),

@@ -11,6 +11,7 @@ from chatrec.understand.lexicon import Token
 CLAUSE_ENDS = frozenset({",", ".", ";", "!", "?", "but", "-", "—"})
 _LISTING = frozenset({"and", "&", ",", "or", "n"})  # "2 and 3", "3 & 4"
 _RANGE_WORDS = frozenset({"-", "to", "thru", "through", "till"})  # "1 to 3", "2 thru 4"
+_COPULAS = frozenset({"is", "was", "'s", "s"})
 _MAX_SHOWN = 20  # the longest list a range may point into before the list is known
 
 
@@ -48,6 +49,15 @@ def listed_digits(tokens: list[Token], used: set[int]) -> bool:
                         for k in range(len(tokens)))
 
 
+def other_subject(tokens: list[Token], fillers: frozenset[str]) -> bool:
+    """Whether the message opens on a word of its own before "is" / "was" ("fmj is on my
+    list", "t1 was better"): it speaks of something the reader could not name, not of the pick
+    in focus ("it is on my list", "that was great")."""
+    words = [t.lower for t in tokens if t.is_word]
+    return len(words) > 2 and words[1] in _COPULAS and words[0] not in fillers \
+        and not words[0].isdigit()
+
+
 def _range_at(tokens: list[Token], k: int, shown_count: int) -> list[int]:
     """The positions of a range starting at ``tokens[k]`` ("1-3", "2 to 4", "1 thru 3") when
     it lies within the shown list; empty when there is none."""
@@ -79,4 +89,5 @@ def resolve(shown: Sequence[int], focus: int | None, ref: int) -> int | None:
     return shown[k] if 0 <= k < len(shown) else None
 
 
-__all__ = ["CLAUSE_ENDS", "bare_positions", "clause_of", "listed_digits", "resolve"]
+__all__ = ["CLAUSE_ENDS", "bare_positions", "clause_of", "listed_digits", "other_subject",
+           "resolve"]
