@@ -223,3 +223,10 @@ def test_an_unknown_subject_is_no_verdict_on_the_pick_in_focus(setup) -> None:
     shown = ParseContext.on_screen([0, 1, 2], focus=1)
     assert parser.parse("fmj is on my list", shown).reactions == ()
     assert _acts(parser.parse("it is on my list", shown)) == {1: Act.ACCEPT}
+
+
+@pytest.mark.parametrize("text", ["hmm how come no {0} on the list?", "ok so why not {0}"])
+def test_a_why_question_after_an_interjection(setup, text) -> None:
+    parser, titles, _, _ = setup
+    parsed = parser.parse(text.format(titles[9]))
+    assert parsed.intent is Intent.WHY and parsed.why_not

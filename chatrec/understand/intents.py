@@ -45,7 +45,8 @@ _PROFILE = re.compile(r"what do you (know|remember) about me|what (have|did) i (
                       r"\b(list|show)( me)? the \w+ i (gave|rated|liked|loved|disliked|hated)\b|"
                       r"\bwhat (do|did) (you|u) (have|got) on me\b|"
                       r"\b(what|which) (\w+ )?do (you|u) think i (like|want|enjoy)")
-_WHY = re.compile(r"^\W*(why|y|how come|what made you|explain|reason for|whats the reason|"
+_WHY = re.compile(r"^\W*((hmm+|hm+|um+|so|wait|ok|okay|but|and)\W+)?(why|y|how come|"
+                  r"what made you|explain|reason for|whats the reason|"
                   r"what's the reason)\b|\bwhy('d| did| do| would| is| was| not| no| isn't| "
                   r"wasn't| didn't| the)\b")
 # "yeah why not", "sure, why not!": agreeing, no question about a pick.
