@@ -68,6 +68,12 @@ def resolve(shown: Sequence[str], focus: int | None, ref: int) -> str | None:
     return shown[index] if 0 <= index < len(shown) else None
 
 
+def counted_from_top(refs: Iterable[int], shown: Sequence[str]) -> list[int]:
+    """Positions with those counted from the bottom ("the last two": -2, -1) written from the
+    top (4, 5 of five), so both ways of labelling one pick compare equal."""
+    return [len(shown) + 1 + r if r < 0 and shown and -r <= len(shown) else r for r in refs]
+
+
 def context_of(row: dict) -> tuple[list[str], int | None]:
     """(shown labels, focus) of a line."""
     ctx = row.get("context") or {}
@@ -82,6 +88,7 @@ def gold_pairs(row: dict) -> dict[str, set]:
     named = {item for item, _ in reactions if item not in by_ref}
     titles = set(slots.get("liked", [])) | set(slots.get("disliked", [])) | set(
         slots.get("targets", [])) | named
+    slots = {**slots, "ref": counted_from_top(slots.get("ref") or (), shown)}
     return _pairs(titles, slots, reactions, row["text"])
 
 
@@ -94,7 +101,8 @@ def predicted_pairs(parsed: ParsedMessage, catalog: Catalog, shown: Sequence[str
     targets = {catalog.label(i) for i in parsed.targets}
     reactions, named = _reactions(parsed, catalog, shown, focus, liked, disliked)
     slots = {"genres_in": list(delta.genres_in), "genres_out": list(delta.genres_out),
-             "year_min": delta.year_min, "year_max": delta.year_max, "ref": list(parsed.refs),
+             "year_min": delta.year_min, "year_max": delta.year_max,
+             "ref": counted_from_top(parsed.refs, shown),
              "question": getattr(parsed, "question", None), "count": getattr(parsed, "count",
                                                                               None),
              "drop": list(getattr(parsed, "drop", ())),

@@ -45,8 +45,11 @@ _PROFILE = re.compile(r"what do you (know|remember) about me|what (have|did) i (
                       r"\bremind me what i\b|what (have you|you'?ve) got on me|"
                       r"\bwhat do (you|u) (have|know|got) on me\b|"
                       r"\bwhat (do|did) i (tell|told|say|said) (you|u)\b|"
+                      r"\b(list|show)( me)? the \w+ i (gave|rated|liked|loved|disliked|hated)\b|"
+                      r"\bwhat (do|did) (you|u) (have|got) on me\b|"
                       r"\b(what|which) (\w+ )?do (you|u) think i (like|want|enjoy)")
-_WHY = re.compile(r"^\W*(why|y|how come|what made you|explain|reason for|whats the reason|"
+_WHY = re.compile(r"^\W*((hmm+|hm+|um+|so|wait|ok|okay|but|and)\W+)?(why|y|how come|"
+                  r"what made you|explain|reason for|whats the reason|"
                   r"what's the reason)\b|\bwhy('d| did| do| would| is| was| not| no| isn't| "
                   r"wasn't| didn't| the)\b")
 # "yeah why not", "sure, why not!": agreeing, no question about a pick.
@@ -59,6 +62,7 @@ _HELP = re.compile(r"^\W*(help|help me|i need help|need help|\?+|commands|menu|i
                    r"\W*$|\bhow (does|do) (this|it|you) work|\bwhat can (you|i) (do|ask|say)|"
                    r"\bhow (do|can|should) i (use|get started|start)\b|"
                    r"\bhow do i get (recs|recommend)|\bwhat (are )?(the )?commands|"
+                   r"\b(list of|any) commands\b|"
                    r"\bwhat do i (say|type)\b|\bhow do i talk to you|\bwhat are you able to\b|"
                    r"\bwhat kind of (things|questions) can|"
                    r"\bwhat (kinds?|sorts?|types?) of (things|questions|stuff) (can|do|should) i\b|"
@@ -71,7 +75,7 @@ _HELP = re.compile(r"^\W*(help|help me|i need help|need help|\?+|commands|menu|i
                    r"\bwhat (are|r) (you|u) for\b|\bwhat do (you|u) (even )?do\W*$")
 _GREETING = re.compile(r"^\W*(hi+|hello+|hey+|heya|hiya|yo|howdy|hola|greetings|good (morning|"
                        r"afternoon|evening)|sup|what'?s up|wassup|morning|evening)\b")
-_THANKS = re.compile(r"\b(thanks|thank you|thank u|thx|ty|cheers|much appreciated|"
+_THANKS = re.compile(r"\b(thanks+|thank yo+u+|thank u+|thx|ty|cheers|much appreciated|"
                      r"appreciate it|tysm|thnx|tx|much obliged|many thanks)\b|^\W*ta\W*$")
 # {V}: the catalog's verbs ("watch"), {N}: its item nouns, {S}: singular ones, {P}: plural ones.
 _REQUEST = (r"\b(recommend|recommendation|recs?|suggest|suggestions?|what (should|can|could) "
@@ -89,14 +93,15 @@ _CONTINUE = re.compile(r"\b(keep (going|it up|(them|'em|em|it|those|the \w+) com
                        r"more (picks|options|suggestions|ideas|recommendations|recs|please)|"
                        r"same (picks|ones|stuff|list|suggestions|recs|things) (again|as before))\b|"
                        r"(^|[.!?]\s*)(any )?others\W*$|"
+                       r"(^|[.!?,;]\s*)(any |got any |some )?others\s*\?|"
                        r"^\W*((ok|okay|alright|sure|cool|nice|great|so|and|let's|lets|got|"
                        r"got any|any|gimme)\W+)?(go on|carry on|more|next|again|another one)\W*"
                        r"(then|please|pls)?\W*$")
 _WEAK_REQUEST = r"\b(something|anything|{N}|{V}|stuff)\b"
 _COMPARATIVE = (r"\b(more recent|newer(?! than)|older(?! than)|less \w+|lighter|darker|shorter|"
                 r"funnier|scarier|happier|calmer|something else|anything else|different|instead|"
-                r"other (ones|options|{P}|suggestions|picks)|not so|only|actually|rather|fewer|"
-                r"another|change|switch|no more)\b|(?<!not )(?<!n't )\btoo \w+")
+                r"other (ones|options|{P}|suggestions|picks)|not so(?! much)|only|actually|rather|"
+                r"fewer|another|change|switch|no more)\b|(?<!not )(?<!n't )\btoo \w+")
 
 
 @dataclass(frozen=True)

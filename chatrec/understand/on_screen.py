@@ -16,14 +16,13 @@ from rapidfuzz import fuzz
 from chatrec.domain.catalog import Catalog, normalize_title
 from chatrec.domain.commonness import zipf
 from chatrec.understand.lexicon import Token
+from chatrec.understand.positions import clause_of, resolve
 from chatrec.understand.reactions import Act, ActReader, Reaction, normalise
 from chatrec.understand.titles import TitleMention
 
 _STOP = frozenset({"the", "a", "an", "of", "and", "in", "on", "to", "for", "with", "me", "my",
                    "it", "is", "at", "or", "by", "from", "one", "you", "i", "we", "no", "not",
                    "all", "part", "ii", "iii", "2", "3", "this", "that", "some", "do"})
-_CLAUSE_ENDS = frozenset({",", ".", ";", "!", "?", "but", "-", "—"})
-_LISTING = frozenset({"and", "&", ",", "or", "n"})  # "2 and 3", "3 & 4"
 # After a plain "seen" (no verdict in the message), "the others no" says not seen; after a
 # verdict ("loved the 2nd, rest no") it is a rejection.
 _NOT_YET = frozenset({"never", "no", "nope", "nah", "not"})
@@ -53,7 +52,10 @@ def _keys(catalog: Catalog, index: int) -> list[list[str]]:
     keys = [normalize_title(head)]
     if rest.endswith(")"):
         keys.append(normalize_title(rest[:-1]))
-    return [k.split() for k in keys if k]
+    words = [k.split() for k in keys if k]
+    # its content words alone, as typed in a hurry: "good bad ugly"
+    content = [[w for w in k if w not in _STOP] for k in words]
+    return words + [c for c, k in zip(content, words, strict=True) if len(c) >= 3 and c != k]
 
 
 def _same(word: str, key: str, cutoff: float) -> bool:
@@ -99,6 +101,15 @@ def _good_run(words: list[str], key: list[str], run: tuple[int, int, int],
     return len(word) >= LONE_MIN and fuzz.ratio(word, key[j]) >= LONE_CUTOFF
 
 
+def _split_runs(words: list[str], key: list[str]) -> list[tuple[int, int, int]]:
+    """A one-word title typed as two words ("copy cat", "golden eye"), as a run of two."""
+    if len(key) != 1 or len(key[0]) < LONE_MIN + 2:
+        return []
+    return [(i, 0, 2) for i in range(len(words) - 1)
+            if min(len(words[i]), len(words[i + 1])) >= 3
+            and _same(words[i] + words[i + 1], key[0], LONE_CUTOFF)]
+
+
 def named_picks(tokens: list[Token], shown: Sequence[int], catalog: Catalog,
                 common: frozenset[str]) -> list[ShownName]:
     """Shown picks whose title (or enough of it) the message names; longest match first wins
@@ -110,8 +121,9 @@ def named_picks(tokens: list[Token], shown: Sequence[int], catalog: Catalog,
     for index in dict.fromkeys(shown):
         best = None
         for key in _keys(catalog, index):
-            for run in _runs(words, key):
-                if _good_run(words, key, run, common) and (best is None or run[2] > best[2]):
+            runs = [r for r in _runs(words, key) if _good_run(words, key, r, common)]
+            for run in runs + _split_runs(words, key):
+                if best is None or run[2] > best[2]:
                     best = run
         if best is not None:
             found.append((-best[2], index, best[0]))
@@ -143,34 +155,6 @@ def spotted_picks(tokens: list[Token], mentions: Sequence[TitleMention], shown: 
             taken |= span
             picks.add(index)
     return out
-
-
-def bare_positions(tokens: list[Token], shown_count: int, used: set[int]
-                   ) -> list[tuple[int, int]]:
-    """"seen 1 and 2": bare digits within the shown list, listed or at the message's edge, as
-    (position, token index) pairs."""
-    out = []
-    for k, token in enumerate(tokens):
-        if k in used or not token.lower.isdigit() or not 0 < int(token.lower) <= shown_count:
-            continue
-        nxt = tokens[k + 1].lower if k + 1 < len(tokens) else ""
-        prev = tokens[k - 1].lower if k > 0 else ""
-        listed = prev in _LISTING and k > 1 and (k - 2 in used or tokens[k - 2].lower.isdigit())
-        listed = listed or (bool(out) and prev in {".", ";"} | _LISTING)  # "1 and 2 seen, 3 not"
-        if listed or nxt in {"", "and", "or", ",", "&", "already", "seen", ".", "!", "?", "is",
-                             "was", "n"}:
-            out.append((int(token.lower), k))
-    return out
-
-
-def _clause_of(tokens: list[Token], k: int) -> tuple[int, int]:
-    """Token bounds of the clause around ``tokens[k]`` ("fargo was great, heat I haven't seen")."""
-    lo, hi = k, k
-    while lo > 0 and tokens[lo - 1].lower not in _CLAUSE_ENDS:
-        lo -= 1
-    while hi + 1 < len(tokens) and tokens[hi + 1].lower not in _CLAUSE_ENDS:
-        hi += 1
-    return lo, hi
 
 
 def read_reactions(text: str, tokens: list[Token], reader: ActReader,
@@ -207,12 +191,10 @@ def read_reactions(text: str, tokens: list[Token], reader: ActReader,
     elif not targets and reader.has("all_shown", low):
         targets = [(resolve(shown, focus, p), p, -1) for p in range(1, len(shown) + 1)]
     elif targets and reader.has("all_but", low):  # "seen all but the last"
-        named = {index for index, _, _ in targets}
-        targets = [(resolve(shown, focus, p), p, -1) for p in range(1, len(shown) + 1)
-                   if resolve(shown, focus, p) not in named]
+        return _all_but(tokens, reader, shown, focus, targets, (act, wants))
     elif targets:
         targets += _the_rest(reader, low, shown, focus, targets)
-    clauses = {_clause_of(tokens, k) for _, _, k in targets if k >= 0}
+    clauses = {clause_of(tokens, k) for _, _, k in targets if k >= 0}
     whole = (0, len(tokens) - 1)
     found = []
     rest = {k for _, ref, k in targets if ref is not None and k >= 0 and _is_rest(tokens, k)}
@@ -224,8 +206,8 @@ def read_reactions(text: str, tokens: list[Token], reader: ActReader,
                 continue
         elif k >= 0 and len(clauses) > 1:
             own = _clause_act(tokens, k, reader, act) or own
-        elif k >= 0 and not phrased and _clause_of(tokens, k) != whole and not _refers_back(
-                tokens, _clause_of(tokens, k)):
+        elif k >= 0 and not phrased and clause_of(tokens, k) != whole and not _refers_back(
+                tokens, clause_of(tokens, k)):
             # One pick in one clause of several, and no phrase in the message decided: the
             # pick's own clause does ("kingpin no. something funny but not so stupid").
             own = _clause_act(tokens, k, reader, act) or own
@@ -264,6 +246,25 @@ def _the_rest(reader: ActReader, low: str, shown: Sequence[int], focus: int | No
             if resolve(shown, focus, p) not in named]
 
 
+def _all_but(tokens: list[Token], reader: ActReader, shown: Sequence[int], focus: int | None,
+             targets: list[tuple[int | None, int | None, int]], act: tuple[Act, bool]
+             ) -> tuple[Reaction, ...]:
+    """"seen all but the last": the message's act on every pick not pointed at; the picks
+    pointed at take the act of a later clause ("..., havent got to that"), if one has any."""
+    named = {index for index, _, _ in targets}
+    last = max(k for _, _, k in targets)
+    hi = clause_of(tokens, last)[1] if last >= 0 else len(tokens) - 1
+    own = reader.act(_joined(tokens[:hi + 1]), asks=False)[:2]
+    own = own if own[0] is not None else act
+    later = _clause_act(tokens, hi + 2, reader, own[0]) if hi + 2 < len(tokens) else None
+    found = [Reaction(own[0], ref=p, index=resolve(shown, focus, p), wants=own[1])
+             for p in range(1, len(shown) + 1) if resolve(shown, focus, p) not in named]
+    if later is not None:
+        found += [Reaction(later[0], ref=ref, item=index if ref is None else None, index=index,
+                           wants=later[1]) for index, ref, _ in targets]
+    return tuple(found)
+
+
 def _refers_back(tokens: list[Token], clause: tuple[int, int]) -> bool:
     """Whether a word outside ``clause`` points back at the pick ("carrie scared me as a kid,
     still love it"): then the whole message judges it, not the pick's clause alone."""
@@ -280,7 +281,7 @@ def _clause_act(tokens: list[Token], k: int, reader: ActReader, act: Act, rest: 
                 ) -> tuple[Act, bool] | None:
     """The act of the clause around ``tokens[k]``; a short clause with only a "not" / "never"
     after a "seen" one ("brazil seen, not gattaca", "heat seen, rest not") means not seen."""
-    lo, hi = _clause_of(tokens, k)
+    lo, hi = clause_of(tokens, k)
     words = [t.lower for t in tokens[lo:hi + 1]]
     seen = act in {Act.SEEN, Act.SEEN_LIKED, Act.SEEN_DISLIKED}
     if seen and (words[:1] == ["not"] or words[:2] == ["but", "not"] or (
@@ -306,12 +307,4 @@ def _says_more(reader: ActReader, words: list[str]) -> bool:
                and not w.isdigit() for w in named)
 
 
-def resolve(shown: Sequence[int], focus: int | None, ref: int) -> int | None:
-    """The pick a position points at: 1.. from the top, -1.. from the bottom, 0 the focus."""
-    if ref == 0:
-        return focus if focus is not None else shown[0]
-    k = ref - 1 if ref > 0 else len(shown) + ref
-    return shown[k] if 0 <= k < len(shown) else None
-
-
-__all__ = ["Act", "ShownName", "bare_positions", "named_picks", "read_reactions", "resolve"]
+__all__ = ["Act", "ShownName", "named_picks", "read_reactions", "resolve", "spotted_picks"]

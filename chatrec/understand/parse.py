@@ -32,16 +32,11 @@ from chatrec.understand.lexicon import (
 )
 from chatrec.understand.lm_delta import LMDelta
 from chatrec.understand.message import Intent, ParsedMessage, PreferenceDelta
-from chatrec.understand.on_screen import (
-    ShownName,
-    bare_positions,
-    named_picks,
-    read_reactions,
-    spotted_picks,
-)
+from chatrec.understand.on_screen import ShownName, named_picks, read_reactions, spotted_picks
 from chatrec.understand.polarity import clause_polarities
+from chatrec.understand.positions import bare_positions, listed_digits, other_subject
 from chatrec.understand.questions import ItemQuestion, QuestionReader
-from chatrec.understand.reactions import Act, ActReader, Reaction
+from chatrec.understand.reactions import Act, ActReader, Reaction, normalise
 from chatrec.understand.references import extract_refs
 from chatrec.understand.roles import (
     Found,
@@ -146,6 +141,9 @@ class Parser:
         if asked:
             roles = TitleRoles(subject=list(asked.targets))
             found.refs = found.refs or [(r, -1) for r in asked.refs]
+        if found.reactions and self.acts.has("all_but", normalise(text)):
+            # "seen all but the last": the pick left out is no reference of the reactions
+            found.refs = [(r, i) for r, i in found.refs if r in {x.ref for x in found.reactions}]
         refs = found.refs + [(r.ref, -1) for r in found.reactions if r.ref is not None
                              and r.ref not in {p for p, _ in found.refs}]
         valid = [(r, i) for r, i in refs if not shown_count or r <= shown_count]
@@ -179,7 +177,8 @@ class Parser:
         dropped = {i for i, t in enumerate(tokens) for lo, hi in drop.spans if lo <= t.start < hi}
         genres = extract_genres(tokens, mask | dropped, lexicon)
         years = extract_years(text, tokens, mask | genres.used | dropped, lexicon, titles=mask)
-        refs, ref_used = extract_refs(tokens, mask | genres.used | years.used, lexicon)
+        refs, ref_used = extract_refs(tokens, mask | genres.used | years.used, lexicon,
+                                      context.shown_count)
         count = self.counts.read(tokens, mask | years.used | ref_used, genres.used)
         polarity = clause_polarities(tokens, mask | genres.used)
         spans = continuation_spans(text)  # "keep going", "next batch": no wish in them
@@ -198,7 +197,7 @@ class Parser:
         return Found(mentions, genres, years, refs, polarity, roles,
                       wish_text(tokens, skip, self._not_wish),
                       bool(roles.similar) or similar_phrase(text, tokens), reactions=reactions,
-                      drop=drop, count=count)
+                      drop=drop, count=count, named=tuple(n.index for n in names))
 
     def _chat(self, text: str, found: Found, shown: tuple[int, ...]) -> _Chat:
         """Goodbyes, starting over, item questions and off-topic asks, which the preference
@@ -215,7 +214,7 @@ class Parser:
                 self.chat_acts.smalltalk(text, social_intent(text) == "thanks"):
             return _Chat((Intent.SMALLTALK, 1.0))
         question = None if found.similar else self.questions.read(  # "what's like Heat?"
-            text, found.mentions, [r for r, _ in found.refs], shown)
+            text, found.mentions, [r for r, _ in found.refs], shown, found.named)
         if question:
             return _Chat((Intent.ASK_ITEM, 1.0), question)
         cued = found.similar or any(m.cue for m in found.mentions)  # "like Taxi Driver"
@@ -237,11 +236,15 @@ class Parser:
         positions = list(refs)
         if names and all(p == 0 for p, _ in positions):
             positions = []  # "stand by me, seen that one": "that one" is the pick named
-        if not names:  # "2 and 3 please", "number 3 and 4": digits listed with a reference
+        if not names or listed_digits(tokens, used):
+            # "2 and 3 please", "number 3 and 4": digits listed with a reference; "seen 1 and
+            # 3, fargo looks good": listed digits beside a named pick
             have = {p for p, _ in positions}
             positions += [b for b in bare_positions(tokens, len(context.shown), used)
                           if b[0] not in have]
-        implicit = not others and not stated
+        # "seen it, great one to watch with kids": "it" is the pick, the genre describes it
+        implicit = not others and (not stated or "it" in {t.lower for t in tokens}) and (
+            names or not other_subject(tokens, self.lexicon.filler_words))
         return read_reactions(text, tokens, self.acts, names, positions, context.shown,
                               context.focus, implicit=implicit,
                               asks=not any(0 in n.tokens for n in names),
@@ -274,7 +277,8 @@ class Parser:
             return Intent.MORE_LIKE
         g, y = found.genres, found.years
         stated = g.genres_in or g.genres_out or y.year_min or y.year_max
-        words = {t.lower for t in tokenize(text)}
+        # "the others not so much" points at picks, it asks for no other ones
+        words = {t.lower for t in tokenize(self.acts.patterns["others"].sub(" ", normalise(text)))}
         # "birds is too old, nothing before 1980"; "too long. shorter ones pls" (a complaint
         # alone, "too long for me", asks for nothing new)
         changes = stated or self.rules.comparative.search(text.lower())

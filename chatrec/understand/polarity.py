@@ -22,6 +22,10 @@ _SENTIMENT_LIKE_BEFORE = frozenset({"i", "we", "really", "also", "totally", "did
                                     "don't", "dont", "didnt", "actually", "kinda", "both",
                                     "genuinely", "definitely", "you", "they", "still", "not"})
 NEGATION_WINDOW = 6
+# Words of a later clause that carry its verdict back ("seen heat, loved it"; "x and y, love
+# both"), and the words that list the titles a clause names.
+_BACK = frozenset({"it", "that", "both", "them"})
+_LISTED = frozenset({"and", "&", "n", "or"})
 
 
 def negated_at(tokens: list[Token], i: int) -> str | None:
@@ -63,8 +67,9 @@ def clause_polarities(tokens: list[Token], skip: set[int]) -> list[bool | None]:
     A clause without sentiment inherits the previous one, and a bare "not"/"except" clause
     flips it: "I loved Heat and Fargo but not Alien" -> Alien disliked.
     """
-    bounds = [i for i, t in enumerate(tokens)
-              if t.lower in CLAUSE_BREAKS and i not in skip] + [len(tokens)]
+    bounds = [i for i, t in enumerate(tokens)  # "big lebowski!!! best ever": one break
+              if t.lower in CLAUSE_BREAKS and i not in skip
+              and not (i and tokens[i - 1].lower in CLAUSE_BREAKS)] + [len(tokens)]
     starts = [0] + [b + 1 for b in bounds[:-1]]
     clauses = [range(start, end + 1) for start, end in zip(starts, bounds, strict=True)]
     values: list[bool | None] = []
@@ -81,7 +86,7 @@ def clause_polarities(tokens: list[Token], skip: set[int]) -> list[bool | None]:
         if m is None:
             continue
         later = [k for k in clauses[m] if k < len(tokens)]
-        refers = {"it", "that"} & {tokens[k].lower for k in later}
+        refers = _BACK & {tokens[k].lower for k in later}
         if values[n] is None and (refers or _bare_verdict(tokens, clauses[n], later, skip)):
             values[n] = values[m]
     return [v for clause, v in zip(clauses, values, strict=True) for k in clause if k < len(tokens)]
@@ -95,7 +100,8 @@ def _has_words(tokens: list[Token], clause: range) -> bool:
 def _bare_verdict(tokens: list[Token], clause: range, later: list[int], skip: set[int]) -> bool:
     """"Jaws (1975)? a classic": a clause that only names something (all of it skipped) and a
     next clause that names nothing else, so its verdict can only be about the first."""
-    named = [k for k in clause if k < len(tokens) and tokens[k].is_word]
+    named = [k for k in clause if k < len(tokens) and tokens[k].is_word
+             and tokens[k].lower not in _LISTED]  # "pulp fiction and reservoir dogs, love both"
     return bool(named) and all(k in skip for k in named) and not any(k in skip for k in later)
 
 

@@ -60,9 +60,10 @@ class QuestionReader:
         self._pointers = _POINTERS | frozenset(vocabulary.item_words)
 
     def read(self, text: str, mentions: Sequence[TitleMention], refs: Sequence[int],
-             shown: Sequence[int] = ()) -> ItemQuestion | None:
+             shown: Sequence[int] = (), named: Sequence[int] = ()) -> ItemQuestion | None:
         """The item question ``text`` asks, or None. ``refs`` are the positions the message
-        names; ``shown`` the items on screen (preferred when a subject matches several)."""
+        names; ``shown`` the items on screen (preferred when a subject matches several);
+        ``named`` the shown picks the message names by title ("crumb? what is that")."""
         low = normal(text)
         # Each sentence on its own too, so "loved heat. what's it about?" is read from its start.
         parts = [low, *(p.strip() for p in _SENTENCES.split(low) if p.strip() != low.strip())]
@@ -75,7 +76,7 @@ class QuestionReader:
                             if g in pattern.groupindex and found.group(g)), None)
             if subject is None and unresolved and not (mentions or refs):
                 continue  # "is there anything ok for kids?" is a request
-            about = self._subject(subject, mentions, refs, shown)
+            about = self._subject(subject, mentions, refs, shown, named)
             unresolved = unresolved or (about is None and subject is not None)
             if about is not None:
                 aspect = self._aspect(low) if kind == "content" else ""
@@ -83,10 +84,11 @@ class QuestionReader:
         return None
 
     def _subject(self, subject: str | None, mentions: Sequence[TitleMention],
-                 refs: Sequence[int], shown: Sequence[int]
+                 refs: Sequence[int], shown: Sequence[int], picks: Sequence[int] = ()
                  ) -> tuple[tuple[int, ...], tuple[int, ...]] | None:
         """(targets, refs) the subject words point at; None when they point at nothing."""
-        named = tuple(dict.fromkeys(m.matches[0].index for m in mentions if not m.ambiguous))
+        named = tuple(dict.fromkeys([*(m.matches[0].index for m in mentions
+                                       if not m.ambiguous), *picks]))
         if refs:
             return (), tuple(refs)
         if subject is not None:

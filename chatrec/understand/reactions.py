@@ -169,7 +169,10 @@ class ActReader:
         ``guess``: ask the embedding fallback when no phrase decides."""
         low = normalise(text)
         if asks and self.is_question(low):
-            return None, False, False
+            # "is gattaca any good? never heard of it": the words after the question react
+            low = low.partition("?")[2].strip(" ?")
+            if not low or self.is_question(low):
+                return None, False, False
         found = self._phrased(low)
         if found[0] is None and guess and self.guess is not None:
             return self._guessed(text, low)

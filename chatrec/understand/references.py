@@ -10,11 +10,12 @@ _COUNT_ASKS = frozenset({"top"})  # "top 5 westerns" asks for five picks, it poi
 _DETERMINERS = frozenset({"the", "that", "this", "your", "ur", "those", "these"})
 
 
-def extract_refs(tokens: list[Token], mask: set[int], lexicon: Lexicon
-                 ) -> tuple[list[tuple[int, int]], set[int]]:
+def extract_refs(tokens: list[Token], mask: set[int], lexicon: Lexicon,
+                 shown_count: int | None = None) -> tuple[list[tuple[int, int]], set[int]]:
     """Shown items the message points at, as (position, token index) pairs, and tokens used.
 
     Positions are 1-based; -1 is the last item (-2 the one before), 0 is "that one".
+    "the middle one" / "the middle two" need ``shown_count`` (else they mean "that one").
     """
     refs: list[tuple[int, int]] = []
     used: set[int] = set()
@@ -24,6 +25,8 @@ def extract_refs(tokens: list[Token], mask: set[int], lexicon: Lexicon
         found = _ref_at(tokens, i, bool(refs), lexicon)
         if found:
             positions, span = found
+            if tokens[i].lower in ORDINALS and ORDINALS[tokens[i].lower] == 0 and shown_count:
+                positions = _middle(len(positions) if positions[0] else 1, shown_count)
             refs.extend((p, i) for p in positions if p not in {r for r, _ in refs})
             used.update(span)
     if not refs:
@@ -65,6 +68,13 @@ def _ref_at(tokens: list[Token], i: int, after_ref: bool, lexicon: Lexicon
             "then", "thanks"}:
         return None  # "the first time", "last night"
     return [ORDINALS[low]], range(i, i + 2 if nxt in nouns else i + 1)
+
+
+def _middle(count: int, shown_count: int) -> list[int]:
+    """The ``count`` positions in the middle of ``shown_count`` ("the middle two" of four: 2,
+    3; "the middle one" of five: 3)."""
+    start = (shown_count - count) // 2 + 1
+    return list(range(start, start + count)) if 0 < count <= shown_count else []
 
 
 def _focus_ref(tokens: list[Token], mask: set[int], lexicon: Lexicon

@@ -66,6 +66,7 @@ class Found:
     reactions: tuple[Reaction, ...] = ()
     drop: Drop = field(default_factory=Drop)
     count: CountSlot = field(default_factory=CountSlot)
+    named: tuple[int, ...] = ()  # shown picks named by (part of) their title ("crumb?")
 
     def ref_polarity(self, ref: int, token: int) -> bool | None:
         """The verdict on a referenced pick: its reaction's, else its clause's."""
