@@ -27,7 +27,7 @@ def test_shipped_weights_are_the_validation_tuned_constants() -> None:
         "popularity": 0.2, "itemknn": 0.2, "userknn": 0.0, "ease": 1.0, "content": 0.1,
         "semantic": 0.3, "neural": 2.0, "als": 0.0, "quality": 0.0, "keywords": 1.0,
         "profile": 0.0,
-        "wish": 1.0, "cold_popularity": 1.0, "cold_quality": 1.0, "evidence_half": 2.0,
+        "wish": 1.0, "cold_popularity": 0.0, "cold_quality": 1.0, "evidence_half": 2.0,
         "mmr_lambda": 0.85, "cold_mmr_lambda": 1.0, "pool_size": 200}
     assert isinstance(BlendConfig().pool_size, int)
     shipped = read_blend_file()

@@ -66,7 +66,8 @@ def test_personalised_sources_ramp_in_with_evidence(tiny_dataset, fake_embedder)
                                  history_ratings=np.array([SEED_RATINGS["stated"]])))
     assert not any(name in cold for name in CF_SOURCES)  # nothing to personalise on
     assert one_thumb["ease"] == pytest.approx(blend.ease * thumb / FULL_EVIDENCE)
-    assert one_thumb["popularity"] == pytest.approx(blend.cold_popularity * (1 - thumb))
+    assert one_thumb["popularity"] == pytest.approx(
+        max(blend.popularity, blend.cold_popularity * (1 - thumb)))
     assert named["ease"] == blend.ease and named["neural"] == blend.neural  # full evidence
     assert named["popularity"] == blend.popularity
     assert cold["quality"] > one_thumb["quality"] > named["quality"] > 0

@@ -10,7 +10,7 @@ import scipy.sparse as sp
 import chatrec.rank.engine as engine_module
 from chatrec.candidates import training_data
 from chatrec.candidates.base import Query, TrainingData
-from chatrec.candidates.quality import QualitySource, bayesian_average
+from chatrec.candidates.quality import QualitySource, bayesian_average, user_weighted_counts
 from chatrec.domain.catalog import Dataset, build_catalog
 from chatrec.rank.engine import BlendConfig, EngineConfig, build_engine
 from chatrec.rank.filters import poorly_rated
@@ -40,6 +40,33 @@ def test_quality_source_prefers_well_rated_over_merely_popular() -> None:
     catalog = build_catalog([{"item_id": str(i), "title": f"t{i}"} for i in range(3)])
     scores = QualitySource().fit(TrainingData(catalog, ratings)).score(Query())
     assert scores[1] > scores[0] and scores[1] > scores[2]
+
+
+def test_user_weighted_counts_give_each_rater_one_vote() -> None:
+    # User 0 rated items 0-3, users 1 and 2 rated only item 1: plain counts 1, 3, 1, 1.
+    rows = [(0, i) for i in range(4)] + [(1, 1), (2, 1)]
+    users, items = zip(*rows, strict=True)
+    ratings = sp.csr_matrix((np.full(len(rows), 4.0), (users, items)), shape=(3, 4))
+    assert user_weighted_counts(ratings, 0.0) == pytest.approx([1, 3, 1, 1])
+    reach = user_weighted_counts(ratings, 1.0)
+    assert reach.sum() == pytest.approx(6.0)  # rescaled to the plain total
+    assert reach == pytest.approx(np.array([0.25, 2.25, 0.25, 0.25]) * 6 / 3)
+
+
+def test_quality_reach_discounts_one_heavy_rater() -> None:
+    # Items 0 and 41 both have five 5-star ratings. Item 0's raters are one prolific user (who
+    # rated items 0-40) and four others; item 41's are five users who rated only it. One vote
+    # per rater: the item five people chose beats the one a single rater added to a long list.
+    rows = [(0, i) for i in range(41)] + [(u, 0) for u in range(6, 10)]
+    rows += [(u, 41) for u in range(1, 6)]
+    users, items = zip(*rows, strict=True)
+    ratings = sp.csr_matrix((np.full(len(rows), 5.0), (users, items)), shape=(10, 42))
+    catalog = build_catalog([{"item_id": str(i), "title": f"t{i}"} for i in range(42)])
+    data = TrainingData(catalog, ratings)
+    plain = QualitySource(user_norm=0.0).fit(data).score(Query())
+    voted = QualitySource().fit(data).score(Query())
+    assert plain[0] == pytest.approx(plain[41])
+    assert voted[41] > voted[0]
 
 
 def test_cold_query_weights_quality_and_skips_mmr(tiny_dataset, fake_embedder) -> None:
