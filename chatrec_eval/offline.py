@@ -1,7 +1,8 @@
 """Offline evaluation with RecBole's default protocol, every source alone and blended.
 
 Every rating is a positive; each user's interactions are split 80/10/10 at random (seed 2020).
-Models fit on training interactions only. Validation picks EASE's lambda and the blend weights;
+Models fit on training interactions only. Validation picks EASE's lambda, the side-information
+weight of collective EASE (``cease``), the blend's anchor (the best source alone) and weights;
 the test split is touched once, at the end. At test time all items except the user's train and
 valid items are ranked, by the blend tuned on validation alone: the app's quality floor and
 fading quality prior are off (``hybrid_app`` keeps them). Metrics @10 are averaged over users
@@ -11,7 +12,6 @@ with >= 1 held-out item.
 from __future__ import annotations
 
 import json
-import math
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,21 +22,15 @@ import scipy.sparse as sp
 
 from chatrec.candidates import SOURCE_NAMES, make_source, training_data
 from chatrec.candidates.base import Query, TrainingData, implicit
-from chatrec.candidates.ease import ease_weights, gram_matrix
+from chatrec.candidates.ease import gram_matrix
 from chatrec.domain.catalog import Dataset
 from chatrec.models.embedder import l2_normalize
 from chatrec.rank.engine import BlendConfig, Engine, EngineConfig
-from chatrec_eval.metrics import METRICS, hit_matrix, ranking_metrics, user_metrics
+from chatrec_eval.metrics import METRICS, ranking_metrics
+from chatrec_eval.offline_tune import MIN_Z, K, anchored_blend, top_items, tune_ease, tune_side
 from chatrec_eval.split import DEFAULT_RATIOS, split_by_ratio
 
-K = 10
 TIMED_USERS = 200  # users whose per-source scoring is timed
-EASE_GRID = (100.0, 200.0, 300.0, 400.0, 500.0, 750.0, 1000.0)
-WEIGHT_GRID = (0.0, 0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0)
-# A blend step must beat the current blend by two standard errors of the paired per-user
-# difference on validation (a conventional bar, fixed a priori, not tuned on test).
-MIN_Z = 2.0
-MAX_STEPS = 20  # steps of the blend search; each one changes one weight
 
 
 @dataclass(frozen=True)
@@ -72,8 +66,10 @@ def make_split(dataset: Dataset, vectors: np.ndarray | None, seed: int) -> EvalS
     return EvalSplit(data, train, valid, test)
 
 
-def fit_sources(split: EvalSplit, lam: float) -> tuple[dict[str, Any], dict[str, float]]:
-    """Fit every source on the training part; returns sources and fit seconds."""
+def fit_sources(split: EvalSplit, lam: float, side: float = 3.0
+                ) -> tuple[dict[str, Any], dict[str, float]]:
+    """Fit every source on the training part (EASE and collective EASE with the tuned
+    ``lam`` and ``side``); returns sources and fit seconds."""
     sources, fit_s = {}, {}
     for name in SOURCE_NAMES:
         if name == "semantic" and split.data.item_vectors is None:
@@ -81,7 +77,7 @@ def fit_sources(split: EvalSplit, lam: float) -> tuple[dict[str, Any], dict[str,
         if name == "keywords":  # matches a chat wish's words; offline queries have no text
             continue
         start = time.perf_counter()
-        params = {"lam": lam} if name == "ease" else {}
+        params = {"ease": {"lam": lam}, "cease": {"lam": lam, "side": side}}.get(name, {})
         sources[name] = make_source(name, **params).fit(split.data)
         fit_s[name] = time.perf_counter() - start
     return sources, fit_s
@@ -97,15 +93,6 @@ def collect_signals(engine: Engine, split: EvalSplit, users: np.ndarray, test: b
         for name, values in engine.signals(query, engine.allowed(query)).items():
             out[name][row] = values
     return out
-
-
-def top_items(scores: np.ndarray, blocked: sp.spmatrix | np.ndarray, k: int = K) -> np.ndarray:
-    """Row-wise top-k item indices of a users × items score matrix, ``blocked`` removed."""
-    mask = blocked.toarray() > 0 if sp.issparse(blocked) else blocked
-    scores = np.where(mask, -np.inf, scores)
-    top = np.argpartition(-scores, k - 1, axis=1)[:, :k]
-    order = np.argsort(-np.take_along_axis(scores, top, axis=1), axis=1, kind="stable")
-    return np.take_along_axis(top, order, axis=1)
 
 
 def score_ms(source: Any, split: EvalSplit, users: np.ndarray) -> float:
@@ -155,75 +142,17 @@ def evaluate_blend(split: EvalSplit, sources: dict[str, Any], fit_s: dict[str, f
             "score_ms_per_user": ms}
 
 
-def user_objective(scores: np.ndarray, blocked: np.ndarray, relevant: sp.csr_matrix
-                   ) -> np.ndarray:
-    """What tuning maximises, per user with a relevant item: Recall@10 + NDCG@10."""
-    keep = np.diff(relevant.indptr) > 0
-    hits = hit_matrix(top_items(scores[keep], blocked[keep]), relevant[keep])
-    per_user = user_metrics(hits, np.diff(relevant.indptr)[keep], K)
-    return per_user["recall"] + per_user["ndcg"]
-
-
-def significant_gain(new: np.ndarray, old: np.ndarray, min_z: float = MIN_Z) -> float:
-    """The mean per-user gain of ``new`` over ``old``, or 0 unless it beats ``min_z`` paired SEs.
-
-    Paired: both are the same users' objectives, so the user-to-user spread cancels out.
-    """
-    diff = new - old
-    if diff.size == 0:
-        return 0.0
-    se = float(diff.std(ddof=1)) / math.sqrt(diff.size) if diff.size > 1 else 0.0
-    gain = float(diff.mean())
-    return gain if gain > max(min_z * se, 1e-6) else 0.0
-
-
-def tune_ease(split: EvalSplit, users: np.ndarray, grid: tuple[float, ...] = EASE_GRID
-              ) -> tuple[float, dict[float, float]]:
-    """The lambda with the best validation NDCG@10, and NDCG@10 for every lambda tried."""
-    gram = gram_matrix(split.data)
-    history = split.train[users]
-    curve = {}
-    for lam in grid:
-        scores = np.asarray(history @ ease_weights(gram, lam))
-        curve[lam] = ranking_metrics(top_items(scores, history), split.valid[users])["ndcg"]
-    return max(curve, key=curve.get), curve
-
-
-def tune_blend(signals: dict[str, np.ndarray], names: list[str], blocked: sp.csr_matrix,
-               relevant: sp.csr_matrix, min_z: float = MIN_Z) -> tuple[dict[str, float], float]:
-    """Steepest significant ascent over ``WEIGHT_GRID`` on validation, EASE's weight fixed at 1.
-
-    Each step tries every single-weight change and takes the one with the largest mean
-    per-user gain, but only a gain above ``min_z`` paired standard errors counts: accepting any
-    gain (first improvement, in source order) fitted validation noise on ml-latest-small and
-    lost to EASE alone on test. Returns the weights (zeros dropped) and the mean objective.
-    """
-    mask = blocked.toarray() > 0
-
-    def value(w: dict[str, float]) -> np.ndarray:
-        return user_objective(sum(x * signals[n] for n, x in w.items() if x), mask, relevant)
-
-    weights = {**dict.fromkeys(names, 0.0), "ease": 1.0}
-    current = value(weights)
-    for _ in range(MAX_STEPS):
-        trials = [{**weights, n: x} for n in names if n != "ease" for x in WEIGHT_GRID
-                  if x != weights[n]]
-        scored = [(value(trial), trial) for trial in trials]
-        gains = [significant_gain(values, current, min_z) for values, _ in scored]
-        if not gains or max(gains) <= 0.0:
-            break
-        current, weights = scored[int(np.argmax(gains))]
-    return {n: w for n, w in weights.items() if w}, float(current.mean())
-
-
 def run_offline_eval(dataset: Dataset, embedder_vectors: np.ndarray | None = None,
                      seed: int = 2020, json_path: str | Path | None = None) -> dict:
     """Evaluate every source and the tuned hybrid; optionally write the result as JSON."""
     split = make_split(dataset, embedder_vectors, seed)
     valid_users = np.flatnonzero(np.diff(split.valid.indptr) > 0)
     test_users = np.flatnonzero(np.diff(split.test.indptr) > 0)
-    lam, curve = tune_ease(split, valid_users)
-    sources, fit_s = fit_sources(split, lam)
+    gram = gram_matrix(split.data)
+    lam, curve = tune_ease(split, valid_users, gram=gram)
+    side, side_curve = tune_side(split, valid_users, lam, gram=gram)
+    del gram  # an items x items buffer; the fits below build their own
+    sources, fit_s = fit_sources(split, lam, side)
     every = BlendConfig(**dict.fromkeys(sources, 1.0), profile=1.0, wish=0.0, mmr_lambda=1.0)
     probe = Engine(split.data, list(sources.values()), EngineConfig(tuple(sources), blend=every))
     valid_signals = collect_signals(probe, split, valid_users, test=False)
@@ -235,11 +164,12 @@ def run_offline_eval(dataset: Dataset, embedder_vectors: np.ndarray | None = Non
                                   split.test[test_users])
         models[name] = {**metrics, "fit_s": fit_s[name],
                         "score_ms_per_user": score_ms(source, split, test_users[:TIMED_USERS])}
-    blends = {}
+    blends, anchors = {}, {}
     for label, names in (("hybrid", [n for n in valid_signals if n != "neural"]),
                          ("hybrid+neural", list(valid_signals))):
-        blends[label] = tune_blend(valid_signals, names, split.train[valid_users],
-                                   split.valid[valid_users])
+        weights, objective, anchors[label] = anchored_blend(
+            valid_signals, names, split.train[valid_users], split.valid[valid_users])
+        blends[label] = (weights, objective)
     use_neural = blends["hybrid+neural"][1] > blends["hybrid"][1] + 1e-3
     chosen, other = ("hybrid+neural", "hybrid") if use_neural else ("hybrid", "hybrid+neural")
     runs = (("hybrid", chosen, 1.0), ("hybrid_mmr", chosen, BlendConfig.mmr_lambda),
@@ -257,7 +187,8 @@ def run_offline_eval(dataset: Dataset, embedder_vectors: np.ndarray | None = Non
                    "the quality floor's items, with the app's fading quality prior)",
         "n_test_users": int(test_users.size), "ease_lambda": lam,
         "ease_lambda_valid_ndcg": {str(k): v for k, v in curve.items()},
-        "blend": blends[chosen][0], "blend_min_z": MIN_Z,
+        "cease_side": side, "cease_side_valid_ndcg": {str(k): v for k, v in side_curve.items()},
+        "blend": blends[chosen][0], "blend_anchor": anchors[chosen], "blend_min_z": MIN_Z,
         "blend_valid_objective": {k: v[1] for k, v in blends.items()},
         "neural_in_blend": use_neural,
         "embeddings": embedder_vectors is not None}, "models": models}
@@ -275,6 +206,7 @@ def format_offline_table(result: dict) -> str:
         cells = "".join(f"{row[m]:>13.4f}" for m in METRICS)
         lines.append(f"{name:<16}{cells}{row['fit_s']:>9.2f}{row['score_ms_per_user']:>9.2f}")
     protocol = result["protocol"]
-    lines.append(f"EASE lambda={protocol['ease_lambda']:g}; blend={protocol['blend']}; "
-                 f"neural in blend: {protocol['neural_in_blend']}")
+    lines.append(f"EASE lambda={protocol['ease_lambda']:g}; cease side="
+                 f"{protocol['cease_side']:g}; blend={protocol['blend']} (anchor "
+                 f"{protocol['blend_anchor']}); neural in blend: {protocol['neural_in_blend']}")
     return "\n".join(lines)

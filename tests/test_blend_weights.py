@@ -24,7 +24,8 @@ PROVENANCE = {"version": 7, "command": "chatrec eval offline --seed 1", "date": 
 
 def test_shipped_weights_are_the_validation_tuned_constants() -> None:
     assert dataclasses.asdict(BlendConfig()) == {
-        "popularity": 0.2, "itemknn": 0.2, "userknn": 0.0, "ease": 1.0, "content": 0.1,
+        "popularity": 0.2, "itemknn": 0.2, "userknn": 0.0, "ease": 1.0, "cease": 0.0,
+        "content": 0.1,
         "semantic": 0.3, "neural": 2.0, "als": 0.0, "quality": 0.0, "keywords": 1.0,
         "profile": 0.0,
         "wish": 1.0, "cold_popularity": 0.0, "cold_quality": 1.0, "evidence_half": 2.0,

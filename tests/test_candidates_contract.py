@@ -84,6 +84,10 @@ class TestEASE(SourceContract):
     name, keys, params = "ease", frozenset({"because", "co_raters"}), {"lam": 1.0}
 
 
+class TestCEASE(SourceContract):
+    name, keys, params = "cease", frozenset({"because", "co_raters"}), {"lam": 1.0}
+
+
 class TestContent(SourceContract):
     name, keys = "content", frozenset({"similarity", "shared", "tags", "genres"})
 

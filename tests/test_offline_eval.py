@@ -129,3 +129,46 @@ def test_the_offline_blend_is_what_validation_tuned_unless_app_rules_are_asked_f
     assert tuned.cold_quality == 0.0
     app = offline_blend({"ease": 1.0}, ("ease",), 1.0, app_rules=True)
     assert app.cold_quality == BlendConfig().cold_quality > 0
+
+
+def one_relevant_item(n_users: int = 40, n_items: int = 30, seed: int = 0):
+    """Users × items relevance with one held-out item per user, and nothing blocked."""
+    rng = np.random.default_rng(seed)
+    items = rng.integers(0, n_items, n_users)
+    relevant = sp.csr_matrix((np.ones(n_users), (np.arange(n_users), items)),
+                             shape=(n_users, n_items))
+    return relevant, sp.csr_matrix((n_users, n_items)), rng
+
+
+def test_the_blend_is_anchored_on_the_best_source_alone():
+    from chatrec_eval.offline_tune import anchored_blend, best_singles, tune_blend
+
+    relevant, blocked, rng = one_relevant_item()
+    noise = rng.standard_normal(relevant.shape).astype(np.float32)
+    signals = {"good": noise + 10 * relevant.toarray(), "weak": noise + relevant.toarray(),
+               "bad": rng.standard_normal(relevant.shape).astype(np.float32)}
+    assert best_singles(signals, list(signals), blocked, relevant) == ["good", "weak"]
+    weights, objective = tune_blend(signals, list(signals), blocked, relevant, anchor="weak")
+    assert weights["weak"] == 1.0  # the anchor keeps weight 1; others move around it
+    weights, objective, anchor = anchored_blend(signals, list(signals), blocked, relevant)
+    assert anchor == "good" and weights == {"good": 1.0} and objective == pytest.approx(2.0)
+
+
+def test_of_two_anchored_searches_the_better_validation_objective_wins(monkeypatch):
+    import chatrec_eval.offline_tune as offline
+
+    monkeypatch.setattr(offline, "best_singles", lambda *_: ["ease", "cease"])
+    found = {"ease": ({"ease": 1.0, "neural": 3.0}, 0.51), "cease": ({"cease": 1.0}, 0.50)}
+    monkeypatch.setattr(offline, "tune_blend", lambda *a, anchor: found[anchor])
+    assert offline.anchored_blend({}, [], None, None) == ({"ease": 1.0, "neural": 3.0}, 0.51,
+                                                          "ease")
+
+
+def test_collective_ease_side_weight_is_chosen_on_validation(tiny_dataset):
+    from chatrec_eval.offline import make_split
+    from chatrec_eval.offline_tune import SIDE_GRID, tune_side
+
+    split = make_split(tiny_dataset, None, seed=3)
+    users = np.flatnonzero(np.diff(split.valid.indptr) > 0)
+    side, curve = tune_side(split, users, lam=1.0)
+    assert set(curve) == set(SIDE_GRID) and curve[side] == max(curve.values())

@@ -14,6 +14,7 @@ import scipy.sparse as sp
 
 from chatrec.candidates.als import ALSSource
 from chatrec.candidates.base import CandidateSource, TrainingData
+from chatrec.candidates.cease import CEASESource
 from chatrec.candidates.content import ContentSource
 from chatrec.candidates.ease import EASESource
 from chatrec.candidates.itemknn import ItemKNNSource
@@ -30,6 +31,7 @@ SOURCES: dict[str, type] = {
     "itemknn": ItemKNNSource,
     "userknn": UserKNNSource,
     "ease": EASESource,
+    "cease": CEASESource,
     "content": ContentSource,
     "semantic": SemanticSource,
     "neural": NeuralSource,
@@ -38,7 +40,7 @@ SOURCES: dict[str, type] = {
     "keywords": KeywordSource,
 }
 SOURCE_NAMES = tuple(SOURCES)
-CF_SOURCES = frozenset({"itemknn", "userknn", "ease", "neural", "als"})
+CF_SOURCES = frozenset({"itemknn", "userknn", "ease", "cease", "neural", "als"})
 
 
 def make_source(name: str, **params: Any) -> CandidateSource:

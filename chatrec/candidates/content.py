@@ -28,16 +28,24 @@ def item_tokens(catalog: Catalog, index: int) -> list[str]:
     return tokens + list(catalog.attributes[index])
 
 
-def tfidf_matrix(catalog: Catalog) -> tuple[sp.csr_matrix, dict[str, int]]:
-    """Items × tokens TF-IDF (binary tf, smoothed idf) with unit rows, and the vocabulary."""
+def token_matrix(catalog: Catalog, drop: frozenset[str] = frozenset()
+                 ) -> tuple[sp.csr_matrix, dict[str, int]]:
+    """Items × tokens 0/1 matrix and its vocabulary, without tokens of the ``drop`` kinds
+    (a kind is the part before the colon: "genre", "tag", "decade", "director", ...)."""
     vocab: dict[str, int] = {}
     rows, cols = [], []
     for i in range(len(catalog)):  # fit time only
         for token in set(item_tokens(catalog, i)):
-            rows.append(i)
-            cols.append(vocab.setdefault(token, len(vocab)))
+            if token.partition(":")[0] not in drop:
+                rows.append(i)
+                cols.append(vocab.setdefault(token, len(vocab)))
     ones = np.ones(len(rows), dtype=np.float32)
-    counts = sp.csr_matrix((ones, (rows, cols)), shape=(len(catalog), len(vocab)))
+    return sp.csr_matrix((ones, (rows, cols)), shape=(len(catalog), len(vocab))), vocab
+
+
+def tfidf_matrix(catalog: Catalog) -> tuple[sp.csr_matrix, dict[str, int]]:
+    """Items × tokens TF-IDF (binary tf, smoothed idf) with unit rows, and the vocabulary."""
+    counts, vocab = token_matrix(catalog)
     df = np.asarray((counts > 0).sum(axis=0)).ravel()
     idf = np.log((1.0 + len(catalog)) / (1.0 + df)) + 1.0
     weighted = counts @ sp.diags(idf.astype(np.float32))

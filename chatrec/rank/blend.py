@@ -89,6 +89,7 @@ class BlendConfig:
     itemknn: float = _SHIPPED["itemknn"]
     userknn: float = _SHIPPED["userknn"]
     ease: float = _SHIPPED["ease"]
+    cease: float = _SHIPPED["cease"]  # EASE with content tokens as pseudo-users
     content: float = _SHIPPED["content"]
     semantic: float = _SHIPPED["semantic"]
     neural: float = _SHIPPED["neural"]

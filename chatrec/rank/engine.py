@@ -60,7 +60,7 @@ class EngineConfig:
     no tuned weights, no embedding term, no MMR (hard filters and exclusions still apply).
     """
 
-    sources: tuple[str, ...] = ("popularity", "itemknn", "userknn", "ease", "content",
+    sources: tuple[str, ...] = ("popularity", "itemknn", "userknn", "ease", "cease", "content",
                                 "semantic", "neural", "quality", "keywords")
     params: dict[str, dict[str, Any]] = field(default_factory=dict)
     blend: BlendConfig = BlendConfig()
