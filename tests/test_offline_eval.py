@@ -164,6 +164,23 @@ def test_of_two_anchored_searches_the_better_validation_objective_wins(monkeypat
                                                           "ease")
 
 
+def test_the_earlier_ease_anchor_is_always_searched(monkeypatch):
+    import chatrec_eval.offline_tune as offline
+
+    monkeypatch.setattr(offline, "best_singles", lambda *_: ["cease", "als"])
+    found = {"ease": ({"ease": 1.0, "neural": 3.0}, 0.51), "cease": ({"cease": 1.0}, 0.50),
+             "als": ({"als": 1.0}, 0.40)}
+    tried = []
+    monkeypatch.setattr(offline, "tune_blend",
+                        lambda *a, anchor: tried.append(anchor) or found[anchor])
+    names = ["ease", "cease", "als", "neural"]
+    assert offline.anchored_blend({}, names, None, None)[2] == "ease"
+    assert tried == ["cease", "als", "ease"]
+    tried.clear()  # a run without EASE (an ablation) searches only the best singles
+    assert offline.anchored_blend({}, ["cease", "als"], None, None)[2] == "cease"
+    assert tried == ["cease", "als"]
+
+
 def test_collective_ease_side_weight_is_chosen_on_validation(tiny_dataset):
     from chatrec_eval.offline import make_split
     from chatrec_eval.offline_tune import SIDE_GRID, tune_side
