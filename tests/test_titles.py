@@ -301,3 +301,9 @@ def test_film_nicknames_for_short_names_and_on_screen_numbers():
         "Shawshank Redemption, The (1994)"]
     assert labels(films, "12 monkeys messed with my head") == ["Twelve Monkeys (1995)"]
     assert labels(films, "jaws 3 was so bad lol") == ["Jaws 3-D (1983)"]
+
+
+def test_pick_and_choose_are_cues_for_a_lower_case_title(matcher, books):
+    assert labels(matcher, "why did u pick fargo for me") == ["Fargo (1996)"]
+    assert labels(books, "why did you choose dune") == ["Dune (1965)"]
+    assert labels(matcher, "just pick one") == []

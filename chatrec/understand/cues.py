@@ -36,7 +36,7 @@ CUE_WORDS = frozenset({
     "disliked", "dislike", "than", "saw", "seen", "about",
     "why", "not", "recommend", "recommended", "picked", "chose", "suggested", "included",
     "include", "vs", "versus", "unlike", "luv", "loooved", "dug", "favorite", "favourite",
-    "suggest"})
+    "suggest", "pick", "choose"})
 CUE_PAIRS = frozenset({
     ("fan", "of"), ("vein", "of"), ("style", "of"), ("lines", "of"), ("me", "of"),
     ("sequel", "to"), ("similar", "to"), ("compared", "to"), ("close", "to"), ("same", "as"),
