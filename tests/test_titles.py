@@ -225,3 +225,85 @@ def test_film_nicknames_stay_off_other_catalogs(books_dataset):
 def test_two_word_verdicts_nouns_in_cue_pairs_and_a_question_after_a_comma_license(
         sequels, text, label):
     assert found(sequels, text) == [(label, False)]
+
+
+@pytest.fixture
+def books(books_dataset) -> TitleMatcher:
+    return TitleMatcher(books_dataset.catalog)
+
+
+def labels(matcher: TitleMatcher, text: str) -> list[str]:
+    """Best label of each mention in ``text``, left to right."""
+    return [matcher.catalog.label(m.matches[0].index) for m in matcher.find_in_text(text)]
+
+
+@pytest.mark.parametrize(("films", "books_text"), [
+    ("fargo 10/10", "dune 10/10"),
+    ("fargo 9/10, would watch again", "dune 4/5, would read again"),
+])
+def test_a_rating_after_a_title_is_a_verdict_and_stays_out_of_the_span(
+        matcher, books, films, books_text):
+    assert labels(matcher, films) == ["Fargo (1996)"]
+    assert [m.text for m in matcher.find_in_text(films)] == ["fargo"]
+    assert labels(books, books_text) == ["Dune (1965)"]
+
+
+def test_a_fraction_in_a_title_is_no_rating():
+    naked = TitleMatcher(build_catalog([{"item_id": 1, "title": "Naked Gun 33 1/3: The Final "
+                                         "Insult", "year": 1994, "genres": ["Comedy"]}]))
+    assert [m.text for m in naked.find_in_text("naked gun 33 1/3 is hilarious")] == [
+        "naked gun 33 1/3"]
+
+
+def test_at_all_pauses_after_a_one_word_title(matcher, books):
+    assert labels(matcher, "didnt like fargo at all, sorry") == ["Fargo (1996)"]
+    assert labels(books, "didnt like rebecca at all, sorry") == ["Rebecca (1938)"]
+
+
+def test_lol_ends_a_first_sentence_like_a_full_stop(matcher, books):
+    assert labels(matcher, "fargo lol no. terrible") == ["Fargo (1996)"]
+    assert labels(books, "neuromancer lol no. terrible") == ["Neuromancer (1984)"]
+    assert labels(matcher, "i like fargo lol") == ["Fargo (1996)"]
+
+
+def test_one_and_two_name_both_parts_of_a_series(sequels):
+    assert labels(sequels, "godfather 1 and 2 both masterpieces") == [
+        "The Godfather (1972)", "The Godfather: Part II (1974)"]
+    series = TitleMatcher(build_catalog([
+        {"item_id": 1, "title": "Wings of Fire", "year": 2012, "genres": ["Fantasy"]},
+        {"item_id": 2, "title": "Wings of Fire 2", "year": 2013, "genres": ["Fantasy"]},
+    ], CatalogInfo(noun="book")))
+    assert labels(series, "loved wings of fire 1 and 2") == [
+        "Wings of Fire (2012)", "Wings of Fire 2 (2013)"]
+    assert labels(sequels, "godfather and 2 friends") == []
+
+
+def test_a_sequel_number_is_evidence_for_a_bare_lower_case_title():
+    films = build_catalog([
+        {"item_id": 1, "title": "Free Willy", "year": 1993, "genres": ["Children's"]},
+        {"item_id": 2, "title": "Free Willy 2: The Adventure Home", "year": 1995,
+         "genres": ["Children's"]},
+        {"item_id": 3, "title": "Heat", "year": 1995, "genres": ["Action"]},
+    ], CatalogInfo(noun="movie"))
+    matcher = TitleMatcher(films, popularity=[20, 20, 2000])
+    assert labels(matcher, "free willy 2 was my whole childhood") == [
+        "Free Willy 2: The Adventure Home (1995)"]
+    assert labels(matcher, "free willy was my whole childhood") == []
+
+
+def test_film_nicknames_for_short_names_and_on_screen_numbers():
+    films = TitleMatcher(build_catalog([
+        {"item_id": 1, "title": "Shawshank Redemption, The", "year": 1994, "genres": ["Drama"]},
+        {"item_id": 2, "title": "Twelve Monkeys", "year": 1995, "genres": ["Sci-Fi"]},
+        {"item_id": 3, "title": "Jaws 3-D", "year": 1983, "genres": ["Horror"]},
+    ], CatalogInfo(noun="movie")))
+    assert labels(films, "shawshank is the best movie ever made") == [
+        "Shawshank Redemption, The (1994)"]
+    assert labels(films, "12 monkeys messed with my head") == ["Twelve Monkeys (1995)"]
+    assert labels(films, "jaws 3 was so bad lol") == ["Jaws 3-D (1983)"]
+
+
+def test_pick_and_choose_are_cues_for_a_lower_case_title(matcher, books):
+    assert labels(matcher, "why did u pick fargo for me") == ["Fargo (1996)"]
+    assert labels(books, "why did you choose dune") == ["Dune (1965)"]
+    assert labels(matcher, "just pick one") == []

@@ -205,3 +205,9 @@ def test_profile_and_forget_phrasings(case):
     assert case.parse("what do you have on me so far").intent == "profile"
     assert case.parse("please remove my profile data").intent == "forget"
     assert case.parse(f"remove the {case.other_genre} filter").intent != "forget"
+
+
+@pytest.mark.parametrize("verdict", [" was a snooze", " 2/10", " was a snoozefest tbh"])
+def test_a_snooze_or_a_low_rating_is_a_dislike(case, verdict):
+    parsed = case.parse(f"{case.title}{verdict}")
+    assert parsed.intent == "dislike_title" and case.disliked(parsed) == [case.title]

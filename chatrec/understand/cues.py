@@ -36,7 +36,7 @@ CUE_WORDS = frozenset({
     "disliked", "dislike", "than", "saw", "seen", "about",
     "why", "not", "recommend", "recommended", "picked", "chose", "suggested", "included",
     "include", "vs", "versus", "unlike", "luv", "loooved", "dug", "favorite", "favourite",
-    "suggest"})
+    "suggest", "pick", "choose"})
 CUE_PAIRS = frozenset({
     ("fan", "of"), ("vein", "of"), ("style", "of"), ("lines", "of"), ("me", "of"),
     ("sequel", "to"), ("similar", "to"), ("compared", "to"), ("close", "to"), ("same", "as"),
@@ -53,6 +53,9 @@ FOLLOWERS = frozenset({"and", "or", "but", "was", "is", "were", "too", "so", "a"
                        "tbh", "than", "nor", "also", "even", "it", "if", "already",
                        "yesterday", "twice", "last", "before", "back", "better", "best", "please",
                        "pls", "plz", "thanks", "tonight", "now", "instead"})
+RATING_MAXIMA = frozenset({"5", "10", "100"})  # "8/10", "4/5": scores out of these
+# Two-word followers that pause a sentence like one: "didnt like the shining at all".
+FOLLOWER_PAIRS = frozenset({("at", "all")})
 _SKIPPABLE = frozenset({"both", "also", "really", "totally", "absolutely", "just", "so"})
 ARTICLES = frozenset({"the", "a", "an"})
 QUOTES = frozenset({'"', "'", "“", "”", "‘", "’", "`"})
@@ -151,8 +154,8 @@ class SpanReader:
         """A verdict right after a span: "Fargo was great", "akira blew my mind", "Heat 👎"
         (not "the heat is killing me": the verb must be followed by a judging word)."""
         tokens = self.tokens
-        if end < len(tokens) and _is_emoji(tokens[end].text):
-            return True
+        if end < len(tokens) and (_is_emoji(tokens[end].text) or rating_at(tokens, end)):
+            return True  # "Heat 👍", "casablanca 10/10"
         if end < len(tokens) and tokens[end].lower == "with":  # "heat with de niro was great"
             end = next((k for k in range(end + 1, min(end + 1 + WITH_REACH, len(tokens)))
                         if tokens[k].lower in VERDICT_VERBS), end)
@@ -224,7 +227,19 @@ def continues_after(tokens: list[Token], end: int) -> bool:
 
 def _pauses_after(tokens: list[Token], end: int) -> bool:
     """Whether the sentence pauses after a span (end, punctuation or a linking word)."""
-    return end >= len(tokens) or not tokens[end].is_word or tokens[end].lower in FOLLOWERS
+    if end >= len(tokens) or not tokens[end].is_word or tokens[end].lower in FOLLOWERS:
+        return True
+    pair = (tokens[end].lower, tokens[end + 1].lower if end + 1 < len(tokens) else "")
+    return pair in FOLLOWER_PAIRS or rating_at(tokens, end)
+
+
+def rating_at(tokens: list[Token], k: int) -> bool:
+    """Whether a score out of a usual maximum starts at ``tokens[k]`` ("10/10", "4/5"): a
+    verdict, never part of a title (unlike the fraction of "Naked Gun 33 1/3")."""
+    if k + 2 >= len(tokens) or tokens[k + 1].lower != "/":
+        return False
+    score, top = tokens[k].lower, tokens[k + 2].lower
+    return score.isdigit() and top in RATING_MAXIMA and int(score) <= int(top)
 
 
 def _quoted(tokens: list[Token], start: int, end: int) -> bool:

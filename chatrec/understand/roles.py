@@ -25,7 +25,7 @@ _SIMILAR_CUES = frozenset({"similar to", "same as", "vein of", "style of", "line
 # Comparatives before "than" that judge the title said first ("X is better than Y").
 COMPARED = frozenset({"better", "worse", "funnier", "scarier", "sadder", "weaker", "stronger"})
 _SUBJECT_CUES = frozenset({"why", "about", "recommend", "recommended", "picked", "chose",
-                           "suggested", "included", "include", "suggest"})
+                           "suggested", "included", "include", "suggest", "pick", "choose"})
 _SIMILAR_RE = re.compile(r"\b(similar|in the vein of|along the lines of|same vibe|in the style of|"
                          r"reminiscent of|more of (that|those|this|these|the same))\b")
 

@@ -5,7 +5,7 @@ Roman sequel numbers in digits, and popularity scaled for weighing a loose match
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 
@@ -19,18 +19,21 @@ _TRAILING_YEAR_RE = re.compile(r"(?:[)!?.'’]*\s*\(|\s*,?\s*(?:from\s+)?)((?:19
 # A full stop after these ends no sentence ("M. Butterfly", "Mr. Holland's Opus").
 _ABBREVIATIONS = frozenset({"mr", "mrs", "ms", "dr", "st", "jr", "sr", "mt", "ft", "vs"})
 _SENTENCE_ENDS = frozenset({".", "!", "?", ";"})
+# Chat interjections that close a first sentence like a full stop: "showgirls lol no. terrible".
+_INTERJECTIONS = frozenset({"lol", "lmao", "haha", "hahaha", "lmfao", "rofl"})
 _PART_RE = re.compile(r" part (?=(?:\d+|[ivx]+)\b)")
 _ROMAN = {"ii": "2", "iii": "3", "iv": "4", "v": "5", "vi": "6", "vii": "7", "viii": "8"}
 
 
 def sentence_after(tokens: list[Token], j: int, question_starts: frozenset[str] = frozenset()
                    ) -> bool:
-    """Whether ``tokens[j]`` ends the first sentence of a longer message ("fargo. more"), or
-    a question about it follows a comma ("matilda, is that too scary?")."""
+    """Whether ``tokens[j]`` ends the first sentence of a longer message ("fargo. more", "fargo
+    lol ..."), or a question about it follows a comma ("matilda, is that too scary?")."""
     if j + 2 >= len(tokens):
         return False
     mark = tokens[j + 1].lower
-    return mark in {".", "!"} or (mark == "," and tokens[j + 2].lower in question_starts)
+    return mark in {".", "!"} or mark in _INTERJECTIONS or (
+        mark == "," and tokens[j + 2].lower in question_starts)
 
 
 def trailing_year(message: str, tokens: list[Token], end: int) -> tuple[int | None, int]:
@@ -81,6 +84,14 @@ def title_keys(title: str) -> set[str]:
     for key in list(keys):  # "godfather part 2" is also typed "godfather 2"
         keys.add(_PART_RE.sub(" ", key))
     return keys
+
+
+def first_parts(keys: Iterable[str]) -> dict[str, str]:
+    """Keys that name a first film by number ("godfather 1") because a sequel is keyed by its
+    number ("godfather 2") and the first one by the bare name, mapped to that bare name."""
+    keys = set(keys)
+    return {f"{base} 1": base for base, _, num in (k.rpartition(" ") for k in keys)
+            if num == "2" and base in keys and f"{base} 1" not in keys}
 
 
 def roman_digits(key: str) -> str:

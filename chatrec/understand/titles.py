@@ -29,11 +29,13 @@ from chatrec.understand.cues import (
     Cues,
     SpanReader,
     continues_after,
+    rating_at,
 )
 from chatrec.understand.fuzzy import FuzzyIndex, Search
 from chatrec.understand.lexicon import Lexicon, Token, tokenize
 from chatrec.understand.title_text import (
     ends_sentence,
+    first_parts,
     roman_digits,
     scaled_popularity,
     sentence_after,
@@ -68,6 +70,8 @@ COMMONNESS_CENTRE = 4.6
 RUN_ON_PENALTY = 0.4  # "fools rush in where angels fear to tread": the sentence runs on
 FUZZY_PENALTY = 0.1  # per point of fuzz.ratio below 100: "for the holidays" is no typo
 DOUBT = 0.1
+SEQUEL_BONUS = 1.5  # a bare span ending in a title's sequel number ("free willy 2 was...")
+_LIST_MARKS = frozenset({"and", "or", ",", "&", "nor"})
 JUDGED_DOUBT = -1.0  # a judged span ("big night was lovely") is asked about below this
 # Cues after which a short name ("raiders", "first contact") is not read: "a film about first
 # contact" speaks of a topic.
@@ -131,6 +135,8 @@ class TitleMatcher:
             for short in self._short_keys(head):
                 self._short[short].append(index)
         self._add_nicknames(vocabulary.nicknames)
+        for key, base in first_parts(self._exact).items():  # "godfather 1 and 2"
+            self._exact[key] = list(self._exact[base])
         self._keys = list(self._exact) + [k for k in self._prefix if k not in self._exact]
         self._fuzzy = FuzzyIndex(self._keys)
 
@@ -177,7 +183,7 @@ class TitleMatcher:
         for cand in sorted(candidates, key=lambda c: -c.rank):
             if cand.cue is not None and not any(cand.overlaps(c) for c in chosen):
                 chosen.append(cand)
-        chosen = _add_chained(candidates, chosen, reader)
+        chosen = self._add_parts(_add_chained(candidates, chosen, reader), tokens, message)
         return [self._mention(message, tokens, c) for c in chosen]
 
     def _lookup(self, key: str, cutoff: float, search: Search | None = None
@@ -224,8 +230,8 @@ class TitleMatcher:
             words = 0
             for j in range(i, len(tokens)):
                 words += is_word[j]
-                if words > MAX_TITLE_WORDS or ends_sentence(tokens, j):
-                    break
+                if words > MAX_TITLE_WORDS or ends_sentence(tokens, j) or rating_at(tokens, j):
+                    break  # "casablanca 10/10": the rating is a verdict, not the title's
                 if not is_word[j]:
                     continue
                 key = normalize_title(message[tokens[i].start:tokens[j].end])
@@ -287,8 +293,26 @@ class TitleMatcher:
         common = phrase_commonness(words, CONNECTORS)
         run_on = RUN_ON_PENALTY if after is not None and continues_after(reader.tokens, after) \
             else 0.0
-        return (POPULARITY_WEIGHT * (popular - POPULARITY_CENTRE)
+        sequel = SEQUEL_BONUS if words[-1].isdigit() and best.score >= PREFIX_SCORE else 0.0
+        return (POPULARITY_WEIGHT * (popular - POPULARITY_CENTRE) + sequel
                 + (COMMONNESS_CENTRE - common) - run_on - FUZZY_PENALTY * (100.0 - best.score))
+
+    def _add_parts(self, chosen: list[_Candidate], tokens: list[Token], message: str
+                   ) -> list[_Candidate]:
+        """Read a bare number listed after a numbered title as the same series' other part:
+        "godfather 1 and 2" names both films."""
+        out = list(chosen)
+        for cand in chosen:
+            last, k = tokens[cand.end - 1].lower, cand.end
+            if not last.isdigit() or k + 1 >= len(tokens) or tokens[k].lower not in _LIST_MARKS:
+                continue
+            number = tokens[k + 1].lower
+            base = normalize_title(message[tokens[cand.start].start:tokens[cand.end - 1].end])
+            key = f"{base.removesuffix(last).rstrip()} {number}"
+            if number.isdigit() and key in self._exact and not any(
+                    c.start <= k + 1 < c.end for c in out):
+                out.append(_Candidate(k + 1, k + 2, self._lookup(key, 101.0), "and", 1))
+        return sorted(out, key=lambda c: c.start)
 
     def _dated(self, key: str, year: int) -> bool:
         """Whether a catalog item with exactly this title key was released in ``year``."""
