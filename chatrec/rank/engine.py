@@ -60,8 +60,11 @@ class EngineConfig:
     no tuned weights, no embedding term, no MMR (hard filters and exclusions still apply).
     """
 
-    sources: tuple[str, ...] = ("popularity", "itemknn", "userknn", "ease", "cease", "content",
-                                "semantic", "neural", "quality", "keywords")
+    # Collective EASE runs only when the shipped blend weighs it: at weight 0 it would add a
+    # fit and a second items x items matrix to every start-up for nothing.
+    sources: tuple[str, ...] = ("popularity", "itemknn", "userknn", "ease", "content",
+                                "semantic", "neural", "quality", "keywords",
+                                *(("cease",) if BlendConfig().cease else ()))
     params: dict[str, dict[str, Any]] = field(default_factory=dict)
     blend: BlendConfig = BlendConfig()
     use_rerank: bool = True
