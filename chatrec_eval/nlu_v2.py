@@ -156,10 +156,14 @@ def _pairs(titles: set[str], slots: dict, reactions: set[tuple[str, str]],
     }
 
 
-def parse_context(shown: Sequence[int], focus: int | None) -> ParseContext:
-    """The context the recommender would build with these picks on screen."""
+def parse_context(shown: Sequence[int], focus: int | None, asked: bool = False
+                  ) -> ParseContext:
+    """The context the recommender would build with these picks on screen; ``asked``: one of the
+    line's earlier messages (``context.before``) stated what is wanted, so it is in force."""
     names = {f.name for f in dataclasses.fields(ParseContext)}
     fields: dict = {"shown_count": len(shown)}
+    if "asked" in names:
+        fields["asked"] = asked
     if "shown" in names:
         fields["shown"] = tuple(shown)
     if "focus" in names:
@@ -176,7 +180,9 @@ def score_v2(parser: Parser, catalog: Catalog, rows: Iterable[dict]) -> dict:
     failures, kinds = [], Counter()
     for row in rows:
         shown, focus = context_of(row)
-        parsed = parser.parse(row["text"], parse_context([index[s] for s in shown], focus))
+        asked = any(parser.parse(b).intent.states_preferences
+                    for b in (row.get("context") or {}).get("before") or ())
+        parsed = parser.parse(row["text"], parse_context([index[s] for s in shown], focus, asked))
         gold, pred = gold_pairs(row), predicted_pairs(parsed, catalog, shown, focus)
         row_kinds = _tally(gold, pred, counts)
         confusion[row["intent"]][str(parsed.intent)] += 1

@@ -125,8 +125,11 @@ class ChatRecommender:
             if parsed is None:
                 start = time.perf_counter()
                 conv = ctx.conversation
+                # an earlier ask still in force makes "add thrillers too" a refinement even
+                # when its picks are gone (a dead end, a question in between)
+                asked = conv.preferences != Preferences()
                 parsed = self.parser.parse(
-                    message, ParseContext.on_screen(conv.shown, conv.focus))
+                    message, ParseContext.on_screen(conv.shown, conv.focus, asked))
                 ctx.timings["nlu"] = time.perf_counter() - start
             ctx.conversation.turns += 1
             turn = Turn("")

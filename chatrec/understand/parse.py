@@ -23,6 +23,7 @@ from chatrec.understand.intents import (
 )
 from chatrec.understand.lexicon import (
     NEGATIVE_WORDS,
+    NEGATOR_PHRASES,
     NEGATORS,
     POSITIVE_WORDS,
     Lexicon,
@@ -56,17 +57,20 @@ from chatrec.understand.years import extract_years
 class ParseContext:
     """What is on screen when a message arrives: ``shown_count`` items were listed last (None
     when unknown, so no reference counts as out of range); ``shown`` are their catalog indices
-    in order (empty when unknown) and ``focus`` the one "it" means (last asked about)."""
+    in order (empty when unknown) and ``focus`` the one "it" means (last asked about).
+    ``asked``: an earlier request is still in force (its picks may have been cleared or never
+    found), so a bare addition to it ("throw some romance in there too") refines it."""
 
     shown_count: int | None = None
     shown: tuple[int, ...] = ()
     focus: int | None = None
+    asked: bool = False
 
     @classmethod
-    def on_screen(cls, shown: tuple[int, ...] | list[int], focus: int | None = None
-                  ) -> ParseContext:
+    def on_screen(cls, shown: tuple[int, ...] | list[int], focus: int | None = None,
+                  asked: bool = False) -> ParseContext:
         """The context with these picks on screen."""
-        return cls(shown_count=len(shown), shown=tuple(shown), focus=focus)
+        return cls(shown_count=len(shown), shown=tuple(shown), focus=focus, asked=asked)
 
 
 class Parser:
@@ -83,8 +87,10 @@ class Parser:
                                                    intents.embedder.encode))
         self.chat_acts, self.counts = ChatActs(vocabulary), CountReader(self.lexicon)
         self.questions = QuestionReader(vocabulary, titles)
+        # the words of "keep away from", "take out" say what is unwanted, never a wish
+        phrase_words = frozenset(w for phrase in NEGATOR_PHRASES for w in phrase)
         self._not_wish = (self.lexicon.filler_words | NEGATORS | POSITIVE_WORDS | NEGATIVE_WORDS
-                          | titles.cues.words)
+                          | titles.cues.words | phrase_words)
 
     @classmethod
     def from_catalog(cls, catalog: Catalog, embedder: Embedder,
@@ -114,7 +120,8 @@ class Parser:
         found = self._extract(text, context)
         chat = self._chat(text, found, tuple(context.shown or ()))
         intent, score = chat.intent or self._intent(text, found)
-        intent = settle(intent, found, bool(context.shown), says_change(tokenize(text)))
+        intent = settle(intent, found, bool(context.shown) or context.asked,
+                        says_change(tokenize(text)))
         if intent in NO_REACTIONS:
             # "never seen it, is it scary?": a question may say whether the pick was seen,
             # which judges nothing; every other act in a question is left out.
