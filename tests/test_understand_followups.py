@@ -39,3 +39,44 @@ def test_without_the_year_thing_drops_the_era(parser):
     assert p.parse("ok now without the year thing", ParseContext(asked=True)).drop == ("era",)
     assert p.parse("same again without the genre filter").drop == ("genre",)
     assert p.parse("a film without a love story").drop == ()
+
+
+SCREENS = {"films": ("pulp fiction", "sleepless in seattle"),
+           "books": ("gone girl", "me before you")}
+
+
+def _screen(p: Parser) -> tuple[ParseContext, dict[str, int]]:
+    titles = [t.lower() for t in p.titles.catalog.titles]
+    names = SCREENS["films" if "pulp fiction" in titles else "books"]
+    shown = tuple(titles.index(n) for n in names) + (0,)
+    return ParseContext.on_screen(shown), dict(zip(names, shown, strict=False))
+
+
+@pytest.mark.parametrize(("verdict", "act"), [
+    ("{t} is the weakest one, skip", "seen_disliked"),  # ranked against others: seen
+    ("{t} freaks me out lol, no", "seen_disliked"),
+    ("{t} is kinda boring", "seen_disliked"),
+    ("{t} sounds boring", "reject"),  # not seen: judged from the description
+    ("{t} freaks me out but i love it", "seen_liked"),
+])
+def test_blame_that_needs_a_viewing_is_seen_disliked(parser, verdict, act):
+    p, _, _ = parser
+    context, names = _screen(p)
+    title = next(iter(names))
+    reactions = p.parse(verdict.format(t=title), context).reactions
+    assert [(r.index, str(r.act)) for r in reactions] == [(names[title], act)]
+
+
+def test_someone_elses_verdict_in_the_titles_clause_is_not_the_speakers(parser):
+    p, _, _ = parser
+    context, names = _screen(p)
+    title = next(iter(names))
+    reactions = p.parse(f"my wife loved {title}, i didnt", context).reactions
+    assert [str(r.act) for r in reactions] == ["seen_disliked"]
+
+
+def test_n_stands_for_and_in_a_title(fake_embedder):
+    from chatrec.domain.catalog import normalize_title
+
+    assert normalize_title("Dumb & Dumber") == normalize_title("dumb n dumber")
+    assert normalize_title("n sync") == "n sync"  # only between two words

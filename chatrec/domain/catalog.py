@@ -51,6 +51,9 @@ def display_title(raw: str) -> str:
     return head + (paren + rest if paren else "")
 
 
+_N_AND_RE = re.compile(r"(?<=\w) n (?=\w)")
+
+
 def normalize_title(text: str) -> str:
     """A matching key: lower case, no accents, year, punctuation or leading/trailing article.
 
@@ -61,6 +64,7 @@ def normalize_title(text: str) -> str:
     title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode("ascii")
     title = _PUNCT_RE.sub(" ", title.lower().replace("&", " and "))
     title = " ".join(title.split())
+    title = _N_AND_RE.sub(" and ", title)  # "dumb n dumber", "rock n roll": a typed "&"
     return _LEADING_ARTICLE_RE.sub("", title)
 
 

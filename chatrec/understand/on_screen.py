@@ -117,6 +117,7 @@ def named_picks(tokens: list[Token], shown: Sequence[int], catalog: Catalog,
     positions = [k for k, t in enumerate(tokens) if t.is_word]
     words = [normalize_title(tokens[k].text.replace("'", "")) or tokens[k].lower
              for k in positions]
+    words = ["and" if w == "n" else w for w in words]  # "dumb n dumber"
     found: list[tuple[int, int, int]] = []  # (-length, index, start)
     for index in dict.fromkeys(shown):
         best = None
@@ -207,9 +208,10 @@ def read_reactions(text: str, tokens: list[Token], reader: ActReader,
         elif k >= 0 and len(clauses) > 1:
             own = _clause_act(tokens, k, reader, act) or own
         elif k >= 0 and not phrased and clause_of(tokens, k) != whole and not _refers_back(
-                tokens, clause_of(tokens, k)):
+                tokens, clause_of(tokens, k)) and reader.speaker.of(low) == low:
             # One pick in one clause of several, and no phrase in the message decided: the
-            # pick's own clause does ("kingpin no. something funny but not so stupid").
+            # pick's own clause does ("kingpin no. something funny but not so stupid"), unless
+            # that clause is someone else's verdict ("my wife loved X, i didnt").
             own = _clause_act(tokens, k, reader, act) or own
         found.append(Reaction(own[0], ref=ref, item=index if ref is None else None,
                               index=index, wants=own[1]))

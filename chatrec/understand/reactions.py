@@ -135,7 +135,7 @@ class ActReader:
         self._question = re.compile(_QUESTION_SEEN.pattern.replace("{done}", fill["{done}"]))
         self.patterns = {name: self._group(data[name], fill) for name in (
             "not_seen", "will_try", "seen", "more_like", "accept", "reject", "past_markers",
-            "positive_extra", "negative_extra", "all_shown", "others", "frequency",
+            "seen_blame", "positive_extra", "negative_extra", "all_shown", "others", "frequency",
             "prospective", "chat_done", "all_but")}
         self.interjections = frozenset(data["interjections"])
         self.future_words = frozenset(data["future_words"])
@@ -210,6 +210,9 @@ class ActReader:
             judged = self.sentiment(low, skip=self.interjections)  # "nah, seen it": no verdict
             verdict = {True: Act.SEEN_LIKED, False: Act.SEEN_DISLIKED}.get(judged, Act.SEEN)
             return verdict, False, True
+        if self.has("seen_blame", low) and sentiment is not True and not self.has(
+                "prospective", low):
+            return Act.SEEN_DISLIKED, False, True  # "die hard 2 is the weakest one, skip"
         if self.has("accept", low) and self._negated("accept", low):
             return Act.REJECT, False, True  # "not gonna watch it", "wouldn't go for that"
         if self.has("reject", low) and self._last("reject", low) > self._last("accept", low):
