@@ -3,9 +3,12 @@ era said as "without the year thing" (films and books catalogs)."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 from conftest import make_books_dataset, make_tiny_dataset
 
+from chatrec.domain.vocabulary import Vocabulary
 from chatrec.understand.parse import ParseContext, Parser
 
 
@@ -80,3 +83,26 @@ def test_n_stands_for_and_in_a_title(fake_embedder):
 
     assert normalize_title("Dumb & Dumber") == normalize_title("dumb n dumber")
     assert normalize_title("n sync") == "n sync"  # only between two words
+
+
+def test_a_coined_nickname_needs_no_cue(fake_embedder):
+    catalog = make_tiny_dataset().catalog
+    names = {"rdgs": ("Reservoir Dogs",), "dogs": ("Reservoir Dogs",)}
+    vocab = dataclasses.replace(Vocabulary.from_catalog(catalog), nicknames=names)
+    p = Parser.from_catalog(catalog, fake_embedder, vocab)
+    dogs = [t.lower() for t in catalog.titles].index("reservoir dogs")
+    found = p.titles.find_in_text("rdgs is on my list")
+    assert [m.matches[0].index for m in found] == [dogs]
+    assert not p.titles.find_in_text("dogs is on my list")  # an English word needs a cue
+    assert [m.matches[0].index for m in p.titles.find_in_text("i loved dogs")] == [dogs]
+
+
+def test_too_much_for_me_judges_and_nothing_that_violent_asks_anew(parser):
+    p, _, _ = parser
+    context, names = _screen(p)
+    title = next(iter(names))
+    parsed = p.parse(f"{title} was too much for me, nothing that violent pls", context)
+    assert parsed.intent == "refine" and "violent" in parsed.delta.avoid
+    assert [str(r.act) for r in parsed.reactions] in (["reject"], ["seen_disliked"])
+    assert p.parse(f"{title} is too violent for me", context).intent == "feedback_ref"
+    assert str(p.parse("seen it too much", context).reactions[0].act) == "seen"

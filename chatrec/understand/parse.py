@@ -289,10 +289,17 @@ class Parser:
         # "birds is too old, nothing before 1980"; "too long. shorter ones pls" (a complaint
         # alone, "too long for me", asks for nothing new)
         changes = stated or self.rules.comparative.search(text.lower())
+        if g.avoid and words & _ASKED_AVOID:  # "nbk was too much, nothing that violent pls"
+            return Intent.REFINE
         if self.rules.requests_more(text) or (changes and words & self.acts.more_words) or (
                 y.year_min or y.year_max):
             return Intent.REFINE
         return Intent.FEEDBACK_REF
+
+
+# Words that turn a soft avoid into a request for other picks ("nothing that violent",
+# "less gory ones"), where "too violent for me" only complains about the pick.
+_ASKED_AVOID = frozenset({"nothing", "less", "without", "fewer"})
 
 
 @dataclass(frozen=True)

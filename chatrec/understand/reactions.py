@@ -301,10 +301,12 @@ class ActReader:
 def _unless_too_what(match: re.Match[str]) -> str:
     """A frequency or "also" phrase removed, but not one opening the message with a "too"
     that says too what: "trainspotting too grim for tonight" (the pick named is read as "it")
-    judges; "seen it too" and "is that too scary?" do not."""
+    judges; "seen it too" and "is that too scary?" do not; nor does "too much for me"."""
     after = match.string[match.end():].split(maxsplit=1)
     keep = match.start() == 0 and match.group(0).endswith("too") and bool(after) \
         and after[0].isalpha() and after[0] not in _NOT_TOO_WHAT
+    # "it was too much for me" judges the pick; "seen it too much" only counts
+    keep = keep or (match.group(0) == "too much" and after[:1] == ["for"])
     return match.group(0) if keep else " "
 
 

@@ -60,6 +60,7 @@ PREFIX_SCORE = 98.0  # "star trek" for "Star Trek: Generations"; "free willy 2" 
 SHORT_SCORE = 90.0  # a long title's rare first word alone: "raiders"; asked about without a cue
 SHORT_MAX_ZIPF = 4.0  # how common that word may be ("raiders" 3.9; "star" 5.2 is too common)
 SHORT_MIN_WORDS = 3
+COINED_MAX_ZIPF = 3.4  # a nickname this rare in English ("fmj" 1.8, "t2" 3.3) needs no cue
 # Evidence for a bare lower-case span (no cue, capitals, quotes or verdict): the item's
 # popularity (log rating count over the catalog's largest, centred) against how common its
 # words are (mean Zipf frequency, centred); below 0 it is an everyday phrase ("money talks",
@@ -144,8 +145,11 @@ class TitleMatcher:
         """Exact keys for what people call well-known items ("t2", "jurassic park 2"), for the
         titles of theirs this catalog holds; a nickname of several ("indiana jones") is asked
         about like any ambiguous title."""
+        self._coined: set[str] = set()  # "t2", "fmj": no word of the language, so no cue needed
         for nickname, titles in nicknames.items():
             key = normalize_title(nickname)
+            if key and all(zipf(w) < COINED_MAX_ZIPF for w in key.split()):
+                self._coined.add(key)
             for title in titles:
                 for index in self._exact.get(normalize_title(title), []):
                     if key and index not in self._exact[key]:
@@ -238,6 +242,8 @@ class TitleMatcher:
                 year, after = trailing_year(message, tokens, j + 1)
                 cue = reader.licensed(i, j + 1, after)
                 exact = key in self._exact or key in self._prefix
+                if cue is None and key in self._coined:
+                    cue = ""  # "fmj is on my list": a coined short name is a title on its own
                 if cue in (None, BARE) and year is not None and self._dated(key, year):
                     cue = ""  # "Shine (1996) was great": a title with its own year is a title
                 if cue in (None, BARE) and i == first_word and not reader.is_common(i, j + 1):
