@@ -106,3 +106,14 @@ def test_too_much_for_me_judges_and_nothing_that_violent_asks_anew(parser):
     assert [str(r.act) for r in parsed.reactions] in (["reject"], ["seen_disliked"])
     assert p.parse(f"{title} is too violent for me", context).intent == "feedback_ref"
     assert str(p.parse("seen it too much", context).reactions[0].act) == "seen"
+
+
+def test_a_verdict_pointing_back_at_picks_seen_judges_them(parser):
+    p, _, _ = parser
+    context, names = _screen(p)
+    first, second = names
+    parsed = p.parse(f"{first} and {second} seen, loved both, the last one no way", context)
+    acts = {r.index: str(r.act) for r in parsed.reactions}
+    assert acts[names[first]] == acts[names[second]] == "seen_liked"
+    parsed = p.parse(f"{first} and {second} seen, the last one loved it", context)
+    assert {str(r.act) for r in parsed.reactions if r.index in names.values()} == {"seen"}

@@ -27,6 +27,7 @@ _STOP = frozenset({"the", "a", "an", "of", "and", "in", "on", "to", "for", "with
 # verdict ("loved the 2nd, rest no") it is a rejection.
 _NOT_YET = frozenset({"never", "no", "nope", "nah", "not"})
 _DEICTIC = frozenset({"it", "that", "this", "them", "those", "these", "one"})
+_POINTS_BACK = frozenset({"both", "them", "those", "all", "each", "it"})  # "loved both"
 WORD_CUTOFF = 80.0  # rapidfuzz ratio for a typo inside a multi-word run ("blak" ~ "black")
 LONE_CUTOFF = 88.0  # for a single word standing for a title ("lebowski", "jumanji")
 LONE_MIN = 5  # letters of a single word that may stand for a longer title
@@ -207,6 +208,8 @@ def read_reactions(text: str, tokens: list[Token], reader: ActReader,
                 continue
         elif k >= 0 and len(clauses) > 1:
             own = _clause_act(tokens, k, reader, act) or own
+            if own[0] is Act.SEEN:  # "die hard and t2 seen, loved both, con air no way"
+                own = (_carried_verdict(tokens, k, reader, {t for _, _, t in targets}), False)
         elif k >= 0 and not phrased and clause_of(tokens, k) != whole and not _refers_back(
                 tokens, clause_of(tokens, k)) and reader.speaker.of(low) == low:
             # One pick in one clause of several, and no phrase in the message decided: the
@@ -265,6 +268,20 @@ def _all_but(tokens: list[Token], reader: ActReader, shown: Sequence[int], focus
         found += [Reaction(later[0], ref=ref, item=index if ref is None else None, index=index,
                            wants=later[1]) for index, ref, _ in targets]
     return tuple(found)
+
+
+def _carried_verdict(tokens: list[Token], k: int, reader: ActReader, taken: set[int]) -> Act:
+    """A "seen" clause's verdict from the next one when that names no pick and points back
+    ("X and Y seen, loved both"); plain `Act.SEEN` otherwise."""
+    hi = clause_of(tokens, k)[1]
+    if hi + 2 >= len(tokens):
+        return Act.SEEN
+    lo, end = clause_of(tokens, hi + 2)
+    words = {t.lower for t in tokens[lo:end + 1]}
+    if any(lo <= t <= end for t in taken) or not words & _POINTS_BACK:
+        return Act.SEEN
+    sentiment = reader.sentiment(normalise(_joined(tokens[lo:end + 1])))
+    return {True: Act.SEEN_LIKED, False: Act.SEEN_DISLIKED}.get(sentiment, Act.SEEN)
 
 
 def _refers_back(tokens: list[Token], clause: tuple[int, int]) -> bool:
