@@ -117,3 +117,20 @@ def test_a_verdict_pointing_back_at_picks_seen_judges_them(parser):
     assert acts[names[first]] == acts[names[second]] == "seen_liked"
     parsed = p.parse(f"{first} and {second} seen, the last one loved it", context)
     assert {str(r.act) for r in parsed.reactions if r.index in names.values()} == {"seen"}
+
+
+@pytest.mark.parametrize("text", ["how old are you", "are you smarter than siri",
+                                  "brb getting snacks", "sorry was afk", "whats ur fav one"])
+def test_chat_that_asks_for_nothing_is_small_talk(parser, text):
+    p, _, _ = parser
+    p.intents.threshold = 2.0  # no exemplar is near enough: the rules alone decide
+    assert p.parse(text).intent == "smalltalk"
+    assert p.parse("asdfgh").intent == "unknown"
+
+
+def test_requests_and_gibberish_are_no_small_talk(parser):
+    p, word, genre = parser
+    parsed = p.parse(f"do you have any {word} ones")
+    assert parsed.intent == "recommend" and parsed.delta.genres_in == (genre,)
+    assert p.parse(f"can you suggest some {word} lol").intent == "recommend"
+    assert p.parse("asdfgh").intent != "smalltalk"

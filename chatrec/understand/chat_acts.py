@@ -78,6 +78,7 @@ class ChatActs:
         self._drops = {kind: compile_all(data["drop"][kind], vocabulary) for kind in DROP_KINDS}
         self._smalltalk = compile_all(data["smalltalk"]["patterns"], vocabulary)
         self._smalltalk_strong = compile_all(data["smalltalk"]["over_thanks"], vocabulary)
+        self._chatty = compile_all(data["smalltalk"]["chatty"], vocabulary)
 
     def goodbye(self, text: str) -> bool:
         """"bye for now", "ok that's all", "gotta go", "cya"."""
@@ -89,6 +90,12 @@ class ChatActs:
         low = normal(text)
         return _any(self._smalltalk_strong, low) or (
             not thanked and _any(self._smalltalk, low))
+
+    def chatty(self, text: str) -> bool:
+        """Words of chat rather than of a request: the bot spoken to ("how old are you"), or
+        chat markers ("brb getting snacks", "sorry was afk"). Only weighed when nothing else
+        decided the intent and the message names nothing of the catalog."""
+        return _any(self._chatty, normal(text))
 
     def reset(self, text: str) -> bool:
         """"start over", "new search", "let's start fresh"."""

@@ -120,6 +120,8 @@ class Parser:
         found = self._extract(text, context)
         chat = self._chat(text, found, tuple(context.shown or ()))
         intent, score = chat.intent or self._intent(text, found)
+        if score < 1.0 and intent in _CHAT_FALLBACK and self._chatty(text, found):
+            intent = Intent.SMALLTALK  # "how old are you", "brb getting snacks"
         intent = settle(intent, found, bool(context.shown) or context.asked,
                         says_change(tokenize(text)))
         if intent in NO_REACTIONS:
@@ -205,6 +207,16 @@ class Parser:
                       wish_text(tokens, skip, self._not_wish),
                       bool(roles.similar) or similar_phrase(text, tokens), reactions=reactions,
                       drop=drop, count=count, named=tuple(n.index for n in names))
+
+    def _chatty(self, text: str, found: Found) -> bool:
+        """Whether a message the rules left to the exemplars is chat: chat words, no request
+        word, and nothing of the catalog (genre, era, title, pick, count, reaction)."""
+        g, y = found.genres, found.years
+        named = (g.genres_in or g.genres_out or y.year_min or y.year_max or found.mentions
+                 or found.refs or found.reactions or found.count.value is not None
+                 or found.drop.kinds or found.similar)
+        return not named and not self.rules.request.search(text.lower()) and \
+            self.chat_acts.chatty(text)
 
     def _chat(self, text: str, found: Found, shown: tuple[int, ...]) -> _Chat:
         """Goodbyes, starting over, item questions and off-topic asks, which the preference
@@ -296,6 +308,11 @@ class Parser:
             return Intent.REFINE
         return Intent.FEEDBACK_REF
 
+
+# Exemplar intents that chat words turn into small talk (see `Parser._chatty`).
+# (not profile, why or help: "what do u know about me" is a profile question)
+_CHAT_FALLBACK = frozenset({Intent.UNKNOWN, Intent.RECOMMEND, Intent.REFINE, Intent.MORE_LIKE,
+                            Intent.THANKS})
 
 # Words that turn a soft avoid into a request for other picks ("nothing that violent",
 # "less gory ones"), where "too violent for me" only complains about the pick.
