@@ -211,10 +211,9 @@ class Parser:
     def _chatty(self, text: str, found: Found) -> bool:
         """Whether a message the rules left to the exemplars is chat: chat words, no request
         word, and nothing of the catalog (genre, era, title, pick, count, reaction)."""
-        g, y = found.genres, found.years
-        named = (g.genres_in or g.genres_out or y.year_min or y.year_max or found.mentions
-                 or found.refs or found.reactions or found.count.value is not None
-                 or found.drop.kinds or found.similar)
+        s = found.signals()
+        named = (s.genres or s.exclusions or s.years or s.refs or s.similar or found.mentions
+                 or found.reactions or found.count.value is not None or found.drop.kinds)
         return not named and not self.rules.request.search(text.lower()) and \
             self.chat_acts.chatty(text)
 
@@ -301,7 +300,7 @@ class Parser:
         # "birds is too old, nothing before 1980"; "too long. shorter ones pls" (a complaint
         # alone, "too long for me", asks for nothing new)
         changes = stated or self.rules.comparative.search(text.lower())
-        if g.avoid and words & _ASKED_AVOID:  # "nbk was too much, nothing that violent pls"
+        if g.avoid and words & self.acts.asked_avoid:  # "nbk was too much, nothing that violent"
             return Intent.REFINE
         if self.rules.requests_more(text) or (changes and words & self.acts.more_words) or (
                 y.year_min or y.year_max):
@@ -313,11 +312,6 @@ class Parser:
 # (not profile, why or help: "what do u know about me" is a profile question)
 _CHAT_FALLBACK = frozenset({Intent.UNKNOWN, Intent.RECOMMEND, Intent.REFINE, Intent.MORE_LIKE,
                             Intent.THANKS})
-
-# Words that turn a soft avoid into a request for other picks ("nothing that violent",
-# "less gory ones"), where "too violent for me" only complains about the pick.
-_ASKED_AVOID = frozenset({"nothing", "less", "without", "fewer"})
-
 
 @dataclass(frozen=True)
 class _Chat:

@@ -145,6 +145,7 @@ class ActReader:
         self.question_starts = frozenset(data["question_starts"])
         self.denials = frozenset(data["denials"])
         self.more_words = frozenset(data["more_words"])
+        self.asked_avoid = frozenset(data["asked_avoid"])
         self.speaker = SpeakerView(data["speaker"])
 
     @staticmethod
