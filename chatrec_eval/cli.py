@@ -230,7 +230,7 @@ def bench_lm(backends: str = typer.Option(
                                                "chatrec checkout, as the first column."),
              json_path: Path | None = JsonOpt) -> None:
     """LM backends side by side on the same prompts: first token, tokens/s, gate, RSS, paths."""
-    from chatrec_eval.lm_bench import compare_backends, format_backend_comparison, parse_backends
+    from chatrec_eval.lm_backends import compare_backends, format_backend_comparison, parse_backends
 
     chosen = parse_backends(backends, before)
     if not chosen:

@@ -203,7 +203,7 @@ def lm_section(results: dict[str, dict]) -> list[str]:
 
 def lm_backends_section(results: dict[str, dict]) -> list[str]:
     """The LM backends side by side from ``bench lm``: speed, memory and the paths replies took."""
-    from chatrec_eval.lm_bench import format_backend_comparison  # it imports this module
+    from chatrec_eval.lm_backends import format_backend_comparison  # it imports this module
 
     out = ["## LM backends side by side"]
     if "lm_backends" not in results:

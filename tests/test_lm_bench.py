@@ -6,7 +6,11 @@ from test_grounded import PromptAwareLM
 from test_recommender import build
 
 from chatrec.reply.gate import LeadInGate
-from chatrec_eval.lm_bench import build_bench_prompts, format_backend_comparison, summarise_backend
+from chatrec_eval.lm_backends import (
+    build_bench_prompts,
+    format_backend_comparison,
+    summarise_backend,
+)
 from chatrec_eval.lm_worker import raw_run, writer_runs
 
 
