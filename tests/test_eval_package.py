@@ -12,7 +12,7 @@ import tomllib
 import typer
 from typer.testing import CliRunner
 
-import chatrec_eval.cli as eval_cli
+import chatrec_eval.cli_common as eval_cli
 from chatrec.app.cli import PLUGIN_GROUP, add_plugin_commands
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -48,7 +48,8 @@ def test_plugins_add_the_eval_and_bench_groups() -> None:
     assert "--weights-out" in runner.invoke(app, ["eval", "offline", "--help"]).output
 
 
-@pytest.mark.parametrize("value", ["no_such_module_for_chatrec:app", "chatrec_eval.cli:int_list"])
+@pytest.mark.parametrize("value", ["no_such_module_for_chatrec:app",
+                                   "chatrec_eval.cli_common:int_list"])
 def test_a_broken_plugin_explains_itself_in_one_line(value: str) -> None:
     out = CliRunner().invoke(app_with(("eval", value)), ["eval", "nlu", "--data", "x"])
     assert out.exit_code == 1
