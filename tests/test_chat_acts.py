@@ -170,7 +170,8 @@ def test_a_count_sets_how_many_picks(parser, side, text, count):
 
 
 @pytest.mark.parametrize("text", ["something for my 5 year old", "i'm 30 and bored",
-                                  "the first two", "watched it 3 times", "that one"])
+                                  "the first two", "watched it 3 times", "that one",
+                                  "something like Alien³", "more like ² or ½"])
 def test_numbers_that_are_no_count(parser, text):
     assert parser.parse(text, ParseContext(shown_count=3)).count is None
 
