@@ -170,9 +170,17 @@ def test_a_count_sets_how_many_picks(parser, side, text, count):
 
 
 @pytest.mark.parametrize("text", ["something for my 5 year old", "i'm 30 and bored",
-                                  "the first two", "watched it 3 times", "that one"])
+                                  "the first two", "watched it 3 times", "that one",
+                                  "something like Alien³", "more like ² or ½"])
 def test_numbers_that_are_no_count(parser, text):
     assert parser.parse(text, ParseContext(shown_count=3)).count is None
+
+
+@pytest.mark.parametrize("text", ["seen ³ and ²", "more like Alien³", "² was great", "#³ is fine"])
+def test_superscript_digits_are_no_position(parser, text):
+    """"Alien³" (ml-latest-small) once reached int() as a position and crashed the turn."""
+    parsed = parser.parse(text, ParseContext.on_screen([0, 1, 2]))
+    assert not set(parsed.refs) & {2, 3}
 
 
 def test_a_count_changes_the_number_of_picks_and_is_clamped(rec, side):

@@ -10,7 +10,8 @@ from test_rank_quality import FAST, _engine
 
 from chatrec.candidates import CF_SOURCES, training_data
 from chatrec.candidates.base import Query
-from chatrec.dialogue.query import SEED_RATINGS, Ranker, WishWords, profile_vector
+from chatrec.dialogue.query import Ranker, WishWords, profile_vector
+from chatrec.dialogue.seeds import SEEDS
 from chatrec.dialogue.state import Preferences
 from chatrec.domain.catalog import CatalogInfo, Dataset, build_catalog
 from chatrec.domain.vocabulary import Vocabulary
@@ -58,12 +59,12 @@ def test_cold_ranking_prefers_the_well_rated_item_within_the_asked_genre(kind, f
 def test_personalised_sources_ramp_in_with_evidence(tiny_dataset, fake_embedder) -> None:
     engine = _engine(tiny_dataset, fake_embedder)
     blend = engine.config.blend
-    thumb = SEED_RATINGS["thumb"] / 5
+    thumb = SEEDS.ratings["thumb"] / 5
     cold = engine.weights(Query())
     one_thumb = engine.weights(Query(history=np.array([HEAT]),
-                                     history_ratings=np.array([SEED_RATINGS["thumb"]])))
+                                     history_ratings=np.array([SEEDS.ratings["thumb"]])))
     named = engine.weights(Query(history=np.array([HEAT]),
-                                 history_ratings=np.array([SEED_RATINGS["stated"]])))
+                                 history_ratings=np.array([SEEDS.ratings["stated"]])))
     assert not any(name in cold for name in CF_SOURCES)  # nothing to personalise on
     assert one_thumb["ease"] == pytest.approx(blend.ease * thumb / FULL_EVIDENCE)
     assert one_thumb["popularity"] == pytest.approx(
@@ -83,7 +84,7 @@ def test_a_named_title_outweighs_thumbs_on_another_cluster(tiny_dataset, fake_em
         query = Query(history=history, history_ratings=np.array(ratings, dtype=np.float32))
         return [r.item_index for r in engine.recommend(query, 3)]
 
-    stated, thumb = SEED_RATINGS["stated"], SEED_RATINGS["thumb"]
+    stated, thumb = SEEDS.ratings["stated"], SEEDS.ratings["thumb"]
     assert SLEEPLESS in top(stated, stated, stated)  # all named: the family cluster shows
     assert SLEEPLESS not in top(stated, thumb, thumb)  # the named crime title leads
     assert set(top(stated, thumb, thumb)) & CRIME

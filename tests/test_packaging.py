@@ -25,9 +25,11 @@ import chatrec
 from chatrec.reply.lead_in import lead_in_messages_prefix
 from chatrec.reply.templates import PROMPTS_DIR, templates
 from chatrec.rank.blend import WEIGHTS_FILE, BlendConfig, read_blend_file
+from chatrec.dialogue.seeds import SEEDS, SEEDS_FILE
 dist = next(metadata.distributions(path=[sys.argv[1]]))
 print(json.dumps({
     "chatrec": chatrec.__file__, "prompts": str(PROMPTS_DIR), "weights": str(WEIGHTS_FILE),
+    "seeds": str(SEEDS_FILE), "named": SEEDS.ratings["stated"],
     "kinds": sorted(templates()), "lead_in": len(lead_in_messages_prefix()),
     "blend": BlendConfig().__dict__, "version": read_blend_file().provenance["version"],
     "entry_points": sorted(f"{e.group}:{e.name}={e.value}" for e in dist.entry_points),
@@ -73,12 +75,13 @@ def loaded(unpacked: Path) -> dict:
 
 def test_templates_and_weights_load_from_the_wheel(unpacked: Path, loaded: dict) -> None:
     got = loaded
-    for key in ("chatrec", "prompts", "weights"):
+    for key in ("chatrec", "prompts", "weights", "seeds"):
         assert Path(got[key]).is_relative_to(unpacked), (key, got[key])
     assert {"question", "ack_like"} <= set(got["kinds"])
     assert got["lead_in"] >= 3  # the system prompt and at least one few-shot pair
     assert got["blend"]["neural"] == 2.0 and got["blend"]["pool_size"] == 200
     assert got["version"] >= 1
+    assert got["named"] == 5.0  # chatrec/dialogue/seeds.toml shipped and read
 
 
 def test_wheel_registers_the_plugins_and_keeps_eval_deps_optional(unpacked: Path,

@@ -20,6 +20,7 @@ Evidence keys (shared with `chatrec.explain.reasons`; a source uses only the one
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
@@ -34,6 +35,9 @@ EMPTY = np.zeros(0, dtype=np.int64)
 # dense items x items solve took 300 s and 5.0 GB at 20k items (ALS: 21 s, 0.45 GB), growing
 # as n^2.1 (`chatrec bench scale`, README "Scaling up").
 LARGE_CATALOG_ITEMS = 20_000
+# The least weight a history item keeps: positive, and small enough that the dialogue's cap on
+# thumbs once a title is named (a 1% share) is not floored away.
+MIN_WEIGHT = 1e-4
 
 
 @dataclass(frozen=True)
@@ -59,6 +63,8 @@ class Query:
     genres_in / genres_out / year_min / year_max: hard attribute filters (several genres_in
     prefer items having all of them).
     allow_poor: lift the quality floor ("so bad it's good").
+    genre_shift: genre -> score shift learnt from thumbs, averaged over an item's genres and
+    added to its blended score before the diversity step (asked genres are left out).
     """
 
     history: np.ndarray = field(default_factory=lambda: EMPTY)
@@ -73,6 +79,7 @@ class Query:
     year_min: int | None = None
     year_max: int | None = None
     allow_poor: bool = False
+    genre_shift: Mapping[str, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -121,9 +128,10 @@ def valid_items(indices: object, n_items: int) -> np.ndarray:
 
 
 def history_weights(query: Query, n_items: int) -> tuple[np.ndarray, np.ndarray]:
-    """The query's valid history items and a weight in [0.05, 1] for each (rating / 5).
+    """The query's valid history items and a weight in [MIN_WEIGHT, 1] for each (rating / 5).
 
-    A missing rating counts as 5. Chat likes carry a rating by source (a thumb 0.5, so 0.1).
+    A missing rating counts as 5. Chat likes carry a rating by source (`chatrec.dialogue.seeds`:
+    a thumb 0.3, so 0.06, and far less once a title is named).
     """
     array, mask = _as_indices(query.history, n_items)
     items = array[mask].astype(np.int64)
@@ -131,7 +139,7 @@ def history_weights(query: Query, n_items: int) -> tuple[np.ndarray, np.ndarray]
     if ratings is None or len(ratings) != array.size:
         return items, np.ones(items.size, dtype=np.float32)
     weights = np.asarray(ratings, dtype=np.float32).ravel()[mask] / 5.0
-    return items, np.clip(np.nan_to_num(weights, nan=1.0), 0.05, 1.0)
+    return items, np.clip(np.nan_to_num(weights, nan=1.0), MIN_WEIGHT, 1.0)
 
 
 def blocked_items(query: Query, n_items: int) -> np.ndarray:

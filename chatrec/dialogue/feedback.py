@@ -2,8 +2,9 @@
 verdicts on picks by position, reactions to the picks on screen, dropped constraints and counts.
 
 Events are committed to the store before any reply is written, so acknowledged feedback is never
-lost. A verdict ("seen it, loved it", "not for me") is stored as ``stated``; wanting a pick
-("sounds good", "I'll check it out") as ``accepted``, weaker than a 👍.
+lost. A verdict ("seen it, loved it", "not for me") and "more like #2" are stored as ``stated``,
+like a title the user named; wanting a pick ("sounds good", "I'll check it out") as
+``accepted``, weaker than a 👍.
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ from chatrec.understand.message import Intent, ParsedMessage
 from chatrec.understand.reactions import Act
 
 # Reactions that are a verdict on a pick, stored like an "I loved X"; the others are weaker.
-STATED_ACTS = frozenset({Act.SEEN_LIKED, Act.SEEN_DISLIKED, Act.REJECT})
+# "More like #2" names the pick the user wants more of: the strong seed a named title is.
+STATED_ACTS = frozenset({Act.SEEN_LIKED, Act.SEEN_DISLIKED, Act.REJECT, Act.MORE_LIKE})
 
 
 class Feedback:
@@ -90,7 +92,8 @@ class Feedback:
 
     def _ref_events(self, conv: Conversation, parsed: ParsedMessage,
                     events: list[FeedbackEvent], acks: list[str]) -> str | None:
-        """Thumb events for "the second one" / "not #3"; a message when refs are unusable."""
+        """Thumb events for "the second one" / "not #3" ("more like the second one" names it:
+        a stated like); a message when refs are unusable."""
         if not conv.shown:
             return self.book.render("nothing_shown")
         if parsed.invalid_refs and not parsed.refs:
@@ -101,8 +104,9 @@ class Feedback:
                 continue  # "is #1 scary?" points at a pick without judging it
             index = resolve_ref(conv, ref)
             liked = polarity is not False
+            source = "stated" if liked and parsed.intent is Intent.MORE_LIKE else "thumb"
             events.append(item_event("like" if liked else "dislike",
-                                     self.catalog.item_ids[index], self.catalog, source="thumb"))
+                                     self.catalog.item_ids[index], self.catalog, source=source))
             kind = "ack_like" if liked else "ack_dislike"
             acks.append(self.book.render(kind, title=f"*{self.title(index)}*"))
         return None

@@ -118,8 +118,7 @@ class Policy:
         conv, intent, ack = ctx.conversation, parsed.intent, applied.ack
         prefs = conv.preferences
         query = self.ranker.query(ctx.profile, prefs, ctx.timings)
-        ranked = self.ranker.picks(query, ctx.profile, conv.count or self.config.k_shown,
-                                   ctx.timings)
+        ranked = self.ranker.rank(query, conv.count or self.config.k_shown, ctx.timings)
         if not ranked:
             relaxed = self._relax(ctx, prefs)
             if relaxed is None:
@@ -169,8 +168,8 @@ class Policy:
         first, last = self.ranker.year_span
         for step in relaxations(prefs, first, last):
             query = self.ranker.query(ctx.profile, step.preferences, ctx.timings)
-            ranked = self.ranker.picks(query, ctx.profile,
-                                       ctx.conversation.count or self.config.k_shown, ctx.timings)
+            ranked = self.ranker.rank(query, ctx.conversation.count or self.config.k_shown,
+                                      ctx.timings)
             if ranked:
                 note = self.book.render(step.kind, ctx.seed, filters=constraints_phrase(prefs),
                                         **step.fields)

@@ -14,26 +14,16 @@ from typing import NamedTuple
 import numpy as np
 
 from chatrec.candidates.base import Query
+from chatrec.dialogue.seeds import SEEDS
 from chatrec.dialogue.state import Preferences
 from chatrec.domain.catalog import Catalog
 from chatrec.domain.vocabulary import Vocabulary
 from chatrec.models.embedder import Embedder
-from chatrec.profile.replay import Mark, UserProfile
+from chatrec.profile.replay import UserProfile
 from chatrec.rank.engine import Engine, RankedItem
 from chatrec.rank.filters import lifts_floor
 from chatrec.understand.lexicon import Lexicon, tokenize
 
-# A like's weight as a collaborative-filtering seed, as a 1-5 rating (sources read rating / 5,
-# floored at 0.05): a title the user named outweighs a thumb on a shown pick, which outweighs an
-# accepted pick. Chosen on the validation users of `chatrec eval chat --split valid` (ml-100k,
-# seed 0). First session, 150 users: cold SR@10 t1-t5 with thumbs at 5.0 was
-# [.30 .65 .79 .89 .91], at 2.5 [.30 .65 .81 .90 .93], at 0.5 [.30 .65 .88 .95 .97] (no thumbs
-# at all: [.30 .61 .89 .96 .97]). Second session, 300 users, with CF ramped in by evidence:
-# thumbs at 1.0 [.26 .59 .83 .91 .94], 0.5 [.26 .58 .84 .92 .94], 0.25 [.26 .57 .85 .93 .95]
-# (no thumbs: [.26 .55 .86 .92 .95]); 0.3 keeps an accepted pick (0.25) just below it above
-# the floor. Warm mode is unchanged. Imports keep their own rating.
-SEED_RATINGS = {"stated": 5.0, "thumb": 0.3, "accepted": 0.25}
-GENRE_WEIGHT_EFFECT = 0.5  # score shift per unit of (genre weight - 1), averaged over genres
 _UNINFORMATIVE = frozenset("good great best nice some something tonight craving crave mood "
                            "feel feeling like see love want need fancy do let's lets "
                            "please".split())
@@ -85,20 +75,13 @@ def _indices(item_ids: Iterable[str], catalog: Catalog) -> np.ndarray:
     return np.array([catalog.index_of(i) for i in item_ids if catalog.has(i)], dtype=np.int64)
 
 
-def seed_rating(mark: Mark) -> float:
-    """A like's weight as a seed, as a 1-5 rating: ``SEED_RATINGS`` by source, the rating
-    itself for imports."""
-    if mark.source == "import" and mark.rating is not None:
-        return float(mark.rating)
-    return SEED_RATINGS.get(mark.source, 5.0)
-
-
 def to_query_parts(profile: UserProfile, catalog: Catalog) -> QueryParts:
-    """History (oldest first) with ratings — ``SEED_RATINGS`` by source, the rating for
-    imports — dislikes, and everything never to show again (shown, disliked, liked)."""
+    """History (oldest first) with seed ratings (`chatrec.dialogue.seeds`: by source, the
+    rating for imports, thumbs capped once a title is named), dislikes, and everything never
+    to show again (shown, disliked, liked)."""
     known = [(i, m) for i, m in profile.liked.items() if catalog.has(i)]
     history = _indices([i for i, _ in known], catalog)
-    ratings = np.array([seed_rating(m) for _, m in known], dtype=np.float32)
+    ratings = SEEDS.seed_ratings([m for _, m in known]).astype(np.float32)
     disliked = _indices(profile.disliked, catalog)
     shown = _indices(profile.shown, catalog)
     exclude = np.unique(np.concatenate([shown, disliked, history])).astype(np.int64)
@@ -123,7 +106,7 @@ def profile_vector(profile: UserProfile, item_vectors: np.ndarray, catalog: Cata
         rows = _indices([i for i, _ in kept], catalog)
         if rows.size:
             # Likes are averaged by seed weight: a named title outweighs a thumb here too.
-            share = (np.array([seed_rating(m) for _, m in kept]) if weight > 0
+            share = (SEEDS.seed_ratings([m for _, m in kept]) if weight > 0
                      else np.ones(rows.size))
             mean = share @ item_vectors[rows].astype(np.float64) / share.sum()
             total += weight * mean
@@ -139,8 +122,8 @@ def profile_vector(profile: UserProfile, item_vectors: np.ndarray, catalog: Cata
 class Ranker:
     """Builds the `Query` for a profile and preferences and runs the engine on it.
 
-    ``rank`` is the engine's answer; ``picks`` nudges it by the genre weights learnt from
-    thumbs: the list a user is shown.
+    The query carries the genre shift learnt from thumbs, so ``rank`` is the list a user is
+    shown: the engine applies the shift before its diversity step.
     """
 
     def __init__(self, engine: Engine, embedder: Embedder, item_vectors: np.ndarray,
@@ -172,7 +155,9 @@ class Ranker:
             genres_in=frozenset(preferences.genres_in),
             genres_out=frozenset(preferences.genres_out),
             year_min=preferences.year_min, year_max=preferences.year_max,
-            allow_poor=lifts_floor(preferences.wish))
+            allow_poor=lifts_floor(preferences.wish),
+            genre_shift=SEEDS.genre_shift(profile.genre_weights,
+                                          frozenset(preferences.genres_in)))
         if timings is not None:
             timings["query"] = timings.get("query", 0.0) + time.perf_counter() - start
         return query
@@ -181,25 +166,6 @@ class Ranker:
              timings: dict[str, float] | None = None) -> list[RankedItem]:
         """The engine's ``k`` best items (stage seconds added to ``timings``)."""
         return self.engine.recommend(query, k, timings)
-
-    def picks(self, query: Query, profile: UserProfile, k: int,
-              timings: dict[str, float] | None = None) -> list[RankedItem]:
-        """The ``k`` items to show: the engine's best ``2k``, nudged by learnt genre weights.
-
-        Genres the user asked for are exempt: thumbs-down on several comedies after "a comedy
-        please" mean "not these comedies", not "fewer comedies".
-        """
-        ranked = self.rank(query, 2 * k, timings)
-        weights = {g: w for g, w in profile.genre_weights.items() if g not in query.genres_in}
-        if not weights:
-            return ranked[:k]
-
-        def adjusted(item: RankedItem) -> float:
-            genres = self.catalog.genres[item.item_index] or ("",)
-            shift = sum(weights.get(g, 1.0) - 1.0 for g in genres) / len(genres)
-            return item.score + GENRE_WEIGHT_EFFECT * shift
-
-        return sorted(ranked, key=adjusted, reverse=True)[:k]
 
     def _compute_wish_vector(self, wish: str, avoid: tuple[str, ...]) -> np.ndarray | None:
         """The wish embedding, pushed away from soft avoids ("not too violent").

@@ -132,7 +132,7 @@ def _parse_cells(line: int, cells: Sequence[str], cols: dict[str, int | None]
         raise ValueError(f"rating {rating_text!r} is not a number") from None
     if not 0.0 <= rating <= 10.0:
         raise ValueError(f"rating {rating_text!r} is outside 0-10")
-    if year_text and not year_text.isdigit():
+    if year_text and not year_text.isdecimal():
         raise ValueError(f"year {year_text!r} is not a number")
     return line, title or None, item_id or None, int(year_text) if year_text else None, rating
 

@@ -124,7 +124,7 @@ def load_ml100k(folder: Path) -> Dataset:
         title, year_in_title = split_title_year(row.title)
         if title.lower() == "unkonwn":  # the dataset's own typo for an unnamed item
             title = f"Unknown movie #{row.item_id}"
-        year = int(row.year) if row.year.isdigit() else (year_in_title or 0)
+        year = int(row.year) if row.year.isdecimal() else (year_in_title or 0)
         records.append({"item_id": row.item_id, "title": display_title(title), "year": year,
                         "genres": _genres(row.genres, " "),
                         "attributes": people.get(row.item_id, [])})
@@ -194,7 +194,7 @@ def _numeric_ratings(path: Path, item_ids: tuple[str, ...]) -> pd.DataFrame | No
     """
     columns = {"userId": np.int64, "movieId": np.int64, "rating": np.float32,
                "timestamp": np.int64}
-    if not path.exists() or not all(i.isdigit() for i in item_ids):
+    if not path.exists() or not all(i.isdecimal() for i in item_ids):
         return None
     try:
         raw = pd.read_csv(path, usecols=list(columns), dtype=columns)

@@ -4,8 +4,9 @@ Per request: each enabled source scores all items; scores are z-normalised over 
 user may still get, so weights mean the same across sources. A pool (~200) is the union of
 every source's best items; its blended score is the weighted sum of normalised source scores
 plus ``profile`` x cosine(item vector, the user's profile / wish vector). Hard filters and
-exclusions are applied before the pool is drawn, so a narrow genre still fills the list. MMR
-then trades relevance for embedding diversity, and only the ``k`` survivors are explained.
+exclusions are applied before the pool is drawn, so a narrow genre still fills the list. The
+query's learnt genre shift (from thumbs) moves the blended scores, MMR then trades relevance for
+embedding diversity, and only the ``k`` survivors are explained.
 
 Several asked genres narrow the allowed items to those having all of them when at least
 ``MIN_FULL_MATCHES`` do; otherwise any-genre matches stay, fuller matches rank first, and each
@@ -232,6 +233,7 @@ class Engine:
         if pool.size == 0:
             return []
         blended = sum(weights[name] * signals[name][pool] for name in signals)
+        blended = blended + self._genre_nudge(query, pool)
         if len(query.genres_in) > 1:  # partial matches allowed: every fuller one first
             matches = genre_matches(self.catalog, query.genres_in)[pool]
             blended = blended + (float(np.ptp(blended)) + 1.0) * matches
@@ -239,6 +241,16 @@ class Engine:
         pool, blended = pool[order], blended[order]
         picked = mmr(pool, blended, self.vectors, self.mmr_lambda(query), k)
         return self._explain(query, picked, signals, weights)
+
+    def _genre_nudge(self, query: Query, pool: np.ndarray) -> np.ndarray:
+        """Each pool item's mean ``genre_shift`` over its genres (0 without any): added before
+        MMR, so a genre the thumbs pushed down also loses its diversity slots."""
+        shift = query.genre_shift
+        if not shift:
+            return np.zeros(pool.size)
+        genres = self.catalog.genres
+        return np.array([sum(shift.get(g, 0.0) for g in genres[i]) / max(len(genres[i]), 1)
+                         for i in pool.tolist()])
 
     def _pool(self, signals: dict[str, np.ndarray], allowed: np.ndarray) -> np.ndarray:
         """Union of every signal's best allowed items, ~``pool_size`` in all."""

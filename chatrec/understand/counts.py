@@ -65,7 +65,7 @@ class CountReader:
 
     def _number(self, words: list[str], i: int) -> tuple[int, int] | None:
         """(value, width) of a number at ``words[i]``: digits or number words."""
-        if words[i].isdigit():
+        if words[i].isdecimal():  # not isdigit: "Alien³" has a digit int() cannot read
             return (int(words[i]), 1) if len(words[i]) <= MAX_DIGITS else None
         width = phrase_at(words, i, self.numbers, 2)
         return (int(self.numbers[tuple(words[i:i + width])]), width) if width else None

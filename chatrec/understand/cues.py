@@ -87,7 +87,7 @@ class Cues:
         """Whether a word is everyday or reserved ("night", "movie", "great") or very short; a
         short letter-and-digit name ("t2") is no everyday word."""
         word = token.lower
-        return word in self.reserved or (len(word) <= 2 and (word.isalpha() or word.isdigit()))
+        return word in self.reserved or (len(word) <= 2 and (word.isalpha() or word.isdecimal()))
 
     def reader(self, tokens: list[Token], message: str) -> SpanReader:
         """The rules applied to the spans of one message."""
@@ -104,7 +104,7 @@ class SpanReader:
         self._words = _prefix(t.is_word for t in tokens)
         self._named = _prefix(t.is_word and t.lower not in ARTICLES for t in tokens)
         self._uncommon = _prefix(t.is_word and not cues.common(t) for t in tokens)
-        self._untitled = _prefix(t.is_word and not (t.text[:1].isupper() or t.text[:1].isdigit()
+        self._untitled = _prefix(t.is_word and not (t.text[:1].isupper() or t.text[:1].isdecimal()
                                                     or t.lower in CONNECTORS) for t in tokens)
         self._shouting = _shouting(tokens)
         self._cues: dict[int, str | None] = {}
@@ -239,7 +239,7 @@ def rating_at(tokens: list[Token], k: int) -> bool:
     if k + 2 >= len(tokens) or tokens[k + 1].lower != "/":
         return False
     score, top = tokens[k].lower, tokens[k + 2].lower
-    return score.isdigit() and top in RATING_MAXIMA and int(score) <= int(top)
+    return score.isdecimal() and top in RATING_MAXIMA and int(score) <= int(top)
 
 
 def _quoted(tokens: list[Token], start: int, end: int) -> bool:

@@ -323,7 +323,7 @@ def _says_more(reader: ActReader, words: list[str]) -> bool:
     others", "not yet"): then its own phrases decide, not the "seen ..., not X" reading."""
     named = reader.patterns["others"].sub(" ", " ".join(words)).split()
     return any(w not in _STOP and w not in _NOT_YET and w not in {"but", "it"}
-               and not w.isdigit() for w in named)
+               and not w.isdecimal() for w in named)
 
 
 __all__ = ["Act", "ShownName", "named_picks", "read_reactions", "resolve", "spotted_picks"]

@@ -25,13 +25,13 @@ def bare_positions(tokens: list[Token], shown_count: int, used: set[int]
         if span and k not in used:  # "1-3 seen", "seen 2 to 4"
             out += [(p, k) for p in span if p not in {q for q, _ in out}]
             continue
-        if k in used or not token.lower.isdigit() or not 0 < int(token.lower) <= shown_count:
+        if k in used or not token.lower.isdecimal() or not 0 < int(token.lower) <= shown_count:
             continue
         if out and out[-1][1] == k - 2 and tokens[k - 1].lower in _RANGE_WORDS:
             continue  # the end of a range already read
         nxt = tokens[k + 1].lower if k + 1 < len(tokens) else ""
         prev = tokens[k - 1].lower if k > 0 else ""
-        listed = prev in _LISTING and k > 1 and (k - 2 in used or tokens[k - 2].lower.isdigit())
+        listed = prev in _LISTING and k > 1 and (k - 2 in used or tokens[k - 2].lower.isdecimal())
         listed = listed or (bool(out) and prev in {".", ";"} | _LISTING)  # "1 and 2 seen, 3 not"
         if listed or nxt in {"", "and", "or", ",", "&", "already", "seen", ".", "!", "?", "is",
                              "was", "n"}:
@@ -42,7 +42,7 @@ def bare_positions(tokens: list[Token], shown_count: int, used: set[int]
 def listed_digits(tokens: list[Token], used: set[int]) -> bool:
     """Whether bare digits are listed ("1 and 3", "1-3", "2 to 4") outside the ``used``
     tokens: positions even beside a named pick ("seen 1 and 3, fargo looks good")."""
-    digits = [k for k, t in enumerate(tokens) if k not in used and t.lower.isdigit()]
+    digits = [k for k, t in enumerate(tokens) if k not in used and t.lower.isdecimal()]
     pairs = any(b - a == 2 and tokens[a + 1].lower in _LISTING | _RANGE_WORDS
                 for a, b in zip(digits, digits[1:], strict=False))
     return pairs or any(k not in used and _range_at(tokens, k, _MAX_SHOWN)
@@ -55,7 +55,7 @@ def other_subject(tokens: list[Token], fillers: frozenset[str]) -> bool:
     in focus ("it is on my list", "that was great")."""
     words = [t.lower for t in tokens if t.is_word]
     return len(words) > 2 and words[1] in _COPULAS and words[0] not in fillers \
-        and not words[0].isdigit()
+        and not words[0].isdecimal()
 
 
 def _range_at(tokens: list[Token], k: int, shown_count: int) -> list[int]:
@@ -65,7 +65,7 @@ def _range_at(tokens: list[Token], k: int, shown_count: int) -> list[int]:
     first, dash, last = low.partition("-")
     if not dash and k + 2 < len(tokens) and tokens[k + 1].lower in _RANGE_WORDS:
         first, last = low, tokens[k + 2].lower
-    if not (first.isdigit() and last.isdigit()):
+    if not (first.isdecimal() and last.isdecimal()):
         return []
     a, b = int(first), int(last)
     return list(range(a, b + 1)) if 0 < a < b <= shown_count else []

@@ -44,7 +44,7 @@ def _ref_at(tokens: list[Token], i: int, after_ref: bool, lexicon: Lexicon
     if low in lexicon.ref_prefixes and i + 1 < len(tokens):
         k = i + 2 if nxt == "." and low == "no" and i + 2 < len(tokens) else i + 1
         number = tokens[k].lower
-        value = int(number) if number.isdigit() else NUMBER_WORDS.get(number, 0)
+        value = int(number) if number.isdecimal() else NUMBER_WORDS.get(number, 0)
         if 0 < value <= 20 and (low != "no" or k == i + 2):
             return [value], range(i, k + 1)  # "#3", "number 2", "number five"
     if low not in ORDINALS:
@@ -54,11 +54,11 @@ def _ref_at(tokens: list[Token], i: int, after_ref: bool, lexicon: Lexicon
     listed = after_ref and prev in {"and", "or", ",", "n", "&"}
     opens = i == 0 and nxt in {"and", "or", ",", "n", "&"}  # "2nd and 3rd seen already"
     counted = (i == 0 and low not in _COUNT_ASKS  # "last 2 look good"
-               and (nxt in NUMBER_WORDS and nxt != "one" or nxt.isdigit())
+               and (nxt in NUMBER_WORDS and nxt != "one" or nxt.isdecimal())
                and (NUMBER_WORDS.get(nxt) or int(nxt)) <= _MAX_COUNT)
     if not (prev in _DETERMINERS or nxt in nouns or listed or opens or counted):
         return None
-    if (nxt in NUMBER_WORDS and nxt != "one") or (nxt.isdigit() and 1 < int(nxt) <= 10):
+    if (nxt in NUMBER_WORDS and nxt != "one") or (nxt.isdecimal() and 1 < int(nxt) <= 10):
         count = NUMBER_WORDS.get(nxt) or int(nxt)  # "the first two", "the last 3"
         first = ORDINALS[low]
         positions = list(range(1, count + 1)) if first > 0 else list(range(-count, 0))

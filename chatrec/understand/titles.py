@@ -299,7 +299,7 @@ class TitleMatcher:
         common = phrase_commonness(words, CONNECTORS)
         run_on = RUN_ON_PENALTY if after is not None and continues_after(reader.tokens, after) \
             else 0.0
-        sequel = SEQUEL_BONUS if words[-1].isdigit() and best.score >= PREFIX_SCORE else 0.0
+        sequel = SEQUEL_BONUS if words[-1].isdecimal() and best.score >= PREFIX_SCORE else 0.0
         return (POPULARITY_WEIGHT * (popular - POPULARITY_CENTRE) + sequel
                 + (COMMONNESS_CENTRE - common) - run_on - FUZZY_PENALTY * (100.0 - best.score))
 
@@ -310,12 +310,12 @@ class TitleMatcher:
         out = list(chosen)
         for cand in chosen:
             last, k = tokens[cand.end - 1].lower, cand.end
-            if not last.isdigit() or k + 1 >= len(tokens) or tokens[k].lower not in _LIST_MARKS:
+            if not last.isdecimal() or k + 1 >= len(tokens) or tokens[k].lower not in _LIST_MARKS:
                 continue
             number = tokens[k + 1].lower
             base = normalize_title(message[tokens[cand.start].start:tokens[cand.end - 1].end])
             key = f"{base.removesuffix(last).rstrip()} {number}"
-            if number.isdigit() and key in self._exact and not any(
+            if number.isdecimal() and key in self._exact and not any(
                     c.start <= k + 1 < c.end for c in out):
                 out.append(_Candidate(k + 1, k + 2, self._lookup(key, 101.0), "and", 1))
         return sorted(out, key=lambda c: c.start)

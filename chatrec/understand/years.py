@@ -77,12 +77,12 @@ def point_bounds(text: str) -> tuple[int, int]:
     text = text[len(modifier):].lstrip("-")
     if text in _DECADE_WORDS:
         lo = _DECADE_WORDS[text]
-    elif len(text) == 4 and text.isdigit():
+    elif len(text) == 4 and text.isdecimal():
         return int(text), int(text)
     elif len(text) == 5 and text[:2] not in {"19", "20"} and text.endswith("00s"):
         lo = int(text[:4])  # "the 1600s": a century
         return lo, lo + 99
-    elif len(text) == 2 and text.isdigit():  # "'77"
+    elif len(text) == 2 and text.isdecimal():  # "'77"
         year = (1900 if int(text) >= 20 else 2000) + int(text)
         return year, year
     else:
