@@ -32,7 +32,8 @@ def _index(p: Parser, name: str) -> int:
     ("already suffered through it once, no thanks", "seen_disliked"),
     ("{t} i started once and bailed halfway", "seen_disliked"),
     ("{t} is mid, seen it", "seen_disliked"),
-    ("{t}! seen it 20 times", "seen_liked"),
+    ("{t}! seen it loads", "seen_liked"),
+    ("saw it 3 times in school", "seen"),  # a count alone judges nothing
     ("seen it loads, that ending is everything", "seen_liked"),
     ("{t} still gets me every time", "seen_liked"),
     ("{t} is my comfort {n} lol", "seen_liked"),

@@ -199,9 +199,12 @@ class Parser:
         # "just one, the best one": a constraint dropped or a count asked, no pick taken
         reactions = self._reactions(text, tokens, context, mentions, names, refs,
                                     mask | years.used | ref_used | count.used, stated)
-        if reactions:  # shown picks named in a reaction are no separate title verdicts
+        if reactions:  # shown picks named in a reaction are no separate title verdicts, nor
+            # are words that name one ("star trek 2" with only Wrath of Khan on screen)
             named = {r.item for r in reactions if r.item is not None} | set(context.shown)
-            mentions = tuple(m for m in mentions if m.matches[0].index not in named)
+            taken = {tokens[k].start for n in names for k in n.tokens}
+            mentions = tuple(m for m in mentions if m.matches[0].index not in named
+                             and not any(m.span[0] <= at < m.span[1] for at in taken))
         roles = title_roles(tokens, mentions, polarity, self.acts)
         return Found(mentions, genres, years, refs, polarity, roles,
                       wish_text(tokens, skip, self._not_wish),

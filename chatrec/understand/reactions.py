@@ -105,7 +105,7 @@ def _compile(phrase: str, fill: dict[str, str]) -> str:
             parts.append(r"(?:\S+\s+){0,3}?")
             continue
         if word == "+":
-            parts.append(r"[a-z0-9]\S*\s+")  # a word or a number ("seen it 20 times")
+            parts.append(r"[a-z]\S*\s+")
             continue
         body = re.escape(word).replace("'", "'?")
         for key, value in fill.items():

@@ -88,10 +88,15 @@ def title_keys(title: str) -> set[str]:
         sparse = [w for w in words if w not in CONNECTORS]
         if len(words) >= 3 and len(sparse) >= 2 and len(sparse) < len(words):
             keys.add(" ".join(sparse))
-        keys.add(roman_digits(key))
-    for key in list(keys):  # "godfather part 2" is also typed "godfather 2"
-        keys.add(_PART_RE.sub(" ", key))
+        keys |= sequel_forms(key)
     return keys
+
+
+def sequel_forms(key: str) -> set[str]:
+    """A key with its Roman sequel numbers in digits, with and without "part" ("godfather part
+    ii" -> "godfather part 2", "godfather 2"; "star trek iii ..." -> "star trek 3 ...")."""
+    digits = roman_digits(key)
+    return {digits, _PART_RE.sub(" ", digits), _PART_RE.sub(" ", key)}
 
 
 def first_parts(keys: Iterable[str]) -> dict[str, str]:
