@@ -52,7 +52,7 @@ def tokenize(text: str) -> list[Token]:
 
 
 def phrase_at(words: list[str], i: int, phrases: Mapping[tuple[str, ...], object],
-              longest: int = 4) -> int:
+              longest: int = 5) -> int:
     """Length of the longest phrase (a tuple of words) starting at ``words[i]``; 0 if none."""
     for length in range(min(longest, len(words) - i), 0, -1):
         if tuple(words[i:i + length]) in phrases:

@@ -18,6 +18,7 @@ from chatrec.domain.commonness import zipf
 from chatrec.understand.lexicon import Token
 from chatrec.understand.positions import clause_of, resolve
 from chatrec.understand.reactions import Act, ActReader, Reaction, normalise
+from chatrec.understand.title_text import sequel_forms
 from chatrec.understand.titles import TitleMention
 
 _STOP = frozenset({"the", "a", "an", "of", "and", "in", "on", "to", "for", "with", "me", "my",
@@ -53,6 +54,8 @@ def _keys(catalog: Catalog, index: int) -> list[list[str]]:
     keys = [normalize_title(head)]
     if rest.endswith(")"):
         keys.append(normalize_title(rest[:-1]))
+    # its sequel number in digits: "star trek 3" names Star Trek III, not the other Treks
+    keys += sorted(form for k in keys for form in sequel_forms(k) if form not in keys)
     words = [k.split() for k in keys if k]
     # its content words alone, as typed in a hurry: "good bad ugly"
     content = [[w for w in k if w not in _STOP] for k in words]
@@ -95,6 +98,8 @@ def _good_run(words: list[str], key: list[str], run: tuple[int, int, int],
     if n >= 2 and content and (len("".join(matched)) >= 4 or j == 0):
         return True
     word = matched[0]
+    if n == 1 and j == 0 and word == key[0] and word.isdigit() and len(word) >= 3:
+        return True  # "2001 i turned off" names 2001: A Space Odyssey; no position is so big
     if n != 1 or word in _STOP or word in common:
         return False
     if word == key[j] and len(word) >= LONE_SHORT and zipf(word) <= LONE_SHORT_ZIPF:

@@ -35,7 +35,7 @@ from chatrec.understand.lm_delta import LMDelta
 from chatrec.understand.message import Intent, ParsedMessage, PreferenceDelta
 from chatrec.understand.on_screen import ShownName, named_picks, read_reactions, spotted_picks
 from chatrec.understand.polarity import clause_polarities
-from chatrec.understand.positions import bare_positions, listed_digits, other_subject
+from chatrec.understand.positions import bare_positions, listed_digits, other_subject, pointed
 from chatrec.understand.questions import ItemQuestion, QuestionReader
 from chatrec.understand.reactions import Act, ActReader, Reaction, normalise
 from chatrec.understand.references import extract_refs
@@ -150,6 +150,9 @@ class Parser:
         if asked:
             roles = TitleRoles(subject=list(asked.targets))
             found.refs = found.refs or [(r, -1) for r in asked.refs]
+            if len(asked.refs) == 1 and asked.refs[0]:  # "is 3 popular? never heard of it"
+                found.reactions = pointed(found.reactions, asked.refs[0], context.shown,
+                                          context.focus)
         if found.reactions and self.acts.has("all_but", normalise(text)):
             # "seen all but the last": the pick left out is no reference of the reactions
             found.refs = [(r, i) for r, i in found.refs if r in {x.ref for x in found.reactions}]
@@ -199,9 +202,12 @@ class Parser:
         # "just one, the best one": a constraint dropped or a count asked, no pick taken
         reactions = self._reactions(text, tokens, context, mentions, names, refs,
                                     mask | years.used | ref_used | count.used, stated)
-        if reactions:  # shown picks named in a reaction are no separate title verdicts
+        if reactions:  # shown picks named in a reaction are no separate title verdicts, nor
+            # are words that name one ("star trek 2" with only Wrath of Khan on screen)
             named = {r.item for r in reactions if r.item is not None} | set(context.shown)
-            mentions = tuple(m for m in mentions if m.matches[0].index not in named)
+            taken = {tokens[k].start for n in names for k in n.tokens}
+            mentions = tuple(m for m in mentions if m.matches[0].index not in named
+                             and not any(m.span[0] <= at < m.span[1] for at in taken))
         roles = title_roles(tokens, mentions, polarity, self.acts)
         return Found(mentions, genres, years, refs, polarity, roles,
                       wish_text(tokens, skip, self._not_wish),

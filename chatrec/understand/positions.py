@@ -5,8 +5,12 @@ and the parser share for reactions to several picks at once."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
+from typing import TypeVar
 
 from chatrec.understand.lexicon import Token
+
+R = TypeVar("R")  # a reaction (`reactions.Reaction`): a dataclass with ``ref`` and ``index``
 
 CLAUSE_ENDS = frozenset({",", ".", ";", "!", "?", "but", "-", "—"})
 _LISTING = frozenset({"and", "&", ",", "or", "n"})  # "2 and 3", "3 & 4"
@@ -91,3 +95,12 @@ def resolve(shown: Sequence[int], focus: int | None, ref: int) -> int | None:
 
 __all__ = ["CLAUSE_ENDS", "bare_positions", "clause_of", "listed_digits", "other_subject",
            "resolve"]
+
+
+def pointed(reactions: tuple[R, ...], ref: int, shown: Sequence[int], focus: int | None
+            ) -> tuple[R, ...]:
+    """Reactions to "it" (ref 0) moved to the one pick a question asked about: in "is 3
+    popular? never heard of it", "it" is the third pick, not the one in focus."""
+    index = resolve(shown, focus, ref)
+    return tuple(replace(r, ref=ref, index=index) if r.ref == 0 and index is not None else r
+                 for r in reactions)

@@ -69,18 +69,17 @@ class QuestionReader:
         parts = [low, *(p.strip() for p in _SENTENCES.split(low) if p.strip() != low.strip())]
         unresolved = False  # words for an item that name none: no falling back to "it"
         for kind, pattern in self._patterns:
-            found = next((m for m in map(pattern.search, parts) if m), None)
-            if not found:
-                continue
-            subject = next((found.group(g) for g in SUBJECT_GROUPS
-                            if g in pattern.groupindex and found.group(g)), None)
-            if subject is None and unresolved and not (mentions or refs):
-                continue  # "is there anything ok for kids?" is a request
-            about = self._subject(subject, mentions, refs, shown, named)
-            unresolved = unresolved or (about is None and subject is not None)
-            if about is not None:
-                aspect = self._aspect(low) if kind == "content" else ""
-                return ItemQuestion(kind, aspect, *about)
+            # the first sentence whose subject resolves: "whos in it, madonna?" asks of "it"
+            for found in filter(None, map(pattern.search, parts)):
+                subject = next((found.group(g) for g in SUBJECT_GROUPS
+                                if g in pattern.groupindex and found.group(g)), None)
+                if subject is None and unresolved and not (mentions or refs):
+                    break  # "is there anything ok for kids?" is a request
+                about = self._subject(subject, mentions, refs, shown, named)
+                unresolved = unresolved or (about is None and subject is not None)
+                if about is not None:
+                    aspect = self._aspect(low) if kind == "content" else ""
+                    return ItemQuestion(kind, aspect, *about)
         return None
 
     def _subject(self, subject: str | None, mentions: Sequence[TitleMention],
@@ -100,6 +99,8 @@ class QuestionReader:
             return None  # "who made you?" asks about chatrec, not a title starting "you"
         if subject is None or self._is_pointer(subject):
             return (named, ()) if named else ((), (0,))
+        if subject.isdigit() and 0 < int(subject) <= len(shown):
+            return (), (int(subject),)  # "is 3 popular?": a position on screen
         if named:
             return named, ()
         index = self._title(subject, shown)

@@ -14,8 +14,10 @@ from chatrec.understand.cues import CONNECTORS
 from chatrec.understand.lexicon import Token
 
 # "Heat (1995)", "Heat, 1995", and a parenthesised year after a title's own closing mark:
-# "That Darn Cat! (1997)", "Shadows (Cienie) (1988)"; "heat from 1995" too.
-_TRAILING_YEAR_RE = re.compile(r"(?:[)!?.'’]*\s*\(|\s*,?\s*(?:from\s+)?)((?:19|20)\d\d)\b\)?")
+# "That Darn Cat! (1997)", "Shadows (Cienie) (1988)"; "heat from 1995" and "heat from '95" too.
+_TRAILING_YEAR_RE = re.compile(r"(?:[)!?.'’]*\s*\(|\s*,?\s*(?:from\s+)?)((?:19|20)\d\d)\b\)?"
+                               r"|\s+from\s+['’]?(\d\d)\b")
+CENTURY_PIVOT = 30  # a two-digit year up to this is in the 2000s ("from 05"), else the 1900s
 # A full stop after these ends no sentence ("M. Butterfly", "Mr. Holland's Opus").
 _ABBREVIATIONS = frozenset({"mr", "mrs", "ms", "dr", "st", "jr", "sr", "mt", "ft", "vs"})
 _SENTENCE_ENDS = frozenset({".", "!", "?", ";"})
@@ -28,11 +30,12 @@ _ROMAN = {"ii": "2", "iii": "3", "iv": "4", "v": "5", "vi": "6", "vii": "7", "vi
 def sentence_after(tokens: list[Token], j: int, question_starts: frozenset[str] = frozenset()
                    ) -> bool:
     """Whether ``tokens[j]`` ends the first sentence of a longer message ("fargo. more", "fargo
-    lol ..."), or a question about it follows a comma ("matilda, is that too scary?")."""
+    lol ...", "titanic? never again"), or a question about it follows a comma ("matilda, is that
+    too scary?")."""
     if j + 2 >= len(tokens):
         return False
     mark = tokens[j + 1].lower
-    return mark in {".", "!"} or mark in _INTERJECTIONS or (
+    return mark in {".", "!", "?"} or mark in _INTERJECTIONS or (
         mark == "," and tokens[j + 2].lower in question_starts)
 
 
@@ -44,7 +47,10 @@ def trailing_year(message: str, tokens: list[Token], end: int) -> tuple[int | No
         return None, end
     after = next((k for k in range(end, len(tokens)) if tokens[k].start >= found.end()),
                  len(tokens))
-    return int(found.group(1)), after
+    if found.group(1):
+        return int(found.group(1)), after
+    short = int(found.group(2))
+    return short + (2000 if short <= CENTURY_PIVOT else 1900), after
 
 
 def ends_sentence(tokens: list[Token], j: int) -> bool:
@@ -75,15 +81,22 @@ def title_keys(title: str) -> set[str]:
     without its little words ("monty python holy grail") and with its Roman sequel numbers in
     digits ("godfather part 2")."""
     keys = plain_keys(title)
+    if "'" in title:  # "It's a Wonderful Life" is typed "its a wonderful life"
+        keys |= plain_keys(title.replace("'", ""))
     for key in list(keys):
         words = key.split()
         sparse = [w for w in words if w not in CONNECTORS]
         if len(words) >= 3 and len(sparse) >= 2 and len(sparse) < len(words):
             keys.add(" ".join(sparse))
-        keys.add(roman_digits(key))
-    for key in list(keys):  # "godfather part 2" is also typed "godfather 2"
-        keys.add(_PART_RE.sub(" ", key))
+        keys |= sequel_forms(key)
     return keys
+
+
+def sequel_forms(key: str) -> set[str]:
+    """A key with its Roman sequel numbers in digits, with and without "part" ("godfather part
+    ii" -> "godfather part 2", "godfather 2"; "star trek iii ..." -> "star trek 3 ...")."""
+    digits = roman_digits(key)
+    return {digits, _PART_RE.sub(" ", digits), _PART_RE.sub(" ", key)}
 
 
 def first_parts(keys: Iterable[str]) -> dict[str, str]:

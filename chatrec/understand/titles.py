@@ -43,6 +43,7 @@ from chatrec.understand.title_text import (
     trailing_year,
 )
 
+_JOINED_RE = re.compile(r"[a-z0-9]{1,3}[&+][a-z0-9]{1,3}")  # a coined short name: "s&s"
 _YEAR_RE = re.compile(r"^(?P<title>.*?)[\s,]*\(?(?P<year>(?:19|20)\d\d)\)?\s*$")
 WHOLE_MESSAGE = "(whole message)"  # the cue of a title that is all the message says
 CONFIDENT_SCORE = 92.0  # a fuzzy mention below this, with no cue word, is asked about first
@@ -148,7 +149,9 @@ class TitleMatcher:
         self._coined: set[str] = set()  # "t2", "fmj": no word of the language, so no cue needed
         for nickname, titles in nicknames.items():
             key = normalize_title(nickname)
-            if key and all(zipf(w) < COINED_MAX_ZIPF for w in key.split()):
+            # "s&s", "b&b": letters joined by a mark are no words, whatever the letters
+            joined = _JOINED_RE.fullmatch(nickname) is not None
+            if key and (joined or all(zipf(w) < COINED_MAX_ZIPF for w in key.split())):
                 self._coined.add(key)
             for title in titles:
                 for index in self._exact.get(normalize_title(title), []):
