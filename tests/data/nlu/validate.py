@@ -265,5 +265,6 @@ if __name__ == "__main__":
     args = [Path(a) for a in sys.argv[1:]] or [
         HERE / name for name in ("heldout.jsonl", "dev.jsonl", "dev2.jsonl", "dev_questions.jsonl",
                                  "dev3.jsonl", "dev_titles.jsonl", "dev_react.jsonl",
-                                 "dev4.jsonl", "dev5.jsonl", "dev6.jsonl", "dev7.jsonl")]
+                                 "dev4.jsonl", "dev5.jsonl", "dev6.jsonl", "dev7.jsonl",
+                                 "dev8.jsonl")]
     sys.exit(validate([p for p in args if p.exists()] if not sys.argv[1:] else args))
