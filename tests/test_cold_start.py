@@ -93,6 +93,8 @@ def test_a_named_title_outweighs_thumbs_on_another_cluster(tiny_dataset, fake_em
 @pytest.mark.parametrize(("wish", "kept"), [
     ("kids", ""), ("romantic", ""), ("got any good comedies?", ""),
     ("something with a twist", "something with a twist"),
+    # what "preferably 90s", "make it a 1990s movie", "not quite, anything else?" leave
+    ("preferably", ""), ("ideally", ""), ("make", ""), ("quite", ""), ("different", ""),
 ])
 def test_only_informative_wishes_reach_the_keyword_source(tiny_dataset, fake_embedder, wish,
                                                           kept) -> None:
@@ -101,6 +103,7 @@ def test_only_informative_wishes_reach_the_keyword_source(tiny_dataset, fake_emb
     ranker = Ranker(engine, fake_embedder, vectors, Vocabulary.from_dataset(tiny_dataset))
     query = ranker.query(UserProfile(), Preferences(wish=wish))
     assert query.text == kept
+    assert (query.text_vector is None) == (not kept)  # no embedding of filler to rank by
     assert WishWords(Vocabulary.from_dataset(tiny_dataset)).informative_words(wish) == (
         ["twist"] if kept else [])
 
