@@ -2,11 +2,11 @@
 
 Every rating is a positive; each user's interactions are split 80/10/10 at random (seed 2020).
 Models fit on training interactions only. Validation picks EASE's lambda, the side-information
-weight of collective EASE (``cease``), the blend's anchor (the best source alone) and weights;
-the test split is touched once, at the end. At test time all items except the user's train and
-valid items are ranked, by the blend tuned on validation alone: the app's quality floor and
-fading quality prior are off (``hybrid_app`` keeps them). Metrics @10 are averaged over users
-with >= 1 held-out item.
+and embedding weights of collective EASE (``cease``), the blend's anchor (the best source
+alone) and weights; the test split is touched once, at the end. At test time all items except
+the user's train and valid items are ranked, by the blend tuned on validation alone: the app's
+quality floor and fading quality prior are off (``hybrid_app`` keeps them). Metrics @10 are
+averaged over users with >= 1 held-out item.
 """
 
 from __future__ import annotations
@@ -27,7 +27,15 @@ from chatrec.domain.catalog import Dataset
 from chatrec.models.embedder import l2_normalize
 from chatrec.rank.engine import BlendConfig, Engine, EngineConfig
 from chatrec_eval.metrics import METRICS, ranking_metrics
-from chatrec_eval.offline_tune import MIN_Z, K, anchored_blend, top_items, tune_ease, tune_side
+from chatrec_eval.offline_tune import (
+    MIN_Z,
+    K,
+    anchored_blend,
+    top_items,
+    tune_ease,
+    tune_emb,
+    tune_side,
+)
 from chatrec_eval.split import DEFAULT_RATIOS, split_by_ratio
 
 TIMED_USERS = 200  # users whose per-source scoring is timed
@@ -66,10 +74,10 @@ def make_split(dataset: Dataset, vectors: np.ndarray | None, seed: int) -> EvalS
     return EvalSplit(data, train, valid, test)
 
 
-def fit_sources(split: EvalSplit, lam: float, side: float = 3.0
+def fit_sources(split: EvalSplit, lam: float, side: float = 3.0, emb: float = 0.0
                 ) -> tuple[dict[str, Any], dict[str, float]]:
     """Fit every source on the training part (EASE and collective EASE with the tuned
-    ``lam`` and ``side``); returns sources and fit seconds."""
+    ``lam``, ``side`` and ``emb``); returns sources and fit seconds."""
     sources, fit_s = {}, {}
     for name in SOURCE_NAMES:
         if name == "semantic" and split.data.item_vectors is None:
@@ -77,7 +85,8 @@ def fit_sources(split: EvalSplit, lam: float, side: float = 3.0
         if name == "keywords":  # matches a chat wish's words; offline queries have no text
             continue
         start = time.perf_counter()
-        params = {"ease": {"lam": lam}, "cease": {"lam": lam, "side": side}}.get(name, {})
+        params = {"ease": {"lam": lam},
+                  "cease": {"lam": lam, "side": side, "emb": emb}}.get(name, {})
         sources[name] = make_source(name, **params).fit(split.data)
         fit_s[name] = time.perf_counter() - start
     return sources, fit_s
@@ -151,8 +160,9 @@ def run_offline_eval(dataset: Dataset, embedder_vectors: np.ndarray | None = Non
     gram = gram_matrix(split.data)
     lam, curve = tune_ease(split, valid_users, gram=gram)
     side, side_curve = tune_side(split, valid_users, lam, gram=gram)
+    emb, emb_curve = tune_emb(split, valid_users, lam, side, gram=gram)
     del gram  # an items x items buffer; the fits below build their own
-    sources, fit_s = fit_sources(split, lam, side)
+    sources, fit_s = fit_sources(split, lam, side, emb)
     every = BlendConfig(**dict.fromkeys(sources, 1.0), profile=1.0, wish=0.0, mmr_lambda=1.0)
     probe = Engine(split.data, list(sources.values()), EngineConfig(tuple(sources), blend=every))
     valid_signals = collect_signals(probe, split, valid_users, test=False)
@@ -188,6 +198,7 @@ def run_offline_eval(dataset: Dataset, embedder_vectors: np.ndarray | None = Non
         "n_test_users": int(test_users.size), "ease_lambda": lam,
         "ease_lambda_valid_ndcg": {str(k): v for k, v in curve.items()},
         "cease_side": side, "cease_side_valid_ndcg": {str(k): v for k, v in side_curve.items()},
+        "cease_emb": emb, "cease_emb_valid_ndcg": {str(k): v for k, v in emb_curve.items()},
         "blend": blends[chosen][0], "blend_anchor": anchors[chosen], "blend_min_z": MIN_Z,
         "blend_valid_objective": {k: v[1] for k, v in blends.items()},
         "neural_in_blend": use_neural,
@@ -207,6 +218,7 @@ def format_offline_table(result: dict) -> str:
         lines.append(f"{name:<16}{cells}{row['fit_s']:>9.2f}{row['score_ms_per_user']:>9.2f}")
     protocol = result["protocol"]
     lines.append(f"EASE lambda={protocol['ease_lambda']:g}; cease side="
-                 f"{protocol['cease_side']:g}; blend={protocol['blend']} (anchor "
+                 f"{protocol['cease_side']:g} emb={protocol.get('cease_emb', 0.0):g}; "
+                 f"blend={protocol['blend']} (anchor "
                  f"{protocol['blend_anchor']}); neural in blend: {protocol['neural_in_blend']}")
     return "\n".join(lines)

@@ -61,7 +61,8 @@ def aggregate_runs(runs: list[dict], versus: tuple[str, str] = ("hybrid", "ease"
     protocol = {**runs[0]["protocol"], "seeds": seeds,
                 "blend_per_seed": [run["protocol"]["blend"] for run in runs],
                 "ease_lambda_per_seed": [run["protocol"]["ease_lambda"] for run in runs],
-                "cease_side_per_seed": [run["protocol"].get("cease_side") for run in runs]}
+                "cease_side_per_seed": [run["protocol"].get("cease_side") for run in runs],
+                "cease_emb_per_seed": [run["protocol"].get("cease_emb") for run in runs]}
     return {"protocol": protocol, "models": models, "spread": spreads,
             "margin": {"of": list(versus), **margin},
             "per_seed": {str(s): run["models"] for s, run in zip(seeds, runs, strict=True)}}

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 K = 10
 EASE_GRID = (100.0, 200.0, 300.0, 400.0, 500.0, 750.0, 1000.0)
 SIDE_GRID = (1.0, 3.0, 10.0)  # collective EASE's pseudo-user weight, at EASE's lambda
+EMB_GRID = (0.0, 10.0, 30.0, 100.0)  # collective EASE's embedding weight, after the side
 WEIGHT_GRID = (0.0, 0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0)
 # A blend step must beat the current blend by two standard errors of the paired per-user
 # difference on validation (a conventional bar, fixed a priori, not tuned on test).
@@ -85,6 +86,19 @@ def tune_side(split: EvalSplit, users: np.ndarray, lam: float,
     gram = gram_matrix(split.data) if gram is None else gram
     catalog = split.data.catalog
     return validation_curve(split, users, lambda w: cease_weights(gram, catalog, lam, w), grid)
+
+def tune_emb(split: EvalSplit, users: np.ndarray, lam: float, side: float,
+             grid: tuple[float, ...] = EMB_GRID, gram: np.ndarray | None = None
+             ) -> tuple[float, dict[float, float]]:
+    """Collective EASE's embedding weight with the best validation NDCG@10 at ``lam`` and
+    ``side`` (0 without item vectors), and NDCG@10 for every weight tried."""
+    vectors = split.data.item_vectors
+    if vectors is None:
+        return 0.0, {}
+    gram = gram_matrix(split.data) if gram is None else gram
+    catalog = split.data.catalog
+    return validation_curve(split, users,
+                            lambda w: cease_weights(gram, catalog, lam, side, vectors, w), grid)
 
 def best_singles(signals: dict[str, np.ndarray], names: list[str], blocked: sp.csr_matrix,
                  relevant: sp.csr_matrix, n: int = ANCHORS) -> list[str]:

@@ -7,7 +7,7 @@ import pytest
 
 from chatrec.candidates import make_source, training_data
 from chatrec.candidates.base import Query
-from chatrec.candidates.cease import side_gram
+from chatrec.candidates.cease import embedding_gram, side_gram
 from chatrec.candidates.content import token_matrix
 
 HEAT, FARGO, SUSPECTS, DOGS = 0, 1, 2, 8
@@ -48,3 +48,33 @@ def test_shared_attributes_lift_an_item_the_ratings_alone_give_nothing(tiny_data
     lifted = [make_source("cease", lam=1.0, side=s).fit(data).score(query)[FARGO]
               for s in (1.0, 3.0)]
     assert abs(ease) < 1e-6 and 0 < lifted[0] < lifted[1]
+
+
+def test_embedding_pseudo_users_lift_an_item_whose_text_is_close(tiny_dataset):
+    # Give Fargo and The Usual Suspects the same embedding, every other item its own
+    # direction: with ``emb`` > 0 Suspects' weight into Fargo grows, and without item vectors
+    # (or at emb 0) collective EASE is unchanged.
+    n_items = len(tiny_dataset.catalog)
+    vectors = np.eye(n_items, n_items + 1, dtype=np.float32)
+    vectors[FARGO] = vectors[SUSPECTS]
+    plain = training_data(tiny_dataset)
+    data = training_data(tiny_dataset, item_vectors=vectors)
+    query = Query(history=np.array([SUSPECTS]))
+    base = make_source("cease", lam=1.0, side=0.0).fit(data).score(query)[FARGO]
+    lifted = [make_source("cease", lam=1.0, side=0.0, emb=e).fit(data).score(query)[FARGO]
+              for e in (1.0, 3.0)]
+    assert abs(base) < 1e-6 and 0 < lifted[0] < lifted[1]
+    no_vectors = make_source("cease", lam=1.0, side=0.0, emb=3.0).fit(plain).score(query)
+    np.testing.assert_allclose(no_vectors[FARGO], base, atol=1e-6)
+    assert make_source("cease", emb=3.0).uses_item_vectors
+    assert not make_source("cease").uses_item_vectors
+
+
+def test_embedding_gram_is_positive_semidefinite():
+    rng = np.random.default_rng(0)
+    vectors = rng.normal(size=(30, 8)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    gram = embedding_gram(vectors, 2.0)
+    np.testing.assert_allclose(gram, gram.T, atol=1e-6)
+    assert np.linalg.eigvalsh(gram.astype(np.float64)).min() > -1e-5
+    np.testing.assert_allclose(np.diag(gram), 2.0, rtol=1e-5)

@@ -8,6 +8,15 @@ them, which a small catalog's sparse columns need. Free tags are left out: on Mo
 are applied by the very users being evaluated (and measured no gain on ml-latest-small's
 validation split). A separate source from ``ease``, so the offline protocol keeps RecBole's
 EASE as its baseline; ``side`` is chosen on the validation split at EASE's lambda.
+
+With ``emb`` > 0 and item embeddings in the training data, the embeddings join too: the Gram
+gains ``emb`` x (V V^T)^8 (an elementwise power of the cosine matrix, which keeps it positive
+semi-definite by the Schur product theorem and leaves only close pairs of texts with weight:
+cosine 0.43 -> 0.001, 0.71 -> 0.06). On ml-latest-small's validation part (seeds 2020 and 2022,
+lambda 200, side 10) ``emb`` 30 lifted NDCG@10 0.2152 -> 0.2184 and 0.2084 -> 0.2164, Recall@10
+0.1786 -> 0.1819 and 0.1776 -> 0.1800; embeddings of the texts without their free tags gave the
+same lift (0.2180 / 0.1804 and 0.2164 / 0.1804), so it is not the tags' leak. Power 16 gained
+nothing. ``emb`` is chosen on the validation split after ``side``.
 """
 
 from __future__ import annotations
@@ -21,6 +30,8 @@ from chatrec.domain.catalog import Catalog
 
 DEFAULT_SIDE = 3.0  # best on the ml-100k validation split (grid 1, 3, 10); flat on mls
 UNUSED_KINDS = frozenset({"tag"})
+DEFAULT_EMB = 0.0  # the app's engine fits cease only when its blend weight is non-zero
+EMB_POWER = 8
 
 
 def side_gram(catalog: Catalog, weight: float) -> np.ndarray:
@@ -29,23 +40,42 @@ def side_gram(catalog: Catalog, weight: float) -> np.ndarray:
     return (weight * (features @ features.T)).toarray().astype(np.float32, copy=False)
 
 
-def cease_weights(gram: np.ndarray, catalog: Catalog, lam: float, side: float) -> np.ndarray:
-    """Collective EASE's item weights: EASE's closed form on X^T X + ``side`` x F F^T."""
-    return ease_weights(gram + side_gram(catalog, side), lam)
+def embedding_gram(vectors: np.ndarray, weight: float) -> np.ndarray:
+    """``weight`` x (V V^T)^EMB_POWER, elementwise: positive semi-definite, dense float32."""
+    unit = np.asarray(vectors, dtype=np.float32)
+    return (weight * np.power(unit @ unit.T, EMB_POWER)).astype(np.float32, copy=False)
+
+
+def cease_weights(gram: np.ndarray, catalog: Catalog, lam: float, side: float,
+                  vectors: np.ndarray | None = None, emb: float = 0.0) -> np.ndarray:
+    """Collective EASE's item weights: EASE's closed form on X^T X + ``side`` x F F^T
+    (+ ``emb`` x (V V^T)^8 when ``vectors`` are given and ``emb`` > 0)."""
+    total = gram + side_gram(catalog, side)
+    if vectors is not None and emb > 0:
+        total += embedding_gram(vectors, emb)
+    return ease_weights(total, lam)
 
 
 class CEASESource(EASESource):
     """EASE's scoring and evidence over weights fitted with content tokens as pseudo-users."""
 
     name = "cease"
-    STATE_VERSION = 1  # bump when ``fit`` changes, so cached B matrices are rebuilt
+    STATE_VERSION = 2  # bump when ``fit`` changes, so cached B matrices are rebuilt
 
-    def __init__(self, lam: float = DEFAULT_LAMBDA, side: float = DEFAULT_SIDE) -> None:
+    def __init__(self, lam: float = DEFAULT_LAMBDA, side: float = DEFAULT_SIDE,
+                 emb: float = DEFAULT_EMB) -> None:
         super().__init__(lam)
         self.side = side
+        self.emb = emb
+
+    @property
+    def uses_item_vectors(self) -> bool:  # type: ignore[override]
+        """Whether the fit reads the embeddings (the engine cache then keys on them)."""
+        return self.emb > 0
 
     def fit(self, data: TrainingData, gram: np.ndarray | None = None) -> CEASESource:
         """Solve for B; pass a precomputed ratings ``gram`` (X^T X) to try several settings."""
         gram = gram_matrix(data) if gram is None else gram
         return self.load_state(data, {"b": cease_weights(gram, data.catalog, self.lam,
-                                                         self.side)})
+                                                         self.side, data.item_vectors,
+                                                         self.emb)})
