@@ -33,7 +33,7 @@ from chatrec.understand.lexicon import (
 )
 from chatrec.understand.lm_delta import LMDelta
 from chatrec.understand.message import Intent, ParsedMessage, PreferenceDelta
-from chatrec.understand.on_screen import ShownName, named_picks, read_reactions, spotted_picks
+from chatrec.understand.on_screen import read_reactions
 from chatrec.understand.polarity import clause_polarities
 from chatrec.understand.positions import bare_positions, listed_digits, other_subject, pointed
 from chatrec.understand.questions import ItemQuestion, QuestionReader
@@ -49,6 +49,7 @@ from chatrec.understand.roles import (
     wish_text,
 )
 from chatrec.understand.settle import settle
+from chatrec.understand.shown_names import ShownName, named_picks, spotted_picks
 from chatrec.understand.titles import TitleMatcher, TitleMention
 from chatrec.understand.years import extract_years
 
