@@ -49,12 +49,14 @@ _PROFILE = re.compile(r"what do you (know|remember) about me|what (have|did) i (
                       r"\bwhat (do|did) (you|u) (have|got) on me\b|"
                       r"\b(what|which) (\w+ )?do (you|u) think i (like|want|enjoy)")
 _WHY = re.compile(r"^\W*((hmm+|hm+|um+|so|wait|ok|okay|but|and)\W+)?(why|y|how come|"
-                  r"what made you|explain|reason for|whats the reason|"
+                  r"what made (you|u)|explain|reason for|whats the reason|"
                   r"what's the reason)\b|\bwhy('d| did| do| would| is| was| not| no| isn't| "
                   r"wasn't| didn't| the)\b")
 # "yeah why not", "sure, why not!": agreeing, no question about a pick.
-_AGREE_WHY_NOT = re.compile(r"(^|[?!.,]\s*)\W*((yeah|yes|yep|sure|ok|okay|alright|hmm|eh|well|"
-                            r"meh|oh)\W+)*why not\b\W*($|,|\.|!|i'?ll|lets|let's|i'?d|go|sounds)")
+# (after a pick's title too: "deep rising sure why not")
+_AGREE_WHY_NOT = re.compile(r"((^|[?!.,]\s*)\W*((yeah|yes|yep|sure|ok|okay|alright|hmm|eh|well|"
+                            r"meh|oh)\W+)*|\b(yeah|yes|yep|sure|ok|okay|alright)\W+)"
+                            r"why not\b\W*($|,|\.|!|i'?ll|lets|let's|i'?d|go|sounds)")
 _WHY_NOT = re.compile(r"\b(why|y|how come)\W+(\S+\s+){0,3}?(not|no|didn't|didnt|isn't|"
                       r"wasn't|aren't|haven't|hasn't|don't|dont|never|left out|missing|skip|"
                       r"skipped)\b")
