@@ -31,7 +31,8 @@ _FORGET = re.compile(r"\b(forget (about )?(me|everything|all|my|what i)|start (o
                      r"from scratch)|from scratch|reset|clear (my|all|everything|the)|wipe|"
                      r"delete (my|all|everything)|erase|fresh start|"
                      r"(remove|delete|wipe) (all )?(of )?my (profile|data|history|info|"
-                     r"information|account|ratings))\b")
+                     r"information|account|ratings)|(stop|quit|don'?t want you|do not want you) "
+                     r"(keeping|storing|saving|remembering|tracking))\b")
 _PROFILE = re.compile(r"what do you (know|remember) about me|what (have|did) i (tell|told|say|"
                       r"said)|what do (i|you think i) (like|want)|what have you learn|"
                       r"\b(show|see|view|list|display|what are|what's|whats|check|tell me)\b.*"
@@ -45,7 +46,9 @@ _PROFILE = re.compile(r"what do you (know|remember) about me|what (have|did) i (
                       r"\bremind me what i\b|what (have you|you'?ve) got on me|"
                       r"\bwhat do (you|u) (have|know|got) on me\b|"
                       r"\bwhat (do|did) i (tell|told|say|said) (you|u)\b|"
-                      r"\b(list|show)( me)? the \w+ i (gave|rated|liked|loved|disliked|hated)\b|"
+                      r"\b(list|show)( me)? the \w+ (i|i'?ve|i have) (said i |told you i )?"
+                      r"(gave|given|rated|liked|loved|disliked|hated)\b|"
+                      r"\bwhat (kind|sort|type) of \w+ am i\b|"
                       r"\bwhat (do|did) (you|u) (have|got) on me\b|"
                       r"\b(what|which) (\w+ )?do (you|u) think i (like|want|enjoy)")
 _WHY = re.compile(r"^\W*((hmm+|hm+|um+|so|wait|ok|okay|but|and)\W+)?(why|y|how come|"
@@ -67,7 +70,8 @@ _HELP = re.compile(r"^\W*(help|help me|i need help|need help|\?+|commands|menu|i
                    r"\b(list of|any) commands\b|"
                    r"\bwhat do i (say|type)\b|\bhow do i talk to you|\bwhat are you able to\b|"
                    r"\bwhat kind of (things|questions) can|"
-                   r"\bwhat (kinds?|sorts?|types?) of (things|questions|stuff) (can|do|should) i\b|"
+                   r"\bwhat (kinds?|sorts?|types?) of (things|questions|stuff) (can|do|should) "
+                   r"(i|you|u)\b|\bwhat are my options( here)?\W*$|"
                    r"\bhow (do|can|should) i (rate|like|dislike|save|search|ask|tell you)\b|"
                    r"\bwhat (can|do|should) i (type|write|say|do here|ask)\b|"
                    r"\bexplain (what|how) (i|you|this|it)\b|"

@@ -241,7 +241,8 @@ class Parser:
                           if b[0] not in have]
         # "seen it, great one to watch with kids": "it" is the pick, the genre describes it
         implicit = not others and (not stated or "it" in {t.lower for t in tokens}) and (
-            names or not other_subject(tokens, self.lexicon.filler_words))
+            names or not other_subject(tokens, self.lexicon.filler_words)) and not (
+            self.chat_acts.to_bot(text))  # "lol youre pretty good at this": no pick judged
         return read_reactions(text, tokens, self.acts, names, positions, context.shown,
                               context.focus, implicit=implicit,
                               asks=not any(0 in n.tokens for n in names),

@@ -1,0 +1,60 @@
+"""Weak intents in new phrasings (goodbyes, starting over, help, profile, forget) and praise of
+the bot with picks on screen, which judges no pick ("lol youre pretty good at this"); films and
+books catalogs."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import make_books_dataset, make_tiny_dataset
+
+from chatrec.understand.parse import ParseContext, Parser
+
+CATALOGS = {"films": ("fargo", "pulp fiction", "movies"), "books": ("dune", "gone girl", "books")}
+
+
+@pytest.fixture(params=["films", "books"])
+def parser(request, fake_embedder) -> tuple[Parser, tuple[str, str, str]]:
+    """A parser, two titles of its catalog and its plural item noun."""
+    make = make_tiny_dataset if request.param == "films" else make_books_dataset
+    return Parser.from_catalog(make().catalog, fake_embedder), CATALOGS[request.param]
+
+
+def _index(p: Parser, name: str) -> int:
+    return [t.lower() for t in p.titles.catalog.titles].index(name)
+
+
+@pytest.mark.parametrize(("text", "intent"), [
+    ("catch ya later", "goodbye"),
+    ("laterz", "goodbye"),
+    ("talk tmrw", "goodbye"),
+    ("ok reset pls", "reset"),
+    ("back to square one", "reset"),
+    ("what are my options here", "help"),
+    ("what kind of stuff do you understand", "help"),
+    ("list the {n} i said i liked", "profile"),
+    ("list the {n} ive given a thumbs up or down", "profile"),
+    ("based on everything ive told you, what kind of fan am i", "profile"),
+    ("i dont want you keeping my likes anymore, remove them all", "forget"),
+    ("my cat just walked on the keyboard sorry", "smalltalk"),
+])
+def test_weak_intents_in_new_phrasings(parser, text, intent):
+    p, (_, _, noun) = parser
+    parsed = p.parse(text.format(n=noun))
+    assert parsed.intent == intent
+    if intent == "reset":
+        assert parsed.drop == ("all",)
+
+
+@pytest.mark.parametrize("text", ["lol youre pretty good at this", "haha nice one bot",
+                                  "this is kinda fun actually"])
+def test_praise_of_the_bot_judges_no_pick(parser, text):
+    p, (title, other, _) = parser
+    parsed = p.parse(text, ParseContext.on_screen((_index(p, title), _index(p, other))))
+    assert parsed.intent == "smalltalk" and not parsed.reactions
+
+
+def test_a_pick_named_beside_words_to_the_bot_is_still_judged(parser):
+    p, (title, other, _) = parser
+    shown = (_index(p, other), _index(p, title))
+    parsed = p.parse(f"youre right, {title} looks good", ParseContext.on_screen(shown))
+    assert [(r.index, str(r.act)) for r in parsed.reactions] == [(shown[1], "accept")]
