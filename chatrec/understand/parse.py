@@ -186,7 +186,7 @@ class Parser:
         mentions = tuple(self.titles.find_in_text(text, tokens))
         names = named_picks(tokens, context.shown, self.titles.catalog,
                             self.titles.cues.reserved) if context.shown else []
-        names += spotted_picks(tokens, mentions, context.shown, names)
+        names = spotted_picks(tokens, mentions, context.shown, names)
         mask = {i for i, t in enumerate(tokens) for m in mentions
                 if m.span[0] <= t.start < m.span[1]}
         mask |= {k for n in names for k in n.tokens}

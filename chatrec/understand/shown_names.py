@@ -140,20 +140,21 @@ def named_picks(tokens: list[Token], shown: Sequence[int], catalog: Catalog,
 
 def spotted_picks(tokens: list[Token], mentions: Sequence[TitleMention], shown: Sequence[int],
                   names: Sequence[ShownName]) -> list[ShownName]:
-    """Shown picks the title matcher found under another name ("t2", a typo) that
-    `named_picks` did not: the mention's tokens name the pick on screen it may mean."""
-    taken, picks = {k for n in names for k in n.tokens}, {n.index for n in names}
-    out = []
+    """``names`` with the shown picks the title matcher found under another name ("t2", a
+    typo, "jurassic park 2") that `named_picks` did not; a mention longer than the names it
+    covers wins over them ("jurassic park 2" names the sequel, not the "jurassic park" in it)."""
+    out = list(names)
     for mention in mentions:
         if not mention.confident:
             continue
         index = next((m.index for m in mention.matches if m.index in shown), None)
         span = frozenset(k for k, t in enumerate(tokens)
                          if mention.span[0] <= t.start < mention.span[1])
-        if index is not None and index not in picks and not span & taken:
-            out.append(ShownName(index, span))
-            taken |= span
-            picks.add(index)
+        if index is None or any(n.index == index for n in out):
+            continue
+        covered = [n for n in out if n.tokens & span]
+        if all(n.tokens < span for n in covered):
+            out = [n for n in out if n not in covered] + [ShownName(index, span)]
     return out
 
 

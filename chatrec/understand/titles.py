@@ -12,8 +12,7 @@ Crash", "Fargo was great", a capitalised word mid-sentence).
 from __future__ import annotations
 
 import re
-from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -33,17 +32,14 @@ from chatrec.understand.cues import (
 )
 from chatrec.understand.fuzzy import FuzzyIndex, Search
 from chatrec.understand.lexicon import Lexicon, Token, tokenize
+from chatrec.understand.title_index import TitleKeys
 from chatrec.understand.title_text import (
     ends_sentence,
-    first_parts,
-    roman_digits,
     scaled_popularity,
     sentence_after,
-    title_keys,
     trailing_year,
 )
 
-_JOINED_RE = re.compile(r"[a-z0-9]{1,3}[&+][a-z0-9]{1,3}")  # a coined short name: "s&s"
 _YEAR_RE = re.compile(r"^(?P<title>.*?)[\s,]*\(?(?P<year>(?:19|20)\d\d)\)?\s*$")
 WHOLE_MESSAGE = "(whole message)"  # the cue of a title that is all the message says
 CONFIDENT_SCORE = 92.0  # a fuzzy mention below this, with no cue word, is asked about first
@@ -59,9 +55,6 @@ TYPO_MAX_ZIPF = 3.0  # a one-word span read fuzzily must be a rare spelling ("br
 TYPO_MAX_ZIPF_SPAN = 4.2  # one word of a longer one must be ("arc" 4.0; "happened" 5.4)
 PREFIX_SCORE = 98.0  # "star trek" for "Star Trek: Generations"; "free willy 2" beats "free willy"
 SHORT_SCORE = 90.0  # a long title's rare first word alone: "raiders"; asked about without a cue
-SHORT_MAX_ZIPF = 4.0  # how common that word may be ("raiders" 3.9; "star" 5.2 is too common)
-SHORT_MIN_WORDS = 3
-COINED_MAX_ZIPF = 3.4  # a nickname this rare in English ("fmj" 1.8, "t2" 3.3) needs no cue
 # Evidence for a bare lower-case span (no cue, capitals, quotes or verdict): the item's
 # popularity (log rating count over the catalog's largest, centred) against how common its
 # words are (mean Zipf frequency, centred); below 0 it is an everyday phrase ("money talks",
@@ -122,55 +115,11 @@ class TitleMatcher:
         vocabulary = vocabulary or Vocabulary.from_catalog(catalog)
         self.cues = Cues(Lexicon.of(vocabulary))
         self._popularity = scaled_popularity(popularity, len(catalog))
-        self._exact: dict[str, list[int]] = defaultdict(list)
-        self._prefix: dict[str, list[int]] = defaultdict(list)
-        self._short: dict[str, list[int]] = defaultdict(list)
-        for index, title in enumerate(catalog.titles):
-            for key in title_keys(title):
-                if index not in self._exact[key]:
-                    self._exact[key].append(index)
-            head = title.partition(" (")[0]
-            if ":" in head:  # "Star Trek: Generations" is also reachable as "star trek"
-                prefix = normalize_title(head.partition(":")[0]).removesuffix(" or")
-                for key in {prefix, roman_digits(prefix)} - {""}:
-                    self._prefix[key].append(index)
-            for short in self._short_keys(head):
-                self._short[short].append(index)
-        self._add_nicknames(vocabulary.nicknames)
-        for key, base in first_parts(self._exact).items():  # "godfather 1 and 2"
-            self._exact[key] = list(self._exact[base])
+        keys = TitleKeys.build(catalog, vocabulary.nicknames, self.cues.reserved)
+        self._exact, self._prefix, self._short = keys.exact, keys.prefix, keys.short
+        self._coined = keys.coined  # "t2", "fmj": no word of the language, so no cue needed
         self._keys = list(self._exact) + [k for k in self._prefix if k not in self._exact]
         self._fuzzy = FuzzyIndex(self._keys)
-
-    def _add_nicknames(self, nicknames: Mapping[str, tuple[str, ...]]) -> None:
-        """Exact keys for what people call well-known items ("t2", "jurassic park 2"), for the
-        titles of theirs this catalog holds; a nickname of several ("indiana jones") is asked
-        about like any ambiguous title."""
-        self._coined: set[str] = set()  # "t2", "fmj": no word of the language, so no cue needed
-        for nickname, titles in nicknames.items():
-            key = normalize_title(nickname)
-            # "s&s", "b&b": letters joined by a mark are no words, whatever the letters
-            joined = _JOINED_RE.fullmatch(nickname) is not None
-            if key and (joined or all(zipf(w) < COINED_MAX_ZIPF for w in key.split())):
-                self._coined.add(key)
-            for title in titles:
-                for index in self._exact.get(normalize_title(title), []):
-                    if key and index not in self._exact[key]:
-                        self._exact[key].append(index)
-
-    def _short_keys(self, head: str) -> list[str]:
-        """Short names of a title, read only after a cue: a long title's first word when it is
-        rare enough to name the title alone ("raiders" for "Raiders of the Lost Ark"), and the
-        subtitle after a colon ("wrath of khan", "first contact")."""
-        words = normalize_title(head).split()
-        first = words[0] if len(words) >= SHORT_MIN_WORDS else ""
-        out = []
-        if len(first) >= 5 and first not in self.cues.reserved and zipf(first) <= SHORT_MAX_ZIPF:
-            out.append(first)
-        subtitle = normalize_title(head.partition(":")[2]) if ":" in head else ""
-        if len(subtitle.split()) >= 2:
-            out.append(subtitle)
-        return out
 
     def match(self, title_text: str, cutoff: float = MATCH_CUTOFF) -> list[TitleMatch]:
         """Catalog items for a typed title, best first; a trailing year ranks that year first."""
