@@ -58,3 +58,38 @@ def test_a_pick_named_beside_words_to_the_bot_is_still_judged(parser):
     shown = (_index(p, other), _index(p, title))
     parsed = p.parse(f"youre right, {title} looks good", ParseContext.on_screen(shown))
     assert [(r.index, str(r.act)) for r in parsed.reactions] == [(shown[1], "accept")]
+
+
+@pytest.mark.parametrize("text", ["somethin with boxing in it", "a good biopic about a musician"])
+def test_a_loose_request_with_a_wish_recommends(parser, text):
+    p = parser[0]
+    parsed = p.parse(text)
+    assert parsed.intent == "recommend" and parsed.delta.wish
+
+
+def test_dropping_a_thing_refines(parser):
+    p = parser[0]
+    assert p.parse("drop the spielberg thing, any director").intent == "refine"
+
+
+def test_a_longer_list_is_a_count(parser):
+    p = parser[0]
+    parsed = p.parse("can u make the list longer")
+    assert parsed.intent == "refine" and parsed.count == 10
+
+
+def test_the_other_two_are_the_last_two_picks(parser):
+    p, (title, other, _) = parser
+    catalog = p.titles.catalog
+    shown = tuple(range(len(catalog)))[:5]
+    parsed = p.parse("the other two ill skip", ParseContext.on_screen(shown))
+    assert [(r.ref, str(r.act)) for r in parsed.reactions] == [(4, "reject"), (5, "reject")]
+
+
+def test_a_no_before_asking_for_other_picks_turns_down_no_pick(parser):
+    p, (title, other, _) = parser
+    shown = (_index(p, title), _index(p, other))
+    parsed = p.parse("nah show me some different ones", ParseContext.on_screen(shown))
+    assert parsed.intent == "refine" and not parsed.reactions
+    kept = p.parse("nah not that one, show me others", ParseContext.on_screen(shown))
+    assert [str(r.act) for r in kept.reactions] == ["reject"]

@@ -103,11 +103,16 @@ _CONTINUE = re.compile(r"\b(keep (going|it up|(them|'em|em|it|those|the \w+) com
                        r"^\W*((ok|okay|alright|sure|cool|nice|great|so|and|let's|lets|got|"
                        r"got any|any|gimme)\W+)?(go on|carry on|more|next|again|another one)\W*"
                        r"(then|please|pls)?\W*$")
-_WEAK_REQUEST = r"\b(something|anything|{N}|{V}|stuff)\b"
+# (typed short too: "somethin with boxing in it"; or a noun phrase alone: "a good biopic")
+_WEAK_REQUEST = (r"\b(something|somethin|sumthin|sumthing|smth|anything|anythin|{N}|{V}|stuff)\b|"
+                 r"^\W*(a|an|some) (really |very )?(good|great|nice|decent|fun|solid|proper|"
+                 r"classic|cool|fun|funny|light|dark|old|new)\b")
 _COMPARATIVE = (r"\b(more recent|newer(?! than)|older(?! than)|less \w+|lighter|darker|shorter|"
                 r"funnier|scarier|happier|calmer|something else|anything else|different|instead|"
                 r"other (ones|options|{P}|suggestions|picks)|not so(?! much)|only|actually|rather|"
-                r"fewer|another|change|switch|no more)\b|(?<!not )(?<!n't )\btoo \w+")
+                r"fewer|another|change|switch|no more|"
+                r"(drop|forget|ditch|lose|scrap) the \w+( \w+)? (thing|stuff|idea|bit))\b|"
+                r"(?<!not )(?<!n't )\btoo \w+")
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
-from chatrec.understand.lexicon import Token
+from chatrec.understand.lexicon import NUMBER_WORDS, Token
 from chatrec.understand.positions import clause_of, resolve
 from chatrec.understand.reactions import Act, ActReader, Reaction, normalise
 from chatrec.understand.shown_names import STOP, ShownName
@@ -49,8 +49,11 @@ def read_reactions(text: str, tokens: list[Token], reader: ActReader,
     low = normalise(text)
     if not targets and reader.has("others", low):
         kept = shown.index(focus) + 1 if focus in shown else 1
-        targets = [(resolve(shown, focus, p), p, -1) for p in range(1, len(shown) + 1)
-                   if p != kept]
+        rest = [p for p in range(1, len(shown) + 1) if p != kept]
+        # "the other two" of seven: the picks not yet talked about, the last ones listed
+        told = _others_count(reader, low)
+        targets = [(resolve(shown, focus, p), p, -1) for p in rest[-told:] if told] or [
+            (resolve(shown, focus, p), p, -1) for p in rest]
     elif not targets and reader.has("all_shown", low):
         targets = [(resolve(shown, focus, p), p, -1) for p in range(1, len(shown) + 1)]
     elif targets and reader.has("all_but", low):  # "seen all but the last"
@@ -82,6 +85,13 @@ def read_reactions(text: str, tokens: list[Token], reader: ActReader,
     if not found and implicit:
         found.append(Reaction(act, ref=0, index=resolve(shown, focus, 0), wants=wants))
     return tuple(found)
+
+
+def _others_count(reader: ActReader, low: str) -> int:
+    """How many picks "the other two" / "the other 3" names (0: as many as there are)."""
+    match = reader.patterns["others"].search(low)
+    last = match.group(0).split()[-1] if match else ""
+    return NUMBER_WORDS.get(last, int(last) if last.isdecimal() else 0)
 
 
 def _masked(tokens: list[Token], names: Sequence[ShownName]) -> list[Token]:

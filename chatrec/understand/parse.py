@@ -5,7 +5,7 @@ every extractor and the intent rules with one catalog's vocabulary."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from chatrec.domain.catalog import Catalog, Dataset
 from chatrec.domain.vocabulary import Vocabulary
@@ -13,6 +13,7 @@ from chatrec.models.embedder import Embedder
 from chatrec.understand.act_guess import ActGuess, act_exemplars
 from chatrec.understand.chat_acts import ChatActs
 from chatrec.understand.chat_intent import CHAT_FALLBACK, ChatIntent
+from chatrec.understand.context import ParseContext
 from chatrec.understand.counts import CountReader, clamp_count
 from chatrec.understand.genres import extract_genres
 from chatrec.understand.intents import (
@@ -53,26 +54,6 @@ from chatrec.understand.settle import settle
 from chatrec.understand.shown_names import ShownName, named_picks, spotted_picks
 from chatrec.understand.titles import TitleMatcher, TitleMention
 from chatrec.understand.years import extract_years
-
-
-@dataclass(frozen=True)
-class ParseContext:
-    """What is on screen when a message arrives: ``shown_count`` items were listed last (None
-    when unknown, so no reference counts as out of range); ``shown`` are their catalog indices
-    in order (empty when unknown) and ``focus`` the one "it" means (last asked about).
-    ``asked``: an earlier request is still in force (its picks may have been cleared or never
-    found), so a bare addition to it ("throw some romance in there too") refines it."""
-
-    shown_count: int | None = None
-    shown: tuple[int, ...] = ()
-    focus: int | None = None
-    asked: bool = False
-
-    @classmethod
-    def on_screen(cls, shown: tuple[int, ...] | list[int], focus: int | None = None,
-                  asked: bool = False) -> ParseContext:
-        """The context with these picks on screen."""
-        return cls(shown_count=len(shown), shown=tuple(shown), focus=focus, asked=asked)
 
 
 class Parser:
@@ -240,9 +221,14 @@ class Parser:
             positions += [b for b in bare_positions(tokens, len(context.shown), used)
                           if b[0] not in have]
         # "seen it, great one to watch with kids": "it" is the pick, the genre describes it
-        implicit = not others and (not stated or "it" in {t.lower for t in tokens}) and (
+        words = {t.lower for t in tokens}
+        implicit = not others and (not stated or "it" in words) and (
             names or not other_subject(tokens, self.lexicon.filler_words)) and not (
             self.chat_acts.to_bot(text))  # "lol youre pretty good at this": no pick judged
+        # "nah show me some different ones": a "nah" before asking for other picks turns down
+        # the list, not the pick in focus, unless a word points at it ("not that one, ...")
+        implicit = implicit and (names or bool(words & _POINTING)
+                                 or not self.rules.requests_more(text))
         return read_reactions(text, tokens, self.acts, names, positions, context.shown,
                               context.focus, implicit=implicit,
                               asks=not any(0 in n.tokens for n in names),
@@ -288,6 +274,10 @@ class Parser:
         return Intent.FEEDBACK_REF
 
 
+# Words that point at the pick in focus ("not that one", "seen it").
+_POINTING = frozenset({"it", "that", "this", "one", "them", "those", "these"})
+
+
 # Intents that react to no pick on screen, whatever positions or verdict words they hold.
 NO_REACTIONS = frozenset({Intent.WHY, Intent.PROFILE, Intent.FORGET, Intent.HELP,
                           Intent.ASK_ITEM, Intent.RESET, Intent.OFF_TOPIC})
@@ -295,3 +285,6 @@ NO_REACTIONS = frozenset({Intent.WHY, Intent.PROFILE, Intent.FORGET, Intent.HELP
 
 # Acts a question may carry ("never watched it, is it any good?"): they store no verdict.
 NO_VERDICT = frozenset({Act.NOT_SEEN, Act.SEEN})
+
+
+__all__ = ["NO_REACTIONS", "NO_VERDICT", "ParseContext", "Parser"]
