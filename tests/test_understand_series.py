@@ -66,3 +66,19 @@ def test_a_series_number_names_the_sequel_on_screen(case):
     shown = (_index(p, first), _index(p, second))
     parsed = p.parse(f"{name} 2 was such a letdown", ParseContext.on_screen(shown))
     assert [(r.index, str(r.act)) for r in parsed.reactions] == [(shown[1], "seen_disliked")]
+
+
+def test_a_year_after_a_shared_name_picks_that_pick(case):
+    p, name, first, second = case
+    shown = (_index(p, second), _index(p, first))
+    year = int(p.titles.catalog.years[shown[1]]) % 100
+    parsed = p.parse(f"{name} {year:02d} seen, the best one", ParseContext.on_screen(shown))
+    assert [(r.index, str(r.act)) for r in parsed.reactions] == [(shown[1], "seen_liked")]
+
+
+def test_the_year_one_is_the_pick_of_that_year(case):
+    p, _, first, second = case
+    shown = (_index(p, first), _index(p, second))
+    year = int(p.titles.catalog.years[shown[1]]) % 100
+    parsed = p.parse(f"the {year:02d} one i havent seen", ParseContext.on_screen(shown))
+    assert [(r.index, str(r.act)) for r in parsed.reactions] == [(shown[1], "not_seen")]

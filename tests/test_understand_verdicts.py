@@ -75,3 +75,37 @@ def test_idioms_judge_a_title_off_screen(parser, text, intent):
     verdicts = parsed.delta.liked if intent == "like_title" else parsed.delta.disliked
     assert parsed.intent == intent and list(verdicts) == [_index(p, other)]
 
+
+
+def test_many_viewings_say_the_pick_is_loved(parser):
+    p, (title, other) = parser
+    shown = (_index(p, title), _index(p, other))
+    loved = p.parse(f"{title}! seen it 20 times", ParseContext.on_screen(shown))
+    assert [str(r.act) for r in loved.reactions] == ["seen_liked"]
+    counted = p.parse(f"{title}, saw it 3 times in school", ParseContext.on_screen(shown))
+    assert [str(r.act) for r in counted.reactions] == ["seen"]
+
+
+def test_had_enough_of_those_turns_down_every_pick(parser):
+    p, (title, other) = parser
+    shown = (_index(p, title), _index(p, other))
+    parsed = p.parse("nah ive had enough of those", ParseContext.on_screen(shown))
+    assert sorted((r.index, str(r.act)) for r in parsed.reactions) == sorted(
+        [(shown[0], "reject"), (shown[1], "reject")])
+
+
+def test_a_decade_after_a_seen_clause_is_asked_for(parser):
+    p, (title, other) = parser
+    shown = (_index(p, title), _index(p, other))
+    parsed = p.parse(f"{title} seen, got anything from the 80s", ParseContext.on_screen(shown))
+    assert parsed.intent == "refine" and [r.index for r in parsed.reactions] == [shown[0]]
+    assert (parsed.delta.year_min, parsed.delta.year_max) == (1980, 1989)
+    dated = p.parse(f"saw {title} in 1989, loved it")
+    assert (dated.delta.year_min, dated.delta.year_max) == (None, None)
+
+
+def test_someone_elses_viewings_say_nothing_of_the_speaker(parser):
+    p, (title, other) = parser
+    shown = (_index(p, title), _index(p, other))
+    parsed = p.parse(f"she's seen {title} like 50 times", ParseContext.on_screen(shown))
+    assert [str(r.act) for r in parsed.reactions] == ["seen"]

@@ -1,6 +1,7 @@
-"""Why-questions about a title with no cue word before it ("how come fargo is on here"), a
-shown pick named beside a verdict ("why fargo? weird pick"), and "sure why not" after a pick's
-title, which agrees rather than asks; films and books catalogs."""
+"""Questions with no cue word: why-questions about a title ("how come fargo is on here"), a
+shown pick named beside a verdict ("why fargo? weird pick"), "sure why not" after a pick's
+title, which agrees rather than asks, and content questions of a pick and a word alone ("#4
+gory?", "the phantom, for kids?"); films and books catalogs."""
 
 from __future__ import annotations
 
@@ -54,3 +55,22 @@ def test_sure_why_not_after_a_title_accepts_it(parser):
     parsed = p.parse(f"{title} sure why not", ParseContext.on_screen(shown))
     assert parsed.intent == "feedback_ref" and not parsed.why_not
     assert [(r.index, str(r.act)) for r in parsed.reactions] == [(shown[1], "accept")]
+
+
+@pytest.mark.parametrize(("text", "aspect"), [("#2 gory?", "violent"),
+                                              ("{t}... is that like, explicit?", "explicit"),
+                                              ("{t}, for kids?", "family")])
+def test_a_content_question_needs_no_question_word(parser, text, aspect):
+    p, (title, other) = parser
+    shown = (_index(p, other), _index(p, title))
+    parsed = p.parse(text.format(t=title), ParseContext.on_screen(shown))
+    assert parsed.intent == "ask_item" and parsed.question == "content"
+    assert parsed.question_aspect == aspect
+    assert list(parsed.targets) == [shown[1]] or parsed.refs == (2,)
+
+
+@pytest.mark.parametrize("text", ["something gory?", "anything for kids?"])
+def test_a_request_with_a_content_word_asks_no_question(parser, text):
+    p, (title, other) = parser
+    parsed = p.parse(text, ParseContext.on_screen((_index(p, other), _index(p, title))))
+    assert parsed.intent != "ask_item"

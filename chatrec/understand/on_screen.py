@@ -5,6 +5,7 @@ clause's own act ("fargo was great, heat i haven't seen")."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import replace
 
@@ -17,6 +18,7 @@ from chatrec.understand.shown_names import STOP, ShownName
 # verdict ("loved the 2nd, rest no") it is a rejection.
 _NOT_YET = frozenset({"never", "no", "nope", "nah", "not"})
 _DEICTIC = frozenset({"it", "that", "this", "them", "those", "these", "one"})
+_DESCRIBED = re.compile(r"\s+(?:\w+\s+){1,2}ones\b")  # "those vietnam ones", "the jackie chan ones"
 _POINTS_BACK = frozenset({"both", "them", "those", "all", "each", "it"})  # "loved both"
 
 
@@ -54,7 +56,7 @@ def read_reactions(text: str, tokens: list[Token], reader: ActReader,
         told = _others_count(reader, low)
         targets = [(resolve(shown, focus, p), p, -1) for p in rest[-told:] if told] or [
             (resolve(shown, focus, p), p, -1) for p in rest]
-    elif not targets and reader.has("all_shown", low):
+    elif not targets and reader.has("all_shown", low) and not _some_of(reader, low):
         targets = [(resolve(shown, focus, p), p, -1) for p in range(1, len(shown) + 1)]
     elif targets and reader.has("all_but", low):  # "seen all but the last"
         return _all_but(tokens, reader, shown, focus, targets, (act, wants))
@@ -85,6 +87,13 @@ def read_reactions(text: str, tokens: list[Token], reader: ActReader,
     if not found and implicit:
         found.append(Reaction(act, ref=0, index=resolve(shown, focus, 0), wants=wants))
     return tuple(found)
+
+
+def _some_of(reader: ActReader, low: str) -> bool:
+    """Whether "all of those" goes on to say which ones ("enough of those vietnam ones"): some
+    of the picks, which the words alone cannot tell, not all of them."""
+    match = reader.patterns["all_shown"].search(low)
+    return match is not None and _DESCRIBED.match(low, match.end()) is not None
 
 
 def _others_count(reader: ActReader, low: str) -> int:

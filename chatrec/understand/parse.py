@@ -51,7 +51,7 @@ from chatrec.understand.roles import (
     wish_text,
 )
 from chatrec.understand.settle import settle
-from chatrec.understand.shown_names import ShownName, named_picks, spotted_picks
+from chatrec.understand.shown_names import ShownName, dated_picks, named_picks, spotted_picks
 from chatrec.understand.titles import TitleMatcher, TitleMention
 from chatrec.understand.years import extract_years
 
@@ -167,7 +167,8 @@ class Parser:
         mentions = tuple(self.titles.find_in_text(text, tokens))
         names = named_picks(tokens, context.shown, self.titles.catalog,
                             self.titles.cues.reserved) if context.shown else []
-        names = spotted_picks(tokens, mentions, context.shown, names)
+        names = dated_picks(tokens, context.shown, self.titles.catalog,
+                            spotted_picks(tokens, mentions, context.shown, names))
         mask = {i for i, t in enumerate(tokens) for m in mentions
                 if m.span[0] <= t.start < m.span[1]}
         mask |= {k for n in names for k in n.tokens}

@@ -32,6 +32,7 @@ _CLAUSE_STOPS = frozenset({",", ".", ";", "!", "?", "but", "and", "-"})
 _NOT_TOO_WHAT = frozenset({"and", "but", "or", "so", "i", "we", "lol", "haha", "tbh", "though",
                            "btw", "actually", "already", "honestly", "then", "now", "many",
                            "much", "often"})
+_VIEWINGS = re.compile(r"\b(\d{1,3}) ?(?:times|x)\b")  # "seen it 20 times", "watched it 10x"
 _QUESTION_SEEN = re.compile(r"\b(have|did|had) (you|u|ya) ({done})\b")
 
 
@@ -89,6 +90,7 @@ class ActReader:
         self.question_starts = frozenset(data["question_starts"])
         self.denials = frozenset(data["denials"])
         self.answers = frozenset(data["answers"])
+        self.fond_viewings: int = data["fond_viewings"]
         self.more_words = frozenset(data["more_words"])
         self.asked_avoid = frozenset(data["asked_avoid"])
         self.speaker = SpeakerView(data["speaker"])
@@ -157,6 +159,8 @@ class ActReader:
             return Act.MORE_LIKE, False, True
         if self.has_seen(low):
             judged = self.sentiment(low, skip=self.interjections)  # "nah, seen it": no verdict
+            if judged is None and self._fond(low) and not self.speaker.others.search(low):
+                judged = True  # "seen it 20 times": watched again and again, so liked
             verdict = {True: Act.SEEN_LIKED, False: Act.SEEN_DISLIKED}.get(judged, Act.SEEN)
             return verdict, False, True
         if self.has("seen_blame", low) and sentiment is not True and not self.has(
@@ -178,6 +182,12 @@ class ActReader:
         if words & self.affirmations:
             return Act.ACCEPT, False, False
         return None, False, False
+
+    def _fond(self, low: str) -> bool:
+        """Whether a viewing count is high enough to say the pick is loved ("seen it 20
+        times"); a few viewings ("saw it 3 times in school") judge nothing, nor someone
+        else's ("she's seen it like 50 times")."""
+        return any(int(m.group(1)) >= self.fond_viewings for m in _VIEWINGS.finditer(low))
 
     def _unanswered(self, low: str) -> str:
         """``low`` without the yes/no answer words that open it ("nope, never seen it")."""

@@ -22,6 +22,7 @@ from chatrec.understand.titles import TitleMention
 STOP = frozenset({"the", "a", "an", "of", "and", "in", "on", "to", "for", "with", "me", "my",
                    "it", "is", "at", "or", "by", "from", "one", "you", "i", "we", "no", "not",
                    "all", "part", "ii", "iii", "2", "3", "this", "that", "some", "do"})
+_DATED_NOUNS = frozenset({"one", "version", "film", "movie", "book", "edition"})  # "the 82 one"
 WORD_CUTOFF = 80.0  # rapidfuzz ratio for a typo inside a multi-word run ("blak" ~ "black")
 LONE_CUTOFF = 88.0  # for a single word standing for a title ("lebowski", "jumanji")
 LONE_MIN = 5  # letters of a single word that may stand for a longer title
@@ -138,6 +139,37 @@ def named_picks(tokens: list[Token], shown: Sequence[int], catalog: Catalog,
     return out
 
 
+def dated_picks(tokens: list[Token], shown: Sequence[int], catalog: Catalog,
+                names: Sequence[ShownName]) -> list[ShownName]:
+    """``names`` with a year told apart: "batman 89" names the shown Batman of 1989, not the
+    other shown Batmans its word matched; "the 82 one" the shown pick of 1982, if one alone."""
+    out = list(names)
+    for k, token in enumerate(tokens):
+        if not (token.lower.isdecimal() and len(token.lower) in {2, 4}):
+            continue
+        dated = [i for i in shown if _year_is(int(catalog.years[i]), token.lower)]
+        if len(dated) != 1 or any(n.index == dated[0] for n in out):
+            continue
+        before = next((n for n in out if k - 1 in n.tokens), None)
+        if before is not None and _named_by(catalog, dated[0], tokens, before.tokens):
+            out = [n for n in out if n is not before] + [ShownName(dated[0], before.tokens | {k})]
+        elif before is None and 0 < k < len(tokens) - 1 and tokens[k - 1].lower == "the" \
+                and tokens[k + 1].lower in _DATED_NOUNS:
+            out.append(ShownName(dated[0], frozenset({k - 1, k, k + 1})))
+    return out
+
+
+def _year_is(year: int, typed: str) -> bool:
+    """Whether a typed "89" or "1989" is ``year``."""
+    return year > 0 and (str(year) == typed or (len(typed) == 2 and f"{year % 100:02d}" == typed))
+
+
+def _named_by(catalog: Catalog, index: int, tokens: list[Token], used: frozenset[int]) -> bool:
+    """Whether the words of a name ("batman") are words of this pick's title too."""
+    words = [normalize_title(tokens[k].text) for k in sorted(used)]
+    return any(words == key[:len(words)] for key in _keys(catalog, index))
+
+
 def spotted_picks(tokens: list[Token], mentions: Sequence[TitleMention], shown: Sequence[int],
                   names: Sequence[ShownName]) -> list[ShownName]:
     """``names`` with the shown picks the title matcher found under another name ("t2", a
@@ -158,4 +190,4 @@ def spotted_picks(tokens: list[Token], mentions: Sequence[TitleMention], shown: 
     return out
 
 
-__all__ = ["STOP", "ShownName", "named_picks", "spotted_picks"]
+__all__ = ["STOP", "ShownName", "dated_picks", "named_picks", "spotted_picks"]

@@ -48,10 +48,11 @@ _PATTERNS = [  # (kind, regex); the first that matches a stretch of text claims 
 ]
 # Before a year, these say it is when something happened to the user, not an era asked for:
 # "saw it in 1989", "back when I was 20", "born in 1975", an age ("they're in their 60s").
-# (within one sentence: "casablanca seen. any musicals from the 50s?" asks for the 50s)
+# (within one clause: "casablanca seen. any musicals from the 50s?" and "mib seen, got anything
+# from the 80s" ask for the decade)
 _INCIDENTAL_BEFORE = re.compile(r"\b(saw|seen|watched|read|born|since i|when i|"
                                 r"age|aged|i'm|im|turned|in (their|his|her|my|our|your))"
-                                r"[^\w.!?;]+(?:\w+[^\w.!?;]+){0,2}$")
+                                r"[^\w.!?;,]+(?:\w+[^\w.!?;,]+){0,2}$")
 # Before a year, these say it is the one not wanted: "mid 80s instead of 90s".
 _REPLACED_BEFORE = re.compile(r"\b(instead of|rather than|not)\s+(the\s+)?$")
 # Relative words only read as time before a noun ("old movies", "new releases": the lexicon's
