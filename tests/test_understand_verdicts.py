@@ -109,3 +109,17 @@ def test_someone_elses_viewings_say_nothing_of_the_speaker(parser):
     shown = (_index(p, title), _index(p, other))
     parsed = p.parse(f"she's seen {title} like 50 times", ParseContext.on_screen(shown))
     assert [str(r.act) for r in parsed.reactions] == ["seen"]
+
+
+def test_a_recent_viewing_is_no_era_and_its_verdict_carries_back(parser):
+    p, (_, other) = parser
+    parsed = p.parse(f"saw {other} recently, so good")
+    assert parsed.intent == "like_title" and list(parsed.delta.liked) == [_index(p, other)]
+    assert (parsed.delta.year_min, parsed.delta.year_max) == (None, None)
+
+
+def test_a_liked_title_and_what_else_to_try_recommends(parser):
+    p, (_, other) = parser
+    verb = "watch" if other == "pulp fiction" else "read"
+    parsed = p.parse(f"i loved {other}, what else should i {verb}")
+    assert parsed.intent == "recommend" and list(parsed.delta.liked) == [_index(p, other)]

@@ -53,7 +53,8 @@ FOLLOWERS = frozenset({"and", "or", "but", "was", "is", "were", "too", "so", "a"
                        "much", "though", "because", "since", "more", "again", "which", "that",
                        "when", "with", "from", "for", "by", "as", "very", "really", "the", "lol",
                        "tbh", "than", "nor", "also", "even", "it", "if", "already",
-                       "yesterday", "twice", "last", "before", "back", "better", "best", "please",
+                       "yesterday", "recently", "lately", "twice", "last", "before", "back",
+                       "better", "best", "please",
                        "pls", "plz", "thanks", "tonight", "now", "instead"})
 RATING_MAXIMA = frozenset({"5", "10", "100"})  # "8/10", "4/5": scores out of these
 # Two-word followers that pause a sentence like one: "didnt like the shining at all", "why

@@ -84,8 +84,8 @@ _GREETING = re.compile(r"^\W*(hi+|hello+|hey+|heya|hiya|yo|howdy|hola|greetings|
 _THANKS = re.compile(r"\b(thanks+|thank yo+u+|thank u+|thx|ty|cheers|much appreciated|"
                      r"appreciate it|tysm|thnx|tx|much obliged|many thanks)\b|^\W*ta\W*$")
 # {V}: the catalog's verbs ("watch"), {N}: its item nouns, {S}: singular ones, {P}: plural ones.
-_REQUEST = (r"\b(recommend|recommendation|recs?|suggest|suggestions?|what (should|can|could) "
-            r"(i|we) ({V})|something to ({V})|give me|show me|find me|looking for|"
+_REQUEST = (r"\b(recommend|recommendation|recs?|suggest|suggestions?|what (else )?(should|can|"
+            r"could) (i|we) ({V})|something to ({V})|give me|show me|find me|looking for|"
             r"(?<!not )(?<!n't )in the mood for|"
             r"i want (to ({V})|a|some|something)|i('d| would) like (to ({V})|a|some|something)|"
             r"any (good )?({N}|ideas|suggestions)|surprise me|pick (a|something|me|one)|"

@@ -32,6 +32,7 @@ from chatrec.understand.cues import (
 )
 from chatrec.understand.fuzzy import FuzzyIndex, Search
 from chatrec.understand.lexicon import Lexicon, Token, tokenize
+from chatrec.understand.title_candidates import Candidate, add_chained
 from chatrec.understand.title_index import TitleKeys
 from chatrec.understand.title_text import (
     ends_sentence,
@@ -135,11 +136,11 @@ class TitleMatcher:
         tokens = tokenize(message) if tokens is None else tokens
         reader = self.cues.reader(tokens, message)
         candidates = [c for c in self._candidates(message, reader) if c.matches]
-        chosen: list[_Candidate] = []
+        chosen: list[Candidate] = []
         for cand in sorted(candidates, key=lambda c: -c.rank):
             if cand.cue is not None and not any(cand.overlaps(c) for c in chosen):
                 chosen.append(cand)
-        chosen = self._add_parts(_add_chained(candidates, chosen, reader), tokens, message)
+        chosen = self._add_parts(add_chained(candidates, chosen, reader), tokens, message)
         return [self._mention(message, tokens, c) for c in chosen]
 
     def _lookup(self, key: str, cutoff: float, search: Search | None = None
@@ -174,7 +175,7 @@ class TitleMatcher:
             first.setdefault(match.label, match)
         return list(first.values())
 
-    def _candidates(self, message: str, reader: SpanReader) -> list[_Candidate]:
+    def _candidates(self, message: str, reader: SpanReader) -> list[Candidate]:
         """Every word n-gram that hits a title exactly, or fuzzily where a cue licenses it."""
         tokens, out = reader.tokens, []
         found: dict[tuple[str, float], list[TitleMatch]] = {}  # "the 90s" reads as "90s"
@@ -220,7 +221,7 @@ class TitleMatcher:
                     elif cue == JUDGED:  # judged, so asked about rather than dropped when weak
                         cue, doubt = "", bool(matches) and self._evidence(
                             reader, i, j + 1, None, matches) < JUDGED_DOUBT
-                    out.append(_Candidate(i, j + 1, matches, cue, words, doubt))
+                    out.append(Candidate(i, j + 1, matches, cue, words, doubt))
         return out
 
     @staticmethod
@@ -255,8 +256,8 @@ class TitleMatcher:
         return (POPULARITY_WEIGHT * (popular - POPULARITY_CENTRE) + sequel
                 + (COMMONNESS_CENTRE - common) - run_on - FUZZY_PENALTY * (100.0 - best.score))
 
-    def _add_parts(self, chosen: list[_Candidate], tokens: list[Token], message: str
-                   ) -> list[_Candidate]:
+    def _add_parts(self, chosen: list[Candidate], tokens: list[Token], message: str
+                   ) -> list[Candidate]:
         """Read a bare number listed after a numbered title as the same series' other part:
         "godfather 1 and 2" names both films."""
         out = list(chosen)
@@ -269,14 +270,14 @@ class TitleMatcher:
             key = f"{base.removesuffix(last).rstrip()} {number}"
             if number.isdecimal() and key in self._exact and not any(
                     c.start <= k + 1 < c.end for c in out):
-                out.append(_Candidate(k + 1, k + 2, self._lookup(key, 101.0), "and", 1))
+                out.append(Candidate(k + 1, k + 2, self._lookup(key, 101.0), "and", 1))
         return sorted(out, key=lambda c: c.start)
 
     def _dated(self, key: str, year: int) -> bool:
         """Whether a catalog item with exactly this title key was released in ``year``."""
         return any(int(self.catalog.years[i]) == year for i in self._exact.get(key, ()))
 
-    def _mention(self, message: str, tokens: list[Token], cand: _Candidate) -> TitleMention:
+    def _mention(self, message: str, tokens: list[Token], cand: Candidate) -> TitleMention:
         """Build the public mention, absorbing a year written after the title."""
         year, after = trailing_year(message, tokens, cand.end)
         stop = tokens[after - 1].end if year is not None else tokens[cand.end - 1].end
@@ -288,50 +289,3 @@ class TitleMatcher:
         confident = confident and not cand.doubt
         return TitleMention(span, message[span[0]:span[1]], matches, is_ambiguous(matches),
                             cand.cue or "", confident)
-
-
-@dataclass
-class _Candidate:
-    """An n-gram (token positions ``start``..``end``) that may be a title."""
-
-    start: int
-    end: int
-    matches: list[TitleMatch]
-    cue: str | None  # None: not licensed by any cue
-    words: int
-    doubt: bool = False  # a bare span whose evidence is weak: asked about before any verdict
-
-    @property
-    def rank(self) -> float:
-        """Prefer strong matches, then longer spans ("the godfather part ii" over "godfather")."""
-        return max(m.score for m in self.matches) + 3.0 * self.words
-
-    def overlaps(self, other: _Candidate) -> bool:
-        """Whether two candidates share a token."""
-        return self.start < other.end and other.start < self.end
-
-
-def _add_chained(candidates: list[_Candidate], chosen: list[_Candidate],
-                 reader: SpanReader) -> list[_Candidate]:
-    """Accept exact titles listed next to an accepted one: "loved heat, fargo and casino"."""
-    tokens = reader.tokens
-    spare = sorted((c for c in candidates if c.cue is None and not reader.is_common(
-                    c.start, c.end) and max(m.score for m in c.matches) >= 100.0),
-                   key=lambda c: -c.words)
-    added = True
-    while added:
-        added = False
-        for cand in spare:
-            if not any(cand.overlaps(c) for c in chosen) and any(
-                    _listed(tokens, cand, c) for c in chosen):
-                chosen.append(_Candidate(cand.start, cand.end, cand.matches, "and", cand.words,
-                                         cand.doubt))
-                added = True
-    return sorted(chosen, key=lambda c: c.start)
-
-
-def _listed(tokens: list[Token], a: _Candidate, b: _Candidate) -> bool:
-    """Whether two spans are neighbours in a list, separated only by "and", "or" or commas."""
-    lo, hi = (a.end, b.start) if a.end <= b.start else (b.end, a.start)
-    between = [t.lower for t in tokens[lo:hi]]
-    return 1 <= len(between) <= 2 and all(w in {"and", "or", ",", "&", "nor"} for w in between)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from chatrec.understand.lexicon import (
     AGE_NOUNS,
+    EXPERIENCE_VERBS,
     OLD_SPAN,
     OLD_WORDS,
     RECENT_SPAN,
@@ -186,6 +187,8 @@ def _relative_words(slots: YearSlots, tokens: list[Token], skip: set[int], lexic
         if i in skip or (low not in _ALWAYS_TIME and nxt not in lexicon.time_nouns) or (
                 nxt in AGE_NOUNS):  # "for older kids", "my younger brother": an age
             continue
+        if low == "recently" and any(t.lower in EXPERIENCE_VERBS for t in tokens[max(0, i - 4):i]):
+            continue  # "saw gattaca recently": when it was watched, no era asked for
         old, recent = low in OLD_WORDS, low in RECENT_WORDS
         if not (old or recent):
             continue
