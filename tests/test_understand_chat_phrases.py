@@ -27,7 +27,6 @@ def _index(p: Parser, name: str) -> int:
     ("catch ya later", "goodbye"),
     ("laterz", "goodbye"),
     ("talk tmrw", "goodbye"),
-    ("ok reset pls", "reset"),
     ("back to square one", "reset"),
     ("what are my options here", "help"),
     ("what kind of stuff do you understand", "help"),
