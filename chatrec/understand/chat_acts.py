@@ -79,6 +79,7 @@ class ChatActs:
         self._smalltalk = compile_all(data["smalltalk"]["patterns"], vocabulary)
         self._smalltalk_strong = compile_all(data["smalltalk"]["over_thanks"], vocabulary)
         self._chatty = compile_all(data["smalltalk"]["chatty"], vocabulary)
+        self._to_bot = compile_all(data["smalltalk"]["to_bot"], vocabulary)
 
     def goodbye(self, text: str) -> bool:
         """"bye for now", "ok that's all", "gotta go", "cya"."""
@@ -96,6 +97,11 @@ class ChatActs:
         chat markers ("brb getting snacks", "sorry was afk"). Only weighed when nothing else
         decided the intent and the message names nothing of the catalog."""
         return _any(self._chatty, normal(text))
+
+    def to_bot(self, text: str) -> bool:
+        """Praise or teasing addressed to the bot ("you're good at this", "nice one bot"):
+        the chat is judged, not the pick in focus."""
+        return _any(self._to_bot, normal(text))
 
     def reset(self, text: str) -> bool:
         """"start over", "new search", "let's start fresh"."""

@@ -24,8 +24,10 @@ from chatrec.understand.lexicon import (
     RECENT_WORDS,
     VERDICT_VERBS,
     VERDICT_WORDS,
+    WHY_OPENERS,
     Lexicon,
     Token,
+    phrase_at,
     verb_at,
 )
 from chatrec.understand.reactions import table
@@ -51,11 +53,15 @@ FOLLOWERS = frozenset({"and", "or", "but", "was", "is", "were", "too", "so", "a"
                        "much", "though", "because", "since", "more", "again", "which", "that",
                        "when", "with", "from", "for", "by", "as", "very", "really", "the", "lol",
                        "tbh", "than", "nor", "also", "even", "it", "if", "already",
-                       "yesterday", "twice", "last", "before", "back", "better", "best", "please",
+                       "yesterday", "recently", "lately", "twice", "last", "before", "back",
+                       "better", "best", "please",
                        "pls", "plz", "thanks", "tonight", "now", "instead"})
 RATING_MAXIMA = frozenset({"5", "10", "100"})  # "8/10", "4/5": scores out of these
-# Two-word followers that pause a sentence like one: "didnt like the shining at all".
-FOLLOWER_PAIRS = frozenset({("at", "all")})
+# Two-word followers that pause a sentence like one: "didnt like the shining at all", "why
+# isnt manhattan murder mystery on there", "how come babe is in this list".
+FOLLOWER_PAIRS = frozenset({("at", "all"), ("on", "there"), ("on", "here"), ("in", "there"),
+                            ("in", "here"), ("on", "this"), ("in", "this"), ("on", "my"),
+                            ("on", "me"), ("on", "the")})
 _SKIPPABLE = frozenset({"both", "also", "really", "totally", "absolutely", "just", "so"})
 ARTICLES = frozenset({"the", "a", "an"})
 QUOTES = frozenset({'"', "'", "“", "”", "‘", "’", "`"})
@@ -108,6 +114,11 @@ class SpanReader:
                                                     or t.lower in CONNECTORS) for t in tokens)
         self._shouting = _shouting(tokens)
         self._cues: dict[int, str | None] = {}
+        # "why is babe on here", "how come theres no jaws": a why-question is about a title,
+        # so its uncued spans of several words are cued by it, a lone word is weighed as a
+        # bare span (popularity against commonness)
+        words = [t.lower for t in tokens if t.is_word]
+        self._why = any(phrase_at(words, k, WHY_OPENERS) for k in range(min(2, len(words))))
 
     def is_common(self, start: int, end: int) -> bool:
         """Whether every word of ``tokens[start:end]`` is common ("big night", "the end")."""
@@ -130,7 +141,8 @@ class SpanReader:
         verdict = self.verdict_after(after)
         if named == 1 and not capital:
             word = next(t for t in tokens[start:end] if t.is_word and t.lower not in ARTICLES)
-            if word.lower in self.cues.reserved or not (verdict or _pauses_after(tokens, after)):
+            if word.lower in self.cues.reserved or not (
+                    verdict or self._why or _pauses_after(tokens, after)):
                 return None
         cue = self.cue_before(start)
         if cue is not None:
@@ -139,7 +151,9 @@ class SpanReader:
             return ""
         if verdict:
             return JUDGED
-        if named > 1 and not self.is_common(start, end):
+        if self._why and named > 1 and not self.is_common(start, end):
+            return "why"  # "why no once upon a time in the west": the question's subject
+        if (named > 1 or self._why) and not self.is_common(start, end):
             return BARE
         return None
 

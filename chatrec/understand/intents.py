@@ -31,7 +31,8 @@ _FORGET = re.compile(r"\b(forget (about )?(me|everything|all|my|what i)|start (o
                      r"from scratch)|from scratch|reset|clear (my|all|everything|the)|wipe|"
                      r"delete (my|all|everything)|erase|fresh start|"
                      r"(remove|delete|wipe) (all )?(of )?my (profile|data|history|info|"
-                     r"information|account|ratings))\b")
+                     r"information|account|ratings)|(stop|quit|don'?t want you|do not want you) "
+                     r"(keeping|storing|saving|remembering|tracking))\b")
 _PROFILE = re.compile(r"what do you (know|remember) about me|what (have|did) i (tell|told|say|"
                       r"said)|what do (i|you think i) (like|want)|what have you learn|"
                       r"\b(show|see|view|list|display|what are|what's|whats|check|tell me)\b.*"
@@ -45,16 +46,20 @@ _PROFILE = re.compile(r"what do you (know|remember) about me|what (have|did) i (
                       r"\bremind me what i\b|what (have you|you'?ve) got on me|"
                       r"\bwhat do (you|u) (have|know|got) on me\b|"
                       r"\bwhat (do|did) i (tell|told|say|said) (you|u)\b|"
-                      r"\b(list|show)( me)? the \w+ i (gave|rated|liked|loved|disliked|hated)\b|"
+                      r"\b(list|show)( me)? the \w+ (i|i'?ve|i have) (said i |told you i )?"
+                      r"(gave|given|rated|liked|loved|disliked|hated)\b|"
+                      r"\bwhat (kind|sort|type) of \w+ am i\b|"
                       r"\bwhat (do|did) (you|u) (have|got) on me\b|"
                       r"\b(what|which) (\w+ )?do (you|u) think i (like|want|enjoy)")
 _WHY = re.compile(r"^\W*((hmm+|hm+|um+|so|wait|ok|okay|but|and)\W+)?(why|y|how come|"
-                  r"what made you|explain|reason for|whats the reason|"
+                  r"what made (you|u)|explain|reason for|whats the reason|"
                   r"what's the reason)\b|\bwhy('d| did| do| would| is| was| not| no| isn't| "
                   r"wasn't| didn't| the)\b")
 # "yeah why not", "sure, why not!": agreeing, no question about a pick.
-_AGREE_WHY_NOT = re.compile(r"(^|[?!.,]\s*)\W*((yeah|yes|yep|sure|ok|okay|alright|hmm|eh|well|"
-                            r"meh|oh)\W+)*why not\b\W*($|,|\.|!|i'?ll|lets|let's|i'?d|go|sounds)")
+# (after a pick's title too: "deep rising sure why not")
+_AGREE_WHY_NOT = re.compile(r"((^|[?!.,]\s*)\W*((yeah|yes|yep|sure|ok|okay|alright|hmm|eh|well|"
+                            r"meh|oh)\W+)*|\b(yeah|yes|yep|sure|ok|okay|alright)\W+)"
+                            r"why not\b\W*($|,|\.|!|i'?ll|lets|let's|i'?d|go|sounds)")
 _WHY_NOT = re.compile(r"\b(why|y|how come)\W+(\S+\s+){0,3}?(not|no|didn't|didnt|isn't|"
                       r"wasn't|aren't|haven't|hasn't|don't|dont|never|left out|missing|skip|"
                       r"skipped)\b")
@@ -65,7 +70,8 @@ _HELP = re.compile(r"^\W*(help|help me|i need help|need help|\?+|commands|menu|i
                    r"\b(list of|any) commands\b|"
                    r"\bwhat do i (say|type)\b|\bhow do i talk to you|\bwhat are you able to\b|"
                    r"\bwhat kind of (things|questions) can|"
-                   r"\bwhat (kinds?|sorts?|types?) of (things|questions|stuff) (can|do|should) i\b|"
+                   r"\bwhat (kinds?|sorts?|types?) of (things|questions|stuff) (can|do|should) "
+                   r"(i|you|u)\b|\bwhat are my options( here)?\W*$|"
                    r"\bhow (do|can|should) i (rate|like|dislike|save|search|ask|tell you)\b|"
                    r"\bwhat (can|do|should) i (type|write|say|do here|ask)\b|"
                    r"\bexplain (what|how) (i|you|this|it)\b|"
@@ -78,8 +84,8 @@ _GREETING = re.compile(r"^\W*(hi+|hello+|hey+|heya|hiya|yo|howdy|hola|greetings|
 _THANKS = re.compile(r"\b(thanks+|thank yo+u+|thank u+|thx|ty|cheers|much appreciated|"
                      r"appreciate it|tysm|thnx|tx|much obliged|many thanks)\b|^\W*ta\W*$")
 # {V}: the catalog's verbs ("watch"), {N}: its item nouns, {S}: singular ones, {P}: plural ones.
-_REQUEST = (r"\b(recommend|recommendation|recs?|suggest|suggestions?|what (should|can|could) "
-            r"(i|we) ({V})|something to ({V})|give me|show me|find me|looking for|"
+_REQUEST = (r"\b(recommend|recommendation|recs?|suggest|suggestions?|what (else )?(should|can|"
+            r"could) (i|we) ({V})|something to ({V})|give me|show me|find me|looking for|"
             r"(?<!not )(?<!n't )in the mood for|"
             r"i want (to ({V})|a|some|something)|i('d| would) like (to ({V})|a|some|something)|"
             r"any (good )?({N}|ideas|suggestions)|surprise me|pick (a|something|me|one)|"
@@ -97,11 +103,16 @@ _CONTINUE = re.compile(r"\b(keep (going|it up|(them|'em|em|it|those|the \w+) com
                        r"^\W*((ok|okay|alright|sure|cool|nice|great|so|and|let's|lets|got|"
                        r"got any|any|gimme)\W+)?(go on|carry on|more|next|again|another one)\W*"
                        r"(then|please|pls)?\W*$")
-_WEAK_REQUEST = r"\b(something|anything|{N}|{V}|stuff)\b"
+# (typed short too: "somethin with boxing in it"; or a noun phrase alone: "a good biopic")
+_WEAK_REQUEST = (r"\b(something|somethin|sumthin|sumthing|smth|anything|anythin|{N}|{V}|stuff)\b|"
+                 r"^\W*(a|an|some) (really |very )?(good|great|nice|decent|fun|solid|proper|"
+                 r"classic|cool|fun|funny|light|dark|old|new)\b")
 _COMPARATIVE = (r"\b(more recent|newer(?! than)|older(?! than)|less \w+|lighter|darker|shorter|"
                 r"funnier|scarier|happier|calmer|something else|anything else|different|instead|"
                 r"other (ones|options|{P}|suggestions|picks)|not so(?! much)|only|actually|rather|"
-                r"fewer|another|change|switch|no more)\b|(?<!not )(?<!n't )\btoo \w+")
+                r"fewer|another|change|switch|no more|"
+                r"(drop|forget|ditch|lose|scrap) the \w+( \w+)? (thing|stuff|idea|bit))\b|"
+                r"(?<!not )(?<!n't )\btoo \w+")
 
 
 @dataclass(frozen=True)

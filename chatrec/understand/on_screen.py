@@ -1,167 +1,25 @@
-"""Which picks on screen a reaction is about: shown picks named by (part of) their title, in
-any case and with small typos ("men in blak", "lebowski", "cuckoos nest"), positions ("#2",
-"seen 1 and 2", "all four") and, when nothing is named, the pick in focus ("seen it").
-
-Matching only against the few picks on screen is what makes lower-case, partial titles safe
-here: "raiders" can only mean the shown *Raiders of the Lost Ark*.
-"""
+"""Which picks on screen a reaction is about, and each one's act: shown picks named by title
+(found by `shown_names`), positions ("#2", "seen 1 and 2", "all four"), "the rest" and, when
+nothing is named, the pick in focus ("seen it"); picks named in different clauses take each
+clause's own act ("fargo was great, heat i haven't seen")."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
-from rapidfuzz import fuzz
-
-from chatrec.domain.catalog import Catalog, normalize_title
-from chatrec.domain.commonness import zipf
-from chatrec.understand.lexicon import Token
+from chatrec.understand.lexicon import NUMBER_WORDS, Token
 from chatrec.understand.positions import clause_of, resolve
 from chatrec.understand.reactions import Act, ActReader, Reaction, normalise
-from chatrec.understand.title_text import sequel_forms
-from chatrec.understand.titles import TitleMention
+from chatrec.understand.shown_names import STOP, ShownName
 
-_STOP = frozenset({"the", "a", "an", "of", "and", "in", "on", "to", "for", "with", "me", "my",
-                   "it", "is", "at", "or", "by", "from", "one", "you", "i", "we", "no", "not",
-                   "all", "part", "ii", "iii", "2", "3", "this", "that", "some", "do"})
 # After a plain "seen" (no verdict in the message), "the others no" says not seen; after a
 # verdict ("loved the 2nd, rest no") it is a rejection.
 _NOT_YET = frozenset({"never", "no", "nope", "nah", "not"})
 _DEICTIC = frozenset({"it", "that", "this", "them", "those", "these", "one"})
+_DESCRIBED = re.compile(r"\s+(?:\w+\s+){1,2}ones\b")  # "those vietnam ones", "the jackie chan ones"
 _POINTS_BACK = frozenset({"both", "them", "those", "all", "each", "it"})  # "loved both"
-WORD_CUTOFF = 80.0  # rapidfuzz ratio for a typo inside a multi-word run ("blak" ~ "black")
-LONE_CUTOFF = 88.0  # for a single word standing for a title ("lebowski", "jumanji")
-LONE_MIN = 5  # letters of a single word that may stand for a longer title
-LONE_SHORT = 4  # a shorter one must be typed exactly and be rare (word frequency, Zipf)
-LONE_SHORT_ZIPF = 3.7  # "gump" 3.0, "jaws" 3.6; "heat" 4.9 and "babe" 4.1 are everyday words
-# A lone word read as a typo of a title word must be a rare spelling: "lebowsky" (0.0) is a
-# typo, "singing" (4.6) is a word of its own and no typo of "Singin'".
-LONE_TYPO_MAX_ZIPF = 3.0
-
-
-@dataclass(frozen=True)
-class ShownName:
-    """A shown pick named in the message: its catalog index and the token positions used."""
-
-    index: int
-    tokens: frozenset[int]
-
-
-def _keys(catalog: Catalog, index: int) -> list[list[str]]:
-    """Word lists of a pick's title and its alternative title, apostrophes dropped."""
-    title = catalog.titles[index].replace("'", "").replace("’", "")
-    head, _, rest = title.partition(" (")
-    keys = [normalize_title(head)]
-    if rest.endswith(")"):
-        keys.append(normalize_title(rest[:-1]))
-    # its sequel number in digits: "star trek 3" names Star Trek III, not the other Treks
-    keys += sorted(form for k in keys for form in sequel_forms(k) if form not in keys)
-    words = [k.split() for k in keys if k]
-    # its content words alone, as typed in a hurry: "good bad ugly"
-    content = [[w for w in k if w not in _STOP] for k in words]
-    return words + [c for c, k in zip(content, words, strict=True) if len(c) >= 3 and c != k]
-
-
-def _same(word: str, key: str, cutoff: float) -> bool:
-    if word == key:
-        return True
-    return len(word) >= 4 and len(key) >= 4 and fuzz.ratio(word, key) >= cutoff
-
-
-def _runs(words: list[str], key: list[str]) -> list[tuple[int, int, int]]:
-    """(start in words, start in key, length) of runs of consecutive matching words."""
-    runs = []
-    for i in range(len(words)):
-        for j in range(len(key)):
-            n = 0
-            while (i + n < len(words) and j + n < len(key)
-                   and _same(words[i + n], key[j + n], WORD_CUTOFF if n or j + 1 < len(key)
-                             else LONE_CUTOFF)):
-                n += 1
-            if n:
-                runs.append((i, j, n))
-    return runs
-
-
-def _good_run(words: list[str], key: list[str], run: tuple[int, int, int],
-              common: frozenset[str]) -> bool:
-    """Enough of a title: all of it, two words with a content word, or one rare long word."""
-    i, j, n = run
-    matched = words[i:i + n]
-    content = [w for w in matched if w not in _STOP]
-    if n == 1 and matched[0] != key[j] and zipf(matched[0]) > LONE_TYPO_MAX_ZIPF:
-        return False  # "less singing" names no Singin' in the Rain
-    if n == len(key) and n == 1 and matched[0] != key[j]:
-        return len(matched[0]) >= LONE_MIN  # a short typo of a one-word title: "seen" ~ Seven
-    if n == len(key):
-        return len("".join(matched)) >= 3 or n >= 2
-    if n >= 2 and content and (len("".join(matched)) >= 4 or j == 0):
-        return True
-    word = matched[0]
-    if n == 1 and j == 0 and word == key[0] and word.isdigit() and len(word) >= 3:
-        return True  # "2001 i turned off" names 2001: A Space Odyssey; no position is so big
-    if n != 1 or word in _STOP or word in common:
-        return False
-    if word == key[j] and len(word) >= LONE_SHORT and zipf(word) <= LONE_SHORT_ZIPF:
-        return True  # a rare short word of a title on screen: "gump", "jaws"
-    return len(word) >= LONE_MIN and fuzz.ratio(word, key[j]) >= LONE_CUTOFF
-
-
-def _split_runs(words: list[str], key: list[str]) -> list[tuple[int, int, int]]:
-    """A one-word title typed as two words ("copy cat", "golden eye"), as a run of two."""
-    if len(key) != 1 or len(key[0]) < LONE_MIN + 2:
-        return []
-    return [(i, 0, 2) for i in range(len(words) - 1)
-            if min(len(words[i]), len(words[i + 1])) >= 3
-            and _same(words[i] + words[i + 1], key[0], LONE_CUTOFF)]
-
-
-def named_picks(tokens: list[Token], shown: Sequence[int], catalog: Catalog,
-                common: frozenset[str]) -> list[ShownName]:
-    """Shown picks whose title (or enough of it) the message names; longest match first wins
-    a token, so "the big sleep" is not also "big"."""
-    positions = [k for k, t in enumerate(tokens) if t.is_word]
-    words = [normalize_title(tokens[k].text.replace("'", "")) or tokens[k].lower
-             for k in positions]
-    words = ["and" if w == "n" else w for w in words]  # "dumb n dumber"
-    found: list[tuple[int, int, int]] = []  # (-length, index, start)
-    for index in dict.fromkeys(shown):
-        best = None
-        for key in _keys(catalog, index):
-            runs = [r for r in _runs(words, key) if _good_run(words, key, r, common)]
-            for run in runs + _split_runs(words, key):
-                if best is None or run[2] > best[2]:
-                    best = run
-        if best is not None:
-            found.append((-best[2], index, best[0]))
-    taken: set[int] = set()
-    out = []
-    for neg, index, start in sorted(found):
-        span = set(range(start, start - neg))
-        if span & taken:
-            continue
-        taken |= span
-        out.append(ShownName(index, frozenset(positions[k] for k in span)))
-    return out
-
-
-def spotted_picks(tokens: list[Token], mentions: Sequence[TitleMention], shown: Sequence[int],
-                  names: Sequence[ShownName]) -> list[ShownName]:
-    """Shown picks the title matcher found under another name ("t2", a typo) that
-    `named_picks` did not: the mention's tokens name the pick on screen it may mean."""
-    taken, picks = {k for n in names for k in n.tokens}, {n.index for n in names}
-    out = []
-    for mention in mentions:
-        if not mention.confident:
-            continue
-        index = next((m.index for m in mention.matches if m.index in shown), None)
-        span = frozenset(k for k, t in enumerate(tokens)
-                         if mention.span[0] <= t.start < mention.span[1])
-        if index is not None and index not in picks and not span & taken:
-            out.append(ShownName(index, span))
-            taken |= span
-            picks.add(index)
-    return out
 
 
 def read_reactions(text: str, tokens: list[Token], reader: ActReader,
@@ -193,9 +51,12 @@ def read_reactions(text: str, tokens: list[Token], reader: ActReader,
     low = normalise(text)
     if not targets and reader.has("others", low):
         kept = shown.index(focus) + 1 if focus in shown else 1
-        targets = [(resolve(shown, focus, p), p, -1) for p in range(1, len(shown) + 1)
-                   if p != kept]
-    elif not targets and reader.has("all_shown", low):
+        rest = [p for p in range(1, len(shown) + 1) if p != kept]
+        # "the other two" of seven: the picks not yet talked about, the last ones listed
+        told = _others_count(reader, low)
+        targets = [(resolve(shown, focus, p), p, -1) for p in rest[-told:] if told] or [
+            (resolve(shown, focus, p), p, -1) for p in rest]
+    elif not targets and reader.has("all_shown", low) and not _some_of(reader, low):
         targets = [(resolve(shown, focus, p), p, -1) for p in range(1, len(shown) + 1)]
     elif targets and reader.has("all_but", low):  # "seen all but the last"
         return _all_but(tokens, reader, shown, focus, targets, (act, wants))
@@ -226,6 +87,20 @@ def read_reactions(text: str, tokens: list[Token], reader: ActReader,
     if not found and implicit:
         found.append(Reaction(act, ref=0, index=resolve(shown, focus, 0), wants=wants))
     return tuple(found)
+
+
+def _some_of(reader: ActReader, low: str) -> bool:
+    """Whether "all of those" goes on to say which ones ("enough of those vietnam ones"): some
+    of the picks, which the words alone cannot tell, not all of them."""
+    match = reader.patterns["all_shown"].search(low)
+    return match is not None and _DESCRIBED.match(low, match.end()) is not None
+
+
+def _others_count(reader: ActReader, low: str) -> int:
+    """How many picks "the other two" / "the other 3" names (0: as many as there are)."""
+    match = reader.patterns["others"].search(low)
+    last = match.group(0).split()[-1] if match else ""
+    return NUMBER_WORDS.get(last, int(last) if last.isdecimal() else 0)
 
 
 def _masked(tokens: list[Token], names: Sequence[ShownName]) -> list[Token]:
@@ -276,17 +151,22 @@ def _all_but(tokens: list[Token], reader: ActReader, shown: Sequence[int], focus
 
 
 def _carried_verdict(tokens: list[Token], k: int, reader: ActReader, taken: set[int]) -> Act:
-    """A "seen" clause's verdict from the next one when that names no pick and points back
-    ("X and Y seen, loved both"); plain `Act.SEEN` otherwise."""
+    """A "seen" clause's verdict from the next one that names no pick and points back ("X
+    and Y seen, loved both"), passing over clauses that only say another pick was seen too
+    ("die hard 2 seen, die hard 3 seen, both good"); plain `Act.SEEN` otherwise."""
     hi = clause_of(tokens, k)[1]
-    if hi + 2 >= len(tokens):
-        return Act.SEEN
-    lo, end = clause_of(tokens, hi + 2)
-    words = {t.lower for t in tokens[lo:end + 1]}
-    if any(lo <= t <= end for t in taken) or not words & _POINTS_BACK:
-        return Act.SEEN
-    sentiment = reader.sentiment(normalise(_joined(tokens[lo:end + 1])))
-    return {True: Act.SEEN_LIKED, False: Act.SEEN_DISLIKED}.get(sentiment, Act.SEEN)
+    while hi + 2 < len(tokens):
+        lo, end = clause_of(tokens, hi + 2)
+        text = _joined(tokens[lo:end + 1])
+        if not any(lo <= t <= end for t in taken):
+            if not {t.lower for t in tokens[lo:end + 1]} & _POINTS_BACK:
+                return Act.SEEN
+            sentiment = reader.sentiment(normalise(text))
+            return {True: Act.SEEN_LIKED, False: Act.SEEN_DISLIKED}.get(sentiment, Act.SEEN)
+        if reader.act(text, asks=False)[0] is not Act.SEEN:
+            return Act.SEEN
+        hi = end
+    return Act.SEEN
 
 
 def _refers_back(tokens: list[Token], clause: tuple[int, int]) -> bool:
@@ -327,8 +207,8 @@ def _says_more(reader: ActReader, words: list[str]) -> bool:
     """Whether a clause opening with "not" holds more than the picks it names ("not into the
     others", "not yet"): then its own phrases decide, not the "seen ..., not X" reading."""
     named = reader.patterns["others"].sub(" ", " ".join(words)).split()
-    return any(w not in _STOP and w not in _NOT_YET and w not in {"but", "it"}
+    return any(w not in STOP and w not in _NOT_YET and w not in {"but", "it"}
                and not w.isdecimal() for w in named)
 
 
-__all__ = ["Act", "ShownName", "named_picks", "read_reactions", "resolve", "spotted_picks"]
+__all__ = ["Act", "read_reactions", "resolve"]

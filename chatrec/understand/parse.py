@@ -5,13 +5,15 @@ every extractor and the intent rules with one catalog's vocabulary."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from chatrec.domain.catalog import Catalog, Dataset
 from chatrec.domain.vocabulary import Vocabulary
 from chatrec.models.embedder import Embedder
 from chatrec.understand.act_guess import ActGuess, act_exemplars
 from chatrec.understand.chat_acts import ChatActs
+from chatrec.understand.chat_intent import CHAT_FALLBACK, ChatIntent
+from chatrec.understand.context import ParseContext
 from chatrec.understand.counts import CountReader, clamp_count
 from chatrec.understand.genres import extract_genres
 from chatrec.understand.intents import (
@@ -33,10 +35,10 @@ from chatrec.understand.lexicon import (
 )
 from chatrec.understand.lm_delta import LMDelta
 from chatrec.understand.message import Intent, ParsedMessage, PreferenceDelta
-from chatrec.understand.on_screen import ShownName, named_picks, read_reactions, spotted_picks
+from chatrec.understand.on_screen import read_reactions
 from chatrec.understand.polarity import clause_polarities
 from chatrec.understand.positions import bare_positions, listed_digits, other_subject, pointed
-from chatrec.understand.questions import ItemQuestion, QuestionReader
+from chatrec.understand.questions import QuestionReader
 from chatrec.understand.reactions import Act, ActReader, Reaction, normalise
 from chatrec.understand.references import extract_refs
 from chatrec.understand.roles import (
@@ -49,28 +51,9 @@ from chatrec.understand.roles import (
     wish_text,
 )
 from chatrec.understand.settle import settle
+from chatrec.understand.shown_names import ShownName, dated_picks, named_picks, spotted_picks
 from chatrec.understand.titles import TitleMatcher, TitleMention
 from chatrec.understand.years import extract_years
-
-
-@dataclass(frozen=True)
-class ParseContext:
-    """What is on screen when a message arrives: ``shown_count`` items were listed last (None
-    when unknown, so no reference counts as out of range); ``shown`` are their catalog indices
-    in order (empty when unknown) and ``focus`` the one "it" means (last asked about).
-    ``asked``: an earlier request is still in force (its picks may have been cleared or never
-    found), so a bare addition to it ("throw some romance in there too") refines it."""
-
-    shown_count: int | None = None
-    shown: tuple[int, ...] = ()
-    focus: int | None = None
-    asked: bool = False
-
-    @classmethod
-    def on_screen(cls, shown: tuple[int, ...] | list[int], focus: int | None = None,
-                  asked: bool = False) -> ParseContext:
-        """The context with these picks on screen."""
-        return cls(shown_count=len(shown), shown=tuple(shown), focus=focus, asked=asked)
 
 
 class Parser:
@@ -87,6 +70,7 @@ class Parser:
                                                    intents.embedder.encode))
         self.chat_acts, self.counts = ChatActs(vocabulary), CountReader(self.lexicon)
         self.questions = QuestionReader(vocabulary, titles)
+        self.chat = ChatIntent(self.rules, self.chat_acts, self.questions)
         # the words of "keep away from", "take out" say what is unwanted, never a wish
         phrase_words = frozenset(w for phrase in NEGATOR_PHRASES for w in phrase)
         self._not_wish = (self.lexicon.filler_words | NEGATORS | POSITIVE_WORDS | NEGATIVE_WORDS
@@ -118,9 +102,9 @@ class Parser:
         context = context or ParseContext()
         shown_count = context.shown_count
         found = self._extract(text, context)
-        chat = self._chat(text, found, tuple(context.shown or ()))
+        chat = self.chat.decide(text, found, tuple(context.shown or ()))
         intent, score = chat.intent or self._intent(text, found)
-        if score < 1.0 and intent in _CHAT_FALLBACK and self._chatty(text, found):
+        if score < 1.0 and intent in CHAT_FALLBACK and self.chat.chatty(text, found):
             intent = Intent.SMALLTALK  # "how old are you", "brb getting snacks"
         intent = settle(intent, found, bool(context.shown) or context.asked,
                         says_change(tokenize(text)))
@@ -130,8 +114,10 @@ class Parser:
             keep = NO_VERDICT if intent is Intent.ASK_ITEM else frozenset()
             found.reactions = tuple(r for r in found.reactions if r.act in keep)
         roles, wish = found.roles, found.wish
-        if intent is Intent.WHY:
-            roles = TitleRoles(subject=roles.liked + roles.disliked + roles.similar + roles.subject)
+        if intent is Intent.WHY:  # "why canadian bacon? weird pick": a shown pick named
+            subject = roles.liked + roles.disliked + roles.similar + roles.subject
+            named = [] if subject or found.refs else list(found.named)
+            roles = TitleRoles(subject=subject + named)
         elif intent is Intent.MORE_LIKE and not roles.similar and not found.refs:
             roles = replace(roles, similar=roles.liked, liked=[])  # "loved Heat, any similar?"
         if intent not in {Intent.RECOMMEND, Intent.REFINE, Intent.MORE_LIKE}:
@@ -181,7 +167,8 @@ class Parser:
         mentions = tuple(self.titles.find_in_text(text, tokens))
         names = named_picks(tokens, context.shown, self.titles.catalog,
                             self.titles.cues.reserved) if context.shown else []
-        names += spotted_picks(tokens, mentions, context.shown, names)
+        names = dated_picks(tokens, context.shown, self.titles.catalog,
+                            spotted_picks(tokens, mentions, context.shown, names))
         mask = {i for i, t in enumerate(tokens) for m in mentions
                 if m.span[0] <= t.start < m.span[1]}
         mask |= {k for n in names for k in n.tokens}
@@ -214,38 +201,6 @@ class Parser:
                       bool(roles.similar) or similar_phrase(text, tokens), reactions=reactions,
                       drop=drop, count=count, named=tuple(n.index for n in names))
 
-    def _chatty(self, text: str, found: Found) -> bool:
-        """Whether a message the rules left to the exemplars is chat: chat words, no request
-        word, and nothing of the catalog (genre, era, title, pick, count, reaction)."""
-        s = found.signals()
-        named = (s.genres or s.exclusions or s.years or s.refs or s.similar or found.mentions
-                 or found.reactions or found.count.value is not None or found.drop.kinds)
-        return not named and not self.rules.request.search(text.lower()) and \
-            self.chat_acts.chatty(text)
-
-    def _chat(self, text: str, found: Found, shown: tuple[int, ...]) -> _Chat:
-        """Goodbyes, starting over, item questions and off-topic asks, which the preference
-        rules would misread ("gotta go, thanks" is no thanks; "is #1 scary?" no reaction)."""
-        g, y = found.genres, found.years
-        asks = bool(found.refs or g.genres_in or g.genres_out or y.year_min or y.year_max)
-        stated = asks or bool(found.roles.liked or found.roles.disliked)
-        request = self.rules.request.search(text.lower())  # "a comedy, gotta go soon"
-        if not (stated or request) and self.chat_acts.goodbye(text):
-            return _Chat((Intent.GOODBYE, 1.0))
-        if self.chat_acts.reset(text):
-            return _Chat((Intent.RESET, 1.0))
-        if not (stated or request or found.reactions or self.rules.explicit(text)) and \
-                self.chat_acts.smalltalk(text, social_intent(text) == "thanks"):
-            return _Chat((Intent.SMALLTALK, 1.0))
-        question = None if found.similar else self.questions.read(  # "what's like Heat?"
-            text, found.mentions, [r for r, _ in found.refs], shown, found.named)
-        if question:
-            return _Chat((Intent.ASK_ITEM, 1.0), question)
-        cued = found.similar or any(m.cue for m in found.mentions)  # "like Taxi Driver"
-        if self.chat_acts.off_topic(text, asks or cued):  # uncued titles aside: "in town"
-            return _Chat((Intent.OFF_TOPIC, 1.0))
-        return _Chat()
-
     def _reactions(self, text: str, tokens: list[Token], context: ParseContext,
                    mentions: tuple[TitleMention, ...], names: list[ShownName],
                    refs: list[tuple[int, int]], used: set[int], stated: bool
@@ -267,8 +222,14 @@ class Parser:
             positions += [b for b in bare_positions(tokens, len(context.shown), used)
                           if b[0] not in have]
         # "seen it, great one to watch with kids": "it" is the pick, the genre describes it
-        implicit = not others and (not stated or "it" in {t.lower for t in tokens}) and (
-            names or not other_subject(tokens, self.lexicon.filler_words))
+        words = {t.lower for t in tokens}
+        implicit = not others and (not stated or "it" in words) and (
+            names or not other_subject(tokens, self.lexicon.filler_words)) and not (
+            self.chat_acts.to_bot(text))  # "lol youre pretty good at this": no pick judged
+        # "nah show me some different ones": a "nah" before asking for other picks turns down
+        # the list, not the pick in focus, unless a word points at it ("not that one, ...")
+        implicit = implicit and (names or bool(words & _POINTING)
+                                 or not self.rules.requests_more(text))
         return read_reactions(text, tokens, self.acts, names, positions, context.shown,
                               context.focus, implicit=implicit,
                               asks=not any(0 in n.tokens for n in names),
@@ -314,18 +275,8 @@ class Parser:
         return Intent.FEEDBACK_REF
 
 
-# Exemplar intents that chat words turn into small talk (see `Parser._chatty`).
-# (not profile, why or help: "what do u know about me" is a profile question)
-_CHAT_FALLBACK = frozenset({Intent.UNKNOWN, Intent.RECOMMEND, Intent.REFINE, Intent.MORE_LIKE,
-                            Intent.THANKS})
-
-@dataclass(frozen=True)
-class _Chat:
-    """What `Parser._chat` decided: an intent with its score (None: the rules decide) and the
-    item question asked."""
-
-    intent: tuple[Intent, float] | None = None
-    question: ItemQuestion | None = None
+# Words that point at the pick in focus ("not that one", "seen it").
+_POINTING = frozenset({"it", "that", "this", "one", "them", "those", "these"})
 
 
 # Intents that react to no pick on screen, whatever positions or verdict words they hold.
@@ -335,3 +286,6 @@ NO_REACTIONS = frozenset({Intent.WHY, Intent.PROFILE, Intent.FORGET, Intent.HELP
 
 # Acts a question may carry ("never watched it, is it any good?"): they store no verdict.
 NO_VERDICT = frozenset({Act.NOT_SEEN, Act.SEEN})
+
+
+__all__ = ["NO_REACTIONS", "NO_VERDICT", "ParseContext", "Parser"]

@@ -6,6 +6,7 @@ from __future__ import annotations
 from chatrec.understand.lexicon import (
     CLAUSE_BREAKS,
     EXPERIENCE_VERBS,
+    INTENSIFIERS,
     NEGATIVE_BIGRAMS,
     NEGATOR_PHRASES,
     NEGATORS,
@@ -26,6 +27,7 @@ NEGATION_WINDOW = 6
 # both"), and the words that list the titles a clause names.
 _BACK = frozenset({"it", "that", "both", "them"})
 _LISTED = frozenset({"and", "&", "n", "or"})
+
 
 
 def negated_at(tokens: list[Token], i: int) -> str | None:
@@ -80,14 +82,17 @@ def clause_polarities(tokens: list[Token], skip: set[int]) -> list[bool | None]:
                                     for k in clause if k < len(tokens)):
             polarity = previous is False
         values.append(polarity if polarity is not None else previous)
-    for n in range(len(values) - 1):  # "seen Heat, loved it": "it" carries the verdict back
+    # "seen Heat, loved it": "it" carries the verdict back, from the last clause on, so it
+    # passes over a verdictless clause between ("the big lebowski, the dude abides, love it")
+    for n in reversed(range(len(values) - 1)):
         m = next((m for m in range(n + 1, len(clauses)) if _has_words(tokens, clauses[m])),
                  None)  # the next clause with words: "big lebowski!!! best ever"
         if m is None:
             continue
         later = [k for k in clauses[m] if k < len(tokens)]
         refers = _BACK & {tokens[k].lower for k in later}
-        if values[n] is None and (refers or _bare_verdict(tokens, clauses[n], later, skip)):
+        if values[n] is None and (refers or _bare_verdict(tokens, clauses[n], later, skip)
+                                  or _verdict_only(tokens, later, skip)):
             values[n] = values[m]
     return [v for clause, v in zip(clauses, values, strict=True) for k in clause if k < len(tokens)]
 
@@ -103,6 +108,24 @@ def _bare_verdict(tokens: list[Token], clause: range, later: list[int], skip: se
     named = [k for k in clause if k < len(tokens) and tokens[k].is_word
              and tokens[k].lower not in _LISTED]  # "pulp fiction and reservoir dogs, love both"
     return bool(named) and all(k in skip for k in named) and not any(k in skip for k in later)
+
+
+def _verdict_only(tokens: list[Token], clause: list[int], skip: set[int]) -> bool:
+    """"12 monkeys messed with my head, in a good way": a clause of nothing but a verdict
+    (an idiom, sentiment words and intensifiers) judges what the clause before it said."""
+    words = [tokens[k].lower for k in clause if tokens[k].is_word]
+    if not words or any(k in skip for k in clause):
+        return False
+    k, judged = 0, False
+    while k < len(words):
+        length = phrase_at(words, k, SENTIMENT_PHRASES)
+        if length or praises(words[k]) or blames(words[k]):
+            judged, k = True, k + max(length, 1)
+        elif words[k] in INTENSIFIERS:
+            k += 1
+        else:
+            return False
+    return judged
 
 
 def _sentiment(tokens: list[Token], clause: range, skip: set[int]) -> bool | None:

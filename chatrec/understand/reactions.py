@@ -10,8 +10,6 @@ picks a reaction is about (positions, titles of shown picks, the pick in focus) 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from enum import Enum
 from functools import cache
 from pathlib import Path
 from typing import Protocol
@@ -19,16 +17,10 @@ from typing import Protocol
 import tomllib
 
 from chatrec.domain.vocabulary import Vocabulary
-from chatrec.understand.lexicon import (
-    FLIPPERS,
-    POSITIVE_EMOJI,
-    POSITIVE_WORDS,
-    blames,
-    flipped_before,
-    praises,
-    tokenize,
-)
+from chatrec.understand.acts import Act, Reaction
+from chatrec.understand.lexicon import FLIPPERS, tokenize
 from chatrec.understand.speaker import SpeakerView
+from chatrec.understand.verdicts import VerdictReader
 
 REACTIONS_FILE = Path(__file__).resolve().parent / "reactions.toml"
 # Flippers that negate a verb a few words on ("haven't actually seen it"); "no" only
@@ -40,6 +32,7 @@ _CLAUSE_STOPS = frozenset({",", ".", ";", "!", "?", "but", "and", "-"})
 _NOT_TOO_WHAT = frozenset({"and", "but", "or", "so", "i", "we", "lol", "haha", "tbh", "though",
                            "btw", "actually", "already", "honestly", "then", "now", "many",
                            "much", "often"})
+_VIEWINGS = re.compile(r"\b(\d{1,3}) ?(?:times|x)\b")  # "seen it 20 times", "watched it 10x"
 _QUESTION_SEEN = re.compile(r"\b(have|did|had) (you|u|ya) ({done})\b")
 
 
@@ -47,54 +40,6 @@ class ActGuesser(Protocol):
     """What `ActReader` needs of the embedding fallback (``act_guess.ActGuess``)."""
 
     def act(self, text: str) -> Act | None: ...
-
-
-class Act(str, Enum):
-    """What a reaction says about a shown pick."""
-
-    ACCEPT = "accept"
-    SEEN = "seen"
-    SEEN_LIKED = "seen_liked"
-    SEEN_DISLIKED = "seen_disliked"
-    NOT_SEEN = "not_seen"
-    REJECT = "reject"
-    MORE_LIKE = "more_like"
-
-    __hash__ = str.__hash__
-
-    def __str__(self) -> str:
-        return self.value
-
-    @property
-    def polarity(self) -> bool | None:
-        """True: a positive signal for the profile, False a negative one, None neither."""
-        if self in {Act.ACCEPT, Act.SEEN_LIKED, Act.MORE_LIKE}:
-            return True
-        if self in {Act.SEEN_DISLIKED, Act.REJECT}:
-            return False
-        return None
-
-
-@dataclass(frozen=True)
-class Reaction:
-    """One reaction to one shown pick. ``ref`` is the position it was pointed at by (0: "it",
-    the pick in focus) or None when the pick was named by title; ``item`` is the catalog index
-    of a pick named by title (else None); ``index`` is the pick, resolved either way (None when
-    nothing is on screen to resolve against). ``wants`` marks a not-seen pick the user says they
-    will try ("haven't seen it, I'll check it out"): a weak positive."""
-
-    act: Act
-    ref: int | None = None
-    item: int | None = None
-    index: int | None = None
-    wants: bool = False
-
-    @property
-    def positive(self) -> bool | None:
-        """The profile signal: True like, False dislike, None nothing to store."""
-        if self.act is Act.NOT_SEEN:
-            return True if self.wants else None
-        return self.act.polarity
 
 
 def _compile(phrase: str, fill: dict[str, str]) -> str:
@@ -139,11 +84,13 @@ class ActReader:
             "prospective", "chat_done", "all_but")}
         self.interjections = frozenset(data["interjections"])
         self.future_words = frozenset(data["future_words"])
-        self.verdicts = {**dict.fromkeys(data["verdict_positive"], True),
-                         **dict.fromkeys(data["verdict_negative"], False)}
-        self.affirmations = frozenset(data["affirmations"])
+        self.judge = VerdictReader(data, self.patterns["positive_extra"],
+                                   self.patterns["negative_extra"])
+        self.affirmations = self.judge.affirmations
         self.question_starts = frozenset(data["question_starts"])
         self.denials = frozenset(data["denials"])
+        self.answers = frozenset(data["answers"])
+        self.fond_viewings: int = data["fond_viewings"]
         self.more_words = frozenset(data["more_words"])
         self.asked_avoid = frozenset(data["asked_avoid"])
         self.speaker = SpeakerView(data["speaker"])
@@ -202,13 +149,18 @@ class ActReader:
         if self.has("not_seen", low) or self._negated("seen", low):
             # "never seen it and 3 hours of subs? no": not seen and not wanted either
             denied = bool(set(low.split()[-1:]) & self.denials)
-            if (self.has("reject", low) or denied) and not self.has("will_try", low):
+            # "nope never seen that": a "no" opening the message answers "seen it?", it
+            # refuses nothing; "never seen it and 3 hours of subs? no" does refuse
+            rest = self._unanswered(low)
+            if (self.has("reject", rest) or denied) and not self.has("will_try", low):
                 return Act.REJECT, False, True
             return Act.NOT_SEEN, self.has("will_try", low), True
         if self.has("more_like", low):
             return Act.MORE_LIKE, False, True
         if self.has_seen(low):
             judged = self.sentiment(low, skip=self.interjections)  # "nah, seen it": no verdict
+            if judged is None and self._fond(low) and not self.speaker.others.search(low):
+                judged = True  # "seen it 20 times": watched again and again, so liked
             verdict = {True: Act.SEEN_LIKED, False: Act.SEEN_DISLIKED}.get(judged, Act.SEEN)
             return verdict, False, True
         if self.has("seen_blame", low) and sentiment is not True and not self.has(
@@ -231,19 +183,37 @@ class ActReader:
             return Act.ACCEPT, False, False
         return None, False, False
 
+    def _fond(self, low: str) -> bool:
+        """Whether a viewing count is high enough to say the pick is loved ("seen it 20
+        times"); a few viewings ("saw it 3 times in school") judge nothing, nor someone
+        else's ("she's seen it like 50 times")."""
+        return any(int(m.group(1)) >= self.fond_viewings for m in _VIEWINGS.finditer(low))
+
+    def _unanswered(self, low: str) -> str:
+        """``low`` without the yes/no answer words that open it ("nope, never seen it")."""
+        words = low.split()
+        while words and (words[0] in self.answers or words[0] in {",", "."}):
+            words = words[1:]
+        return " ".join(words)
+
     def _verdict(self, low: str, positive: bool) -> Act:
         """A bare verdict: praise of a pick not yet seen ("could be fun", "perfect, putting it
         on tonight") accepts it; other praise is about a pick seen ("Babe is cute"); blame
         is a rejection unless the words say it was watched ("was dull", "bored me")."""
-        past = self.has("past_markers", low)
+        past = self._unplanned("past_markers", low)
         if positive:
-            ahead = (self.has("prospective", low) or self.emoji_only(low)) and not past
+            ahead = (self.has("prospective", low) or self.judge.emoji_only(low)) and not past
             return Act.ACCEPT if ahead else Act.SEEN_LIKED
         return Act.SEEN_DISLIKED if past else Act.REJECT
 
     def has_seen(self, low: str) -> bool:
         """A "seen" phrase that is no plan: "i'll read it tonight" (books) is not a read."""
-        for match in self.patterns["seen"].finditer(low):
+        return self._unplanned("seen", low)
+
+    def _unplanned(self, name: str, low: str) -> bool:
+        """Whether a phrase of group ``name`` occurs without a future word just before it
+        ("i'll read it", "my kids will love it": a plan or a guess, nothing done yet)."""
+        for match in self.patterns[name].finditer(low):
             before = low[:match.start()].split()[-2:]
             if not self.future_words & set(before):
                 return True
@@ -271,32 +241,8 @@ class ActReader:
                    for a, b in (m.span() for m in self.patterns["accept"].finditer(low)))
 
     def sentiment(self, low: str, skip: frozenset[str] = frozenset()) -> bool | None:
-        """False if the text judges badly, True if well, None if it does not judge. With
-        praise and blame in one message the last word wins ("so dumb, i love it")."""
-        if self.has("negative_extra", low):
-            return False
-        tokens = tokenize(low)
-        words = [t.lower for t in tokens]
-        found: bool | None = None
-        for k, token in enumerate(tokens):
-            word = token.lower
-            if word in self.affirmations or word in skip:
-                continue
-            verdict = self.verdicts.get(word)
-            positive = praises(word) or verdict is True
-            negative = blames(word) or verdict is False
-            if not (positive or negative) or word in {"like", "into", "pass"}:
-                continue
-            found = negative == flipped_before(words, k, 2)
-        if found is None and self.has("positive_extra", low):
-            return True
-        return found
-
-    def emoji_only(self, low: str) -> bool:
-        """Whether the only praise is an emoji ("2nd one ❤️"): a pick wanted, not judged."""
-        words = [t.lower for t in tokenize(low)]
-        return (not any(w in POSITIVE_WORDS or self.verdicts.get(w) for w in words)
-                and any(ch in POSITIVE_EMOJI for w in words for ch in w))
+        """How the words judge a pick (`VerdictReader.sentiment`): True well, False badly."""
+        return self.judge.sentiment(low, skip)
 
 
 def _unless_too_what(match: re.Match[str]) -> str:

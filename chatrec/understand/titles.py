@@ -12,8 +12,7 @@ Crash", "Fargo was great", a capitalised word mid-sentence).
 from __future__ import annotations
 
 import re
-from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -33,17 +32,15 @@ from chatrec.understand.cues import (
 )
 from chatrec.understand.fuzzy import FuzzyIndex, Search
 from chatrec.understand.lexicon import Lexicon, Token, tokenize
+from chatrec.understand.title_candidates import Candidate, add_chained
+from chatrec.understand.title_index import TitleKeys
 from chatrec.understand.title_text import (
     ends_sentence,
-    first_parts,
-    roman_digits,
     scaled_popularity,
     sentence_after,
-    title_keys,
     trailing_year,
 )
 
-_JOINED_RE = re.compile(r"[a-z0-9]{1,3}[&+][a-z0-9]{1,3}")  # a coined short name: "s&s"
 _YEAR_RE = re.compile(r"^(?P<title>.*?)[\s,]*\(?(?P<year>(?:19|20)\d\d)\)?\s*$")
 WHOLE_MESSAGE = "(whole message)"  # the cue of a title that is all the message says
 CONFIDENT_SCORE = 92.0  # a fuzzy mention below this, with no cue word, is asked about first
@@ -59,9 +56,6 @@ TYPO_MAX_ZIPF = 3.0  # a one-word span read fuzzily must be a rare spelling ("br
 TYPO_MAX_ZIPF_SPAN = 4.2  # one word of a longer one must be ("arc" 4.0; "happened" 5.4)
 PREFIX_SCORE = 98.0  # "star trek" for "Star Trek: Generations"; "free willy 2" beats "free willy"
 SHORT_SCORE = 90.0  # a long title's rare first word alone: "raiders"; asked about without a cue
-SHORT_MAX_ZIPF = 4.0  # how common that word may be ("raiders" 3.9; "star" 5.2 is too common)
-SHORT_MIN_WORDS = 3
-COINED_MAX_ZIPF = 3.4  # a nickname this rare in English ("fmj" 1.8, "t2" 3.3) needs no cue
 # Evidence for a bare lower-case span (no cue, capitals, quotes or verdict): the item's
 # popularity (log rating count over the catalog's largest, centred) against how common its
 # words are (mean Zipf frequency, centred); below 0 it is an everyday phrase ("money talks",
@@ -122,55 +116,11 @@ class TitleMatcher:
         vocabulary = vocabulary or Vocabulary.from_catalog(catalog)
         self.cues = Cues(Lexicon.of(vocabulary))
         self._popularity = scaled_popularity(popularity, len(catalog))
-        self._exact: dict[str, list[int]] = defaultdict(list)
-        self._prefix: dict[str, list[int]] = defaultdict(list)
-        self._short: dict[str, list[int]] = defaultdict(list)
-        for index, title in enumerate(catalog.titles):
-            for key in title_keys(title):
-                if index not in self._exact[key]:
-                    self._exact[key].append(index)
-            head = title.partition(" (")[0]
-            if ":" in head:  # "Star Trek: Generations" is also reachable as "star trek"
-                prefix = normalize_title(head.partition(":")[0]).removesuffix(" or")
-                for key in {prefix, roman_digits(prefix)} - {""}:
-                    self._prefix[key].append(index)
-            for short in self._short_keys(head):
-                self._short[short].append(index)
-        self._add_nicknames(vocabulary.nicknames)
-        for key, base in first_parts(self._exact).items():  # "godfather 1 and 2"
-            self._exact[key] = list(self._exact[base])
+        keys = TitleKeys.build(catalog, vocabulary.nicknames, self.cues.reserved)
+        self._exact, self._prefix, self._short = keys.exact, keys.prefix, keys.short
+        self._coined = keys.coined  # "t2", "fmj": no word of the language, so no cue needed
         self._keys = list(self._exact) + [k for k in self._prefix if k not in self._exact]
         self._fuzzy = FuzzyIndex(self._keys)
-
-    def _add_nicknames(self, nicknames: Mapping[str, tuple[str, ...]]) -> None:
-        """Exact keys for what people call well-known items ("t2", "jurassic park 2"), for the
-        titles of theirs this catalog holds; a nickname of several ("indiana jones") is asked
-        about like any ambiguous title."""
-        self._coined: set[str] = set()  # "t2", "fmj": no word of the language, so no cue needed
-        for nickname, titles in nicknames.items():
-            key = normalize_title(nickname)
-            # "s&s", "b&b": letters joined by a mark are no words, whatever the letters
-            joined = _JOINED_RE.fullmatch(nickname) is not None
-            if key and (joined or all(zipf(w) < COINED_MAX_ZIPF for w in key.split())):
-                self._coined.add(key)
-            for title in titles:
-                for index in self._exact.get(normalize_title(title), []):
-                    if key and index not in self._exact[key]:
-                        self._exact[key].append(index)
-
-    def _short_keys(self, head: str) -> list[str]:
-        """Short names of a title, read only after a cue: a long title's first word when it is
-        rare enough to name the title alone ("raiders" for "Raiders of the Lost Ark"), and the
-        subtitle after a colon ("wrath of khan", "first contact")."""
-        words = normalize_title(head).split()
-        first = words[0] if len(words) >= SHORT_MIN_WORDS else ""
-        out = []
-        if len(first) >= 5 and first not in self.cues.reserved and zipf(first) <= SHORT_MAX_ZIPF:
-            out.append(first)
-        subtitle = normalize_title(head.partition(":")[2]) if ":" in head else ""
-        if len(subtitle.split()) >= 2:
-            out.append(subtitle)
-        return out
 
     def match(self, title_text: str, cutoff: float = MATCH_CUTOFF) -> list[TitleMatch]:
         """Catalog items for a typed title, best first; a trailing year ranks that year first."""
@@ -186,11 +136,11 @@ class TitleMatcher:
         tokens = tokenize(message) if tokens is None else tokens
         reader = self.cues.reader(tokens, message)
         candidates = [c for c in self._candidates(message, reader) if c.matches]
-        chosen: list[_Candidate] = []
+        chosen: list[Candidate] = []
         for cand in sorted(candidates, key=lambda c: -c.rank):
             if cand.cue is not None and not any(cand.overlaps(c) for c in chosen):
                 chosen.append(cand)
-        chosen = self._add_parts(_add_chained(candidates, chosen, reader), tokens, message)
+        chosen = self._add_parts(add_chained(candidates, chosen, reader), tokens, message)
         return [self._mention(message, tokens, c) for c in chosen]
 
     def _lookup(self, key: str, cutoff: float, search: Search | None = None
@@ -225,7 +175,7 @@ class TitleMatcher:
             first.setdefault(match.label, match)
         return list(first.values())
 
-    def _candidates(self, message: str, reader: SpanReader) -> list[_Candidate]:
+    def _candidates(self, message: str, reader: SpanReader) -> list[Candidate]:
         """Every word n-gram that hits a title exactly, or fuzzily where a cue licenses it."""
         tokens, out = reader.tokens, []
         found: dict[tuple[str, float], list[TitleMatch]] = {}  # "the 90s" reads as "90s"
@@ -271,7 +221,7 @@ class TitleMatcher:
                     elif cue == JUDGED:  # judged, so asked about rather than dropped when weak
                         cue, doubt = "", bool(matches) and self._evidence(
                             reader, i, j + 1, None, matches) < JUDGED_DOUBT
-                    out.append(_Candidate(i, j + 1, matches, cue, words, doubt))
+                    out.append(Candidate(i, j + 1, matches, cue, words, doubt))
         return out
 
     @staticmethod
@@ -306,8 +256,8 @@ class TitleMatcher:
         return (POPULARITY_WEIGHT * (popular - POPULARITY_CENTRE) + sequel
                 + (COMMONNESS_CENTRE - common) - run_on - FUZZY_PENALTY * (100.0 - best.score))
 
-    def _add_parts(self, chosen: list[_Candidate], tokens: list[Token], message: str
-                   ) -> list[_Candidate]:
+    def _add_parts(self, chosen: list[Candidate], tokens: list[Token], message: str
+                   ) -> list[Candidate]:
         """Read a bare number listed after a numbered title as the same series' other part:
         "godfather 1 and 2" names both films."""
         out = list(chosen)
@@ -320,14 +270,14 @@ class TitleMatcher:
             key = f"{base.removesuffix(last).rstrip()} {number}"
             if number.isdecimal() and key in self._exact and not any(
                     c.start <= k + 1 < c.end for c in out):
-                out.append(_Candidate(k + 1, k + 2, self._lookup(key, 101.0), "and", 1))
+                out.append(Candidate(k + 1, k + 2, self._lookup(key, 101.0), "and", 1))
         return sorted(out, key=lambda c: c.start)
 
     def _dated(self, key: str, year: int) -> bool:
         """Whether a catalog item with exactly this title key was released in ``year``."""
         return any(int(self.catalog.years[i]) == year for i in self._exact.get(key, ()))
 
-    def _mention(self, message: str, tokens: list[Token], cand: _Candidate) -> TitleMention:
+    def _mention(self, message: str, tokens: list[Token], cand: Candidate) -> TitleMention:
         """Build the public mention, absorbing a year written after the title."""
         year, after = trailing_year(message, tokens, cand.end)
         stop = tokens[after - 1].end if year is not None else tokens[cand.end - 1].end
@@ -339,50 +289,3 @@ class TitleMatcher:
         confident = confident and not cand.doubt
         return TitleMention(span, message[span[0]:span[1]], matches, is_ambiguous(matches),
                             cand.cue or "", confident)
-
-
-@dataclass
-class _Candidate:
-    """An n-gram (token positions ``start``..``end``) that may be a title."""
-
-    start: int
-    end: int
-    matches: list[TitleMatch]
-    cue: str | None  # None: not licensed by any cue
-    words: int
-    doubt: bool = False  # a bare span whose evidence is weak: asked about before any verdict
-
-    @property
-    def rank(self) -> float:
-        """Prefer strong matches, then longer spans ("the godfather part ii" over "godfather")."""
-        return max(m.score for m in self.matches) + 3.0 * self.words
-
-    def overlaps(self, other: _Candidate) -> bool:
-        """Whether two candidates share a token."""
-        return self.start < other.end and other.start < self.end
-
-
-def _add_chained(candidates: list[_Candidate], chosen: list[_Candidate],
-                 reader: SpanReader) -> list[_Candidate]:
-    """Accept exact titles listed next to an accepted one: "loved heat, fargo and casino"."""
-    tokens = reader.tokens
-    spare = sorted((c for c in candidates if c.cue is None and not reader.is_common(
-                    c.start, c.end) and max(m.score for m in c.matches) >= 100.0),
-                   key=lambda c: -c.words)
-    added = True
-    while added:
-        added = False
-        for cand in spare:
-            if not any(cand.overlaps(c) for c in chosen) and any(
-                    _listed(tokens, cand, c) for c in chosen):
-                chosen.append(_Candidate(cand.start, cand.end, cand.matches, "and", cand.words,
-                                         cand.doubt))
-                added = True
-    return sorted(chosen, key=lambda c: c.start)
-
-
-def _listed(tokens: list[Token], a: _Candidate, b: _Candidate) -> bool:
-    """Whether two spans are neighbours in a list, separated only by "and", "or" or commas."""
-    lo, hi = (a.end, b.start) if a.end <= b.start else (b.end, a.start)
-    between = [t.lower for t in tokens[lo:hi]]
-    return 1 <= len(between) <= 2 and all(w in {"and", "or", ",", "&", "nor"} for w in between)

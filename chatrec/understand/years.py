@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass, field
 
 from chatrec.understand.lexicon import (
+    AGE_NOUNS,
+    EXPERIENCE_VERBS,
     OLD_SPAN,
     OLD_WORDS,
     RECENT_SPAN,
@@ -31,10 +33,11 @@ _PATTERNS = [  # (kind, regex); the first that matches a stretch of text claims 
                          rf"through|-|–)\s*(?P<b>{_POINT})")),
     ("range", re.compile(rf"(?P<a>{_POINT})\s*(?:-|–|to|through)\s*(?P<b>{_POINT})")),
     ("range", re.compile(rf"(?P<a>{_POINT})\s*,?\s*(?:or|and|/)\s*(?P<b>{_POINT})")),
-    ("min_lo", re.compile(rf"\bfrom\s+(?P<a>{_POINT})\s*(?:on|onwards?|forward|and later|"
+    ("min_lo", re.compile(rf"{_NEG}\bfrom\s+(?P<a>{_POINT})\s*(?:on|onwards?|forward|and later|"
                           rf"or later|and up|\+)")),
-    ("min_lo", re.compile(rf"(?P<a>{_POINT})\s*(?:or|and)\s+(?:later|newer|up|after)")),
-    ("max_hi", re.compile(rf"(?P<a>{_POINT})\s*(?:or|and)\s+(?:earlier|older|before)")),
+    # "nothing from the 50s or earlier" flips its side like "nothing before 1960"
+    ("min_lo", re.compile(rf"{_NEG}(?P<a>{_POINT})\s*(?:or|and)\s+(?:later|newer|up|after)")),
+    ("max_hi", re.compile(rf"{_NEG}(?P<a>{_POINT})\s*(?:or|and)\s+(?:earlier|older|before)")),
     ("min_lo", re.compile(rf"{_NEG}\b(?:since)\s+(?P<a>{_POINT})")),
     ("min_next", re.compile(rf"{_NEG}\b(?:after|post|newer than|later than|more recent than)"
                             rf"\s*-?\s*(?P<a>{_POINT})")),
@@ -46,10 +49,11 @@ _PATTERNS = [  # (kind, regex); the first that matches a stretch of text claims 
 ]
 # Before a year, these say it is when something happened to the user, not an era asked for:
 # "saw it in 1989", "back when I was 20", "born in 1975", an age ("they're in their 60s").
-# (within one sentence: "casablanca seen. any musicals from the 50s?" asks for the 50s)
+# (within one clause: "casablanca seen. any musicals from the 50s?" and "mib seen, got anything
+# from the 80s" ask for the decade)
 _INCIDENTAL_BEFORE = re.compile(r"\b(saw|seen|watched|read|born|since i|when i|"
                                 r"age|aged|i'm|im|turned|in (their|his|her|my|our|your))"
-                                r"[^\w.!?;]+(?:\w+[^\w.!?;]+){0,2}$")
+                                r"[^\w.!?;,]+(?:\w+[^\w.!?;,]+){0,2}$")
 # Before a year, these say it is the one not wanted: "mid 80s instead of 90s".
 _REPLACED_BEFORE = re.compile(r"\b(instead of|rather than|not)\s+(the\s+)?$")
 # Relative words only read as time before a noun ("old movies", "new releases": the lexicon's
@@ -180,22 +184,24 @@ def _relative_words(slots: YearSlots, tokens: list[Token], skip: set[int], lexic
     for i, token in enumerate(tokens):
         low = token.lower
         nxt = tokens[i + 1].lower if i + 1 < len(tokens) else ""
-        if i in skip or (low not in _ALWAYS_TIME and nxt not in lexicon.time_nouns):
+        if i in skip or (low not in _ALWAYS_TIME and nxt not in lexicon.time_nouns) or (
+                nxt in AGE_NOUNS):  # "for older kids", "my younger brother": an age
             continue
+        if low == "recently" and any(t.lower in EXPERIENCE_VERBS for t in tokens[max(0, i - 4):i]):
+            continue  # "saw gattaca recently": when it was watched, no era asked for
         old, recent = low in OLD_WORDS, low in RECENT_WORDS
         if not (old or recent):
             continue
-        if negated_at(tokens, i):  # "nothing too recent" caps the year, "not too old" raises it
-            slots.excluding = True
-            if old:
-                slots.year_min = newest - OLD_SPAN
-            else:
-                slots.year_max = newest - RECENT_SPAN
-        elif old:
-            slots.year_max = newest - OLD_SPAN
-        else:
-            slots.year_min = newest - RECENT_SPAN
         slots.used.add(i)
+        # "nothing too recent" caps the year, "not too old" raises it
+        caps = old != bool(negated_at(tokens, i))
+        if slots.source == "explicit" and (slots.year_max if caps else slots.year_min):
+            continue  # "old musicals before 1960", "newer, after 1990": the year says how
+        slots.excluding = slots.excluding or bool(negated_at(tokens, i))
+        if caps:
+            slots.year_max = newest - (OLD_SPAN if old else RECENT_SPAN)
+        else:
+            slots.year_min = newest - (OLD_SPAN if old else RECENT_SPAN)
 
 
 def _mask_text(text: str, tokens: list[Token], mask: set[int]) -> str:
