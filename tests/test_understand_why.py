@@ -5,6 +5,8 @@ gory?", "the phantom, for kids?"); films and books catalogs."""
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from conftest import make_books_dataset, make_tiny_dataset
 
@@ -74,3 +76,14 @@ def test_a_request_with_a_content_word_asks_no_question(parser, text):
     p, (title, other) = parser
     parsed = p.parse(text, ParseContext.on_screen((_index(p, other), _index(p, title))))
     assert parsed.intent != "ask_item"
+
+
+@pytest.mark.parametrize("text", ["🙂" * 2000, "x" * 2000, "<script>alert(1)</script>" * 80,
+                                  "is " + "very " * 400 + "scary?", "- " * 1000 + "for kids?"])
+def test_messages_at_the_length_cap_parse_quickly(parser, text):
+    """The item-question patterns once backtracked cubically on 2,000 non-word characters (the
+    app's message cap): a subject must start with a word and stay short."""
+    p, _ = parser
+    start = time.perf_counter()
+    p.parse(text, ParseContext(shown=(0, 1)))
+    assert time.perf_counter() - start < 2.0
