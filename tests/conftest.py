@@ -115,3 +115,16 @@ def tiny_gpt2():
     from tiny_lm import make_tiny_gpt2
 
     return make_tiny_gpt2()
+
+
+def catalog_parser(kind: str, embedder):
+    """A parser of the tiny ``"films"`` or ``"books"`` catalog (the understanding tests)."""
+    from chatrec.understand.parse import Parser
+
+    make = make_tiny_dataset if kind == "films" else make_books_dataset
+    return Parser.from_catalog(make().catalog, embedder)
+
+
+def title_index(parser, name: str) -> int:
+    """The catalog index of the title ``name`` (lower case) in ``parser``'s catalog."""
+    return [t.lower() for t in parser.titles.catalog.titles].index(name)

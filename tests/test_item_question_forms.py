@@ -6,7 +6,7 @@ hanks?")."""
 from __future__ import annotations
 
 import pytest
-from conftest import make_books_dataset, make_tiny_dataset
+from conftest import catalog_parser
 
 from chatrec.understand.message import Intent
 from chatrec.understand.parse import ParseContext, Parser
@@ -17,8 +17,7 @@ TITLES = {"films": "pulp fiction", "books": "gone girl"}
 @pytest.fixture(params=sorted(TITLES))
 def parser(request, fake_embedder) -> tuple[Parser, str]:
     """A parser and a title of its catalog."""
-    make = make_tiny_dataset if request.param == "films" else make_books_dataset
-    return Parser.from_catalog(make().catalog, fake_embedder), TITLES[request.param]
+    return catalog_parser(request.param, fake_embedder), TITLES[request.param]
 
 
 SCREEN = ParseContext.on_screen((0, 1, 2, 3))

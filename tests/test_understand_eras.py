@@ -5,7 +5,7 @@ and "older" before people ("for older kids"), which is an age; films and books c
 from __future__ import annotations
 
 import pytest
-from conftest import make_books_dataset, make_tiny_dataset
+from conftest import catalog_parser
 
 from chatrec.understand.parse import Parser
 
@@ -13,8 +13,7 @@ from chatrec.understand.parse import Parser
 @pytest.fixture(params=["films", "books"])
 def parser(request, fake_embedder) -> Parser:
     """A parser of a films or a books catalog."""
-    make = make_tiny_dataset if request.param == "films" else make_books_dataset
-    return Parser.from_catalog(make().catalog, fake_embedder)
+    return catalog_parser(request.param, fake_embedder)
 
 
 @pytest.mark.parametrize(("text", "bounds"), [

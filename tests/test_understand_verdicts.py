@@ -6,7 +6,7 @@ catalogs."""
 from __future__ import annotations
 
 import pytest
-from conftest import make_books_dataset, make_tiny_dataset
+from conftest import catalog_parser, title_index
 
 from chatrec.understand.parse import ParseContext, Parser
 
@@ -17,12 +17,10 @@ CATALOGS = {"films": ("fargo", "pulp fiction"), "books": ("dune", "gone girl")}
 @pytest.fixture(params=["films", "books"])
 def parser(request, fake_embedder) -> tuple[Parser, tuple[str, str]]:
     """A parser and the titles its catalog names in these tests."""
-    make = make_tiny_dataset if request.param == "films" else make_books_dataset
-    return Parser.from_catalog(make().catalog, fake_embedder), CATALOGS[request.param]
+    return catalog_parser(request.param, fake_embedder), CATALOGS[request.param]
 
 
-def _index(p: Parser, name: str) -> int:
-    return [t.lower() for t in p.titles.catalog.titles].index(name)
+_index = title_index
 
 
 @pytest.mark.parametrize(("text", "act"), [
