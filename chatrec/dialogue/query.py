@@ -22,20 +22,7 @@ from chatrec.models.embedder import Embedder
 from chatrec.profile.replay import UserProfile
 from chatrec.rank.engine import Engine, RankedItem
 from chatrec.rank.filters import lifts_floor
-from chatrec.understand.lexicon import Lexicon, tokenize
-
-# Words that describe nothing about the items wanted. The hedges and "make" come from how
-# people state a bound ("preferably 90s", "ideally from the 2000s", "make it a 1990s movie") or
-# ask again ("not quite", "different ones please"): the parser leaves them as the wish, and
-# their embedding, weighed like a real wish and kept for the turns after, reordered the decade's
-# items at random. Leaving them out, cold SR@10 t1-t5 (`eval chat --split valid`, 300 users,
-# seed 0): ml-latest-small [.177 .460 .727 .820 .850] -> [.177 .473 .730 .823 .850], ml-100k
-# [.290 .590 .867 .930 .947] -> [.290 .603 .860 .930 .947] (with evidence_half 1, see
-# blend_weights.toml: [.177 .480 .733 .823 .850] and [.290 .603 .867 .930 .947]).
-_UNINFORMATIVE = frozenset("good great best nice some something tonight craving crave mood "
-                           "feel feeling like see love want need fancy do let's lets "
-                           "please preferably ideally perhaps possibly quite somewhat make "
-                           "different".split())
+from chatrec.understand.lexicon import UNINFORMATIVE_WORDS, Lexicon, tokenize
 
 
 class WishWords:
@@ -44,7 +31,8 @@ class WishWords:
     def __init__(self, vocabulary: Vocabulary) -> None:
         self._lexicon = lexicon = Lexicon.of(vocabulary)
         verbs = frozenset(f"{v}ing" for v in vocabulary.verbs)  # "watching"
-        self._plain = (_UNINFORMATIVE | verbs | lexicon.filler_words | lexicon.request_words
+        # Hedge words ("preferably", "make") are no wish: see words.toml.
+        self._plain = (UNINFORMATIVE_WORDS | verbs | lexicon.filler_words | lexicon.request_words
                        | lexicon.ref_nouns)
 
     def informative(self, wish: str) -> bool:

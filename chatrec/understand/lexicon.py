@@ -94,6 +94,7 @@ SENTIMENT_PHRASES = as_phrases(_W["sentiment_phrases"])  # ("never", "gets", "ol
 CLAUSE_BREAKS = frozenset(_W["clause_breaks"])
 REQUEST_WORDS = frozenset(_W["request_words"])  # without the catalog's item nouns and verbs
 FILLER_WORDS = frozenset(_W["filler_words"])  # likewise
+UNINFORMATIVE_WORDS = frozenset(_W["uninformative_words"])  # no wish, beyond fillers
 RECENT_WORDS = frozenset(_W["recent_words"])
 OLD_WORDS = frozenset(_W["old_words"])
 AGE_NOUNS = frozenset(_W["age_nouns"])
