@@ -287,7 +287,7 @@ class IntentClassifier:
         the vote, kept under 1.0: no rule decided), else the nearest exemplar's cosine, or
         ``unknown`` below the threshold."""
         vector = self.vector(text)
-        decided = self.learned.decide(vector) if self.learned is not None else None
+        decided = self.learned.decide(vector, self.threshold) if self.learned is not None else None
         if decided is not None and decided[0] not in RULE_ONLY_INTENTS:
             return decided[0], min(decided[1], 0.99)
         sims = self._vectors @ vector

@@ -77,12 +77,13 @@ class NearestLines:
         self.vectors, self.labels = vectors, list(labels)
         self.k, self.min_similarity, self.min_share = k, min_similarity, min_share
 
-    def decide(self, vector: np.ndarray) -> tuple[str, float] | None:
-        """(label, share) when the neighbours agree clearly, else None (abstain)."""
+    def decide(self, vector: np.ndarray, floor: float = 0.0) -> tuple[str, float] | None:
+        """(label, share) when the neighbours agree clearly and the nearest line is at least
+        ``floor`` close (the caller's own threshold), else None (abstain)."""
         if not self.labels:
             return None
         best, share, top = vote(self.vectors @ vector, self.labels, self.k)
-        if top < self.min_similarity or share < self.min_share:
+        if top < max(self.min_similarity, floor) or share < self.min_share:
             return None
         return best, share
 
