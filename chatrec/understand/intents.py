@@ -19,6 +19,7 @@ import tomllib
 
 from chatrec.domain.vocabulary import Vocabulary, article
 from chatrec.models.embedder import Embedder
+from chatrec.understand.learned import NearestLines, learned_intents
 
 EXEMPLARS_FILE = Path(__file__).resolve().parent / "exemplars.toml"
 SIMILARITY_THRESHOLD = 0.5
@@ -253,7 +254,9 @@ class IntentClassifier:
     """Nearest-exemplar intent classifier over a sentence embedder (MiniLM, or the fake)."""
 
     def __init__(self, embedder: Embedder, exemplars: Mapping[str, Sequence[str]],
-                 threshold: float = SIMILARITY_THRESHOLD) -> None:
+                 threshold: float = SIMILARITY_THRESHOLD,
+                 learned: NearestLines | None = None) -> None:
+        self.learned = learned  # the kNN over labelled lines, asked before the exemplars
         table = {name: texts for name, texts in exemplars.items()
                  if name not in RULE_ONLY_INTENTS}
         self.embedder = embedder
@@ -265,8 +268,10 @@ class IntentClassifier:
     @classmethod
     def for_vocabulary(cls, embedder: Embedder, vocabulary: Vocabulary,
                        threshold: float = SIMILARITY_THRESHOLD) -> IntentClassifier:
-        """A classifier over `intent_exemplars` of ``vocabulary``."""
-        return cls(embedder, intent_exemplars(vocabulary), threshold)
+        """A classifier over `intent_exemplars` of ``vocabulary``, backed by the learned
+        nearest lines (`learned.learned_intents`, never a rule-only intent)."""
+        return cls(embedder, intent_exemplars(vocabulary), threshold,
+                   learned_intents(embedder, RULE_ONLY_INTENTS))
 
     def vector(self, text: str) -> np.ndarray:
         """The embedding of one message, kept for the last few messages: the reaction
@@ -278,8 +283,14 @@ class IntentClassifier:
         return self._recent[text]
 
     def classify(self, text: str) -> tuple[str, float]:
-        """(intent, cosine) of the nearest exemplar; ``unknown`` below the threshold."""
-        sims = self._vectors @ self.vector(text)
+        """(intent, score): the learned nearest lines' when they agree clearly (their share of
+        the vote, kept under 1.0: no rule decided), else the nearest exemplar's cosine, or
+        ``unknown`` below the threshold."""
+        vector = self.vector(text)
+        decided = self.learned.decide(vector, self.threshold) if self.learned is not None else None
+        if decided is not None and decided[0] not in RULE_ONLY_INTENTS:
+            return decided[0], min(decided[1], 0.99)
+        sims = self._vectors @ vector
         best = int(np.argmax(sims))
         score = float(sims[best])
         return (self._labels[best], score) if score >= self.threshold else ("unknown", score)
