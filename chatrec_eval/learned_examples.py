@@ -17,6 +17,7 @@ import json
 import re
 from pathlib import Path
 
+from chatrec.domain.catalog import display_title, split_title_year
 from chatrec.models.embedder import minilm_embedder
 from chatrec.understand.learned import EXAMPLES_FILE, PLACEHOLDER, load_examples, save_vectors
 
@@ -24,28 +25,25 @@ TRAIN_FILES = ("tests/data/utterances.jsonl",) + tuple(
     f"tests/data/nlu/{name}.jsonl" for name in (
         "dev", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7", "dev_react", "dev_questions",
         "dev_titles"))
-_YEAR = re.compile(r"\s*\(\d{4}\)$")
 
 
 def title_forms(label: str) -> list[str]:
-    """The ways a catalog label is written in a line: "Heat (1995)" -> "heat"; "The Game,
-    The" style and a leading article dropped too."""
-    bare = _YEAR.sub("", label).lower()
-    forms = {bare}
-    if ", the" in bare:
-        bare = "the " + bare.replace(", the", "")
-        forms.add(bare)
-    if bare.startswith("the "):
-        forms.add(bare[4:])
-    return sorted((f for f in forms if len(f) > 2), key=len, reverse=True)
+    """The ways a catalog label is written in a line: "Usual Suspects, The
+    (1995)" -> "the usual suspects", "usual suspects" (the catalog's own display form, in lower
+    case, with and without its leading "the")."""
+    bare = display_title(split_title_year(label)[0]).lower()
+    forms = {bare, bare[4:] if bare.startswith("the ") else bare}
+    return [f for f in forms if len(f) > 2]
 
 
 def masked(text: str, labels: set[str]) -> str:
-    """``text`` with every labelled title it spells out replaced by the placeholder."""
+    """``text`` with every labelled title it spells out replaced by the placeholder, longest
+    forms first over all labels (so "manhattan" never eats into "manhattan murder mystery", and
+    the result does not depend on the set's order)."""
     low = text.lower()
-    for label in labels:
-        for form in title_forms(label):
-            low = re.sub(rf"(?<!\w){re.escape(form)}(?!\w)", PLACEHOLDER, low)
+    forms = sorted({f for label in labels for f in title_forms(label)}, key=lambda f: (-len(f), f))
+    for form in forms:
+        low = re.sub(rf"(?<!\w){re.escape(form)}(?!\w)", PLACEHOLDER, low)
     return low
 
 
