@@ -51,7 +51,10 @@ _PROFILE = re.compile(r"what do you (know|remember) about me|what (have|did) i (
                       r"(gave|given|rated|liked|loved|disliked|hated)\b|"
                       r"\bwhat (kind|sort|type) of \w+ am i\b|"
                       r"\bwhat (do|did) (you|u) (have|got) on me\b|"
-                      r"\b(what|which) (\w+ )?do (you|u) think i (like|want|enjoy)")
+                      r"\b(what|which) (\w+ )?do (you|u) think i (like|want|enjoy)|"
+                      r"\bwhat (genres|kinds?|sorts?) (of \w+ )?do i (like|want|enjoy)\b|"
+                      r"\b(show|tell|remind) (me )?what (i|i'?ve|ive|i have) (liked|rated|loved|"
+                      r"disliked|hated|said|told you)\b")
 _WHY = re.compile(r"^\W*((hmm+|hm+|um+|so|wait|ok|okay|but|and)\W+)?(why|y|how come|"
                   r"what made (you|u)|explain|reason for|whats the reason|"
                   r"what's the reason)\b|\bwhy('d| did| do| would| is| was| not| no| isn't| "
@@ -72,7 +75,8 @@ _HELP = re.compile(r"^\W*(help|help me|i need help|need help|\?+|commands|menu|i
                    r"\bwhat do i (say|type)\b|\bhow do i talk to you|\bwhat are you able to\b|"
                    r"\bwhat kind of (things|questions) can|"
                    r"\bwhat (kinds?|sorts?|types?) of (things|questions|stuff) (can|do|should) "
-                   r"(i|you|u)\b|\bwhat are my options( here)?\W*$|"
+                   r"(i|you|u)\b|\bwhat (kinda|sorta) (things|questions|stuff) (can|do|should) "
+                   r"(i|you|u)\b|^\W*(can|could) i (rate|save|thumbs? up|give (ratings|feedback))\b|\bwhat are my options( here)?\W*$|"
                    r"\bhow (do|can|should) i (rate|like|dislike|save|search|ask|tell you)\b|"
                    r"\bwhat (can|do|should) i (type|write|say|do here|ask)\b|"
                    r"\bexplain (what|how) (i|you|this|it)\b|"
@@ -86,7 +90,7 @@ _THANKS = re.compile(r"\b(thanks+|thank yo+u+|thank u+|thx|ty|cheers|much apprec
                      r"appreciate it|tysm|thnx|tx|much obliged|many thanks)\b|^\W*ta\W*$")
 # {V}: the catalog's verbs ("watch"), {N}: its item nouns, {S}: singular ones, {P}: plural ones.
 _REQUEST = (r"\b(recommend|recommendation|recs?|suggest|suggestions?|what (else )?(should|can|"
-            r"could) (i|we) ({V})|something to ({V})|give me|show me|find me|looking for|"
+            r"could) (i|we) ({V})|something to ({V})|give me|gimme|show me|find me|looking for|"
             r"(?<!not )(?<!n't )in the mood for|"
             r"i want (to ({V})|a|some|something)|i('d| would) like (to ({V})|a|some|something)|"
             r"any (good )?({N}|ideas|suggestions)|surprise me|pick (a|something|me|one)|"

@@ -269,6 +269,12 @@ class Parser:
         changes = stated or self.rules.comparative.search(text.lower())
         if g.avoid and words & self.acts.asked_avoid:  # "nbk was too much, nothing that violent"
             return Intent.REFINE
+        if g.genres_out or found.drop.kinds or (found.count.value is not None
+                                                 and words & self.acts.more_words):
+            # "...look like garbage comedies, no. no comedies at all", "eh no. any era is fine
+            # btw", "seen both, both forgettable. gimme 5 more": a new constraint besides (a
+            # count only beside a word asking for more: "the best one there" counts nothing)
+            return Intent.REFINE
         if self.rules.requests_more(text) or (changes and words & self.acts.more_words) or (
                 y.year_min or y.year_max):
             return Intent.REFINE

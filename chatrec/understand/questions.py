@@ -20,6 +20,7 @@ from chatrec.understand.titles import TitleMatcher, TitleMention
 
 QUESTION_KINDS = ("about", "cast", "content", "age", "popularity", "rating")
 SUBJECT_GROUPS = ("x", "y", "z")
+EXACT_GROUP = "t"  # a subject that counts only as a whole catalog title ("whats hana bi")
 MIN_PREFIX = 2  # letters a title prefix needs ("e.t.")
 TITLE_SCORE = 84.0  # a question's subject read as a title needs a close match ("gatacca")
 # Words that point at the item in focus ("it", "that one", "this movie").
@@ -71,6 +72,11 @@ class QuestionReader:
         for kind, pattern in self._patterns:
             # the first sentence whose subject resolves: "whos in it, madonna?" asks of "it"
             for found in filter(None, map(pattern.search, parts)):
+                if EXACT_GROUP in pattern.groupindex:
+                    index = self._exact(found.group(EXACT_GROUP))
+                    if index is not None:
+                        return ItemQuestion(kind, "", (index,))
+                    continue
                 subject = next((found.group(g) for g in SUBJECT_GROUPS
                                 if g in pattern.groupindex and found.group(g)), None)
                 if subject is None and unresolved and not (mentions or refs):
@@ -118,6 +124,14 @@ class QuestionReader:
             return self._by_prefix(subject)
         on_screen = [m for m in matches if m.index in shown]
         return (on_screen or matches)[0].index
+
+    def _exact(self, subject: str) -> int | None:
+        """The one catalog item whose whole title the subject is ("hana bi"; no fuzzy match:
+        "whats next" is no *The Net*), else None."""
+        key = normalize_title(subject)
+        titles = self.titles.catalog.normalized_titles
+        hits = [i for i, t in enumerate(titles) if t == key]
+        return hits[0] if len(hits) == 1 else None
 
     def _by_prefix(self, subject: str) -> int | None:
         """The one title that starts with the subject's words ("e.t." -> *E.T. the

@@ -1,0 +1,81 @@
+"""Mid-conversation turns that mix acts: a reaction with a new constraint refines, a bare
+"what's <title>" asks about that title (only a whole one), ratings asked "worth it or nah",
+and help and profile questions in chat phrasings (films and books catalogs)."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import catalog_parser, title_index
+
+from chatrec.understand.parse import ParseContext, Parser
+
+# (first shown title, second shown title, a genre word, its catalog genre) per catalog
+SCREENS = {"films": ("pulp fiction", "sleepless in seattle", "comedies", "Comedy"),
+           "books": ("gone girl", "me before you", "fantasy", "Fantasy")}
+
+
+@pytest.fixture(params=["films", "books"])
+def screen(request, fake_embedder) -> tuple[Parser, ParseContext, tuple[str, str, str, str]]:
+    """A parser, two of its titles on screen, and the names used in the messages."""
+    p = catalog_parser(request.param, fake_embedder)
+    names = SCREENS[request.param]
+    shown = (title_index(p, names[0]), title_index(p, names[1]))
+    return p, ParseContext.on_screen(shown), names
+
+
+def test_a_reaction_with_an_exclusion_refines(screen):
+    p, ctx, (first, _, word, genre) = screen
+    parsed = p.parse(f"{first} looks like garbage, no. no {word} at all", ctx)
+    assert parsed.intent == "refine" and parsed.delta.genres_out == (genre,)
+    assert [r.act for r in parsed.reactions] == ["reject"]
+    # the verdict alone is feedback
+    assert p.parse(f"{first} looks like garbage, no", ctx).intent == "feedback_ref"
+
+
+def test_a_reaction_with_a_dropped_era_or_a_count_for_more_refines(screen):
+    p, ctx, (first, _, _, _) = screen
+    assert p.parse(f"{first}... eh no. any era is fine btw", ctx).intent == "refine"
+    assert p.parse(f"{first} seen it, forgettable. gimme 5 more", ctx).intent == "refine"
+    # "the best one there" counts nothing: still a verdict
+    assert p.parse(f"{first} is the best one there", ctx).intent == "feedback_ref"
+
+
+def test_every_year_alone_drops_no_era(screen):
+    p, ctx, (first, _, _, _) = screen
+    assert p.parse(f"{first} every year, seen it 20 times", ctx).drop == ()
+    assert p.parse("every decade is fine", ctx).drop == ("era",)
+
+
+def test_a_bare_whats_asks_about_a_whole_title(screen):
+    p, _, (first, _, _, _) = screen
+    parsed = p.parse(f"whats {first}")
+    assert parsed.intent == "ask_item" and parsed.question == "about"
+    assert parsed.targets == (title_index(p, first),)
+    # not a fuzzy or partial match: "whats next", "whats up" name no title
+    for text in ("whats next", "whats up", f"whats {first.split()[0]}x"):
+        assert p.parse(text).question is None
+
+
+def test_a_pick_named_first_then_whats_that_about(screen):
+    p, ctx, (first, _, _, _) = screen
+    parsed = p.parse(f"{first} whats that about", ctx)
+    assert parsed.intent == "ask_item" and parsed.question == "about"
+
+
+def test_rating_questions_in_chat_phrasings(screen):
+    p, ctx, (first, _, _, _) = screen
+    assert p.parse(f"{first} worth it or nah", ctx).question == "rating"
+    parsed = p.parse("what is the 2nd one rated", ctx)
+    assert parsed.intent == "ask_item" and parsed.question == "rating" and parsed.refs == (2,)
+    assert not parsed.reactions  # a question judges nothing
+
+
+@pytest.mark.parametrize(("text", "intent"), [
+    ("what kinda stuff can i even ask you", "help"),
+    ("can i rate stuff here?", "help"),
+    ("show me what ive liked so far", "profile"),
+    ("what genres do i like according to your notes", "profile"),
+])
+def test_help_and_profile_in_chat_phrasings(screen, text, intent):
+    p, _, _ = screen
+    assert p.parse(text).intent == intent
