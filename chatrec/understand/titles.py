@@ -195,6 +195,8 @@ class TitleMatcher:
                 year, after = trailing_year(message, tokens, j + 1)
                 cue = reader.licensed(i, j + 1, after)
                 exact = key in self._exact or key in self._prefix
+                if not exact and words == 2 and key.replace(" ", "") in self._exact:
+                    key, exact = key.replace(" ", ""), True  # "brave heart", "water world"
                 if cue is None and key in self._coined:
                     cue = ""  # "fmj is on my list": a coined short name is a title on its own
                 if cue in (None, BARE) and year is not None and self._dated(key, year):
