@@ -79,3 +79,42 @@ def test_rating_questions_in_chat_phrasings(screen):
 def test_help_and_profile_in_chat_phrasings(screen, text, intent):
     p, _, _ = screen
     assert p.parse(text).intent == intent
+
+
+def test_a_number_opening_the_message_is_a_position(screen):
+    p, ctx, _ = screen
+    for text, ref, act in (("2 nah", 2, "reject"), ("ok 2 sure", 2, "accept"),
+                           ("1 sounds fun", 1, "accept")):
+        parsed = p.parse(text, ctx)
+        assert parsed.refs == (ref,) and [r.act for r in parsed.reactions] == [act]
+    # before a unit it is no position: "2 hours max pls" speaks of running time
+    assert p.parse("2 hours max pls", ctx).refs == ()
+    assert p.parse("2 more please", ctx).count == 2
+
+
+def test_declining_politely_rejects(screen):
+    p, ctx, (first, _, _, _) = screen
+    reactions = p.parse(f"{first} my mom loves, im good tho", ctx).reactions
+    assert [r.act for r in reactions] == ["reject"]
+
+
+@pytest.mark.parametrize(("text", "act"), [
+    ("{t}, seen it, kinda mid", "seen_disliked"),
+    ("{t} hit hard. seen it", "seen_liked"),
+    ("{t}, seen, gorgeous", "seen_liked"),
+])
+def test_seen_with_a_verdict_word(screen, text, act):
+    p, ctx, (first, _, _, _) = screen
+    assert [r.act for r in p.parse(text.format(t=first), ctx).reactions] == [act]
+
+
+def test_kinda_mid_judges_but_the_mid_90s_do_not(screen):
+    p, ctx, _ = screen
+    assert [r.act for r in p.parse("seen it. anything from the mid 90s?", ctx).reactions] == [
+        "seen"]
+
+
+def test_a_one_word_title_typed_as_two_words(fake_embedder):
+    p = catalog_parser("books", fake_embedder)
+    assert p.parse("out lander was great").delta.liked == (title_index(p, "outlander"),)
+    assert p.parse("out there was great").delta.liked == ()

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import TypeVar
 
-from chatrec.understand.lexicon import Token
+from chatrec.understand.lexicon import NUMBER_UNITS, POSITION_OPENERS, Token
 
 R = TypeVar("R")  # a reaction (`reactions.Reaction`): a dataclass with ``ref`` and ``index``
 
@@ -37,8 +37,11 @@ def bare_positions(tokens: list[Token], shown_count: int, used: set[int]
         prev = tokens[k - 1].lower if k > 0 else ""
         listed = prev in _LISTING and k > 1 and (k - 2 in used or tokens[k - 2].lower.isdecimal())
         listed = listed or (bool(out) and prev in {".", ";"} | _LISTING)  # "1 and 2 seen, 3 not"
-        if listed or nxt in {"", "and", "or", ",", "&", "already", "seen", ".", "!", "?", "is",
-                             "was", "n"}:
+        # "6 nah", "7 sounds fun", "ok 6 sure": a digit that opens the message is a position
+        leads = nxt not in NUMBER_UNITS and all(t.lower in POSITION_OPENERS or not t.is_word
+                                                for t in tokens[:k])
+        if listed or leads or nxt in {"", "and", "or", ",", "&", "already", "seen", ".", "!",
+                                      "?", "is", "was", "n"}:
             out.append((int(token.lower), k))
     return out
 
