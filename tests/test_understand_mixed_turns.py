@@ -118,3 +118,14 @@ def test_a_one_word_title_typed_as_two_words(fake_embedder):
     p = catalog_parser("books", fake_embedder)
     assert p.parse("out lander was great").delta.liked == (title_index(p, "outlander"),)
     assert p.parse("out there was great").delta.liked == ()
+
+
+def test_a_year_long_after_a_viewing_is_no_era(screen):
+    p, ctx, (first, _, _, _) = screen
+    for text in (f"{first} we watched in music class in 2003, dont remember much",
+                 f"{first}, my aunt walked out of it in 1996 lol"):
+        parsed = p.parse(text, ctx)
+        assert (parsed.delta.year_min, parsed.delta.year_max) == (None, None), text
+    # the next sentence asks for an era of its own
+    parsed = p.parse(f"{first} we watched in class in 2003. anything from the 90s?", ctx)
+    assert (parsed.delta.year_min, parsed.delta.year_max) == (1990, 1999)

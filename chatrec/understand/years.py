@@ -54,6 +54,10 @@ _PATTERNS = [  # (kind, regex); the first that matches a stretch of text claims 
 _INCIDENTAL_BEFORE = re.compile(r"\b(saw|seen|watched|read|born|since i|when i|"
                                 r"age|aged|i'm|im|turned|in (their|his|her|my|our|your))"
                                 r"[^\w.!?;,]+(?:\w+[^\w.!?;,]+){0,2}$")
+# A single year (not a decade) further after a viewing is when it was seen: "watched it in music
+# class in 2003", "my aunt walked out of it in 1996" ("watched a lot of 90s stuff" asks).
+_VIEWED_BEFORE = re.compile(r"\b(saw|seen|watched|walked out|went to see|rewatched)"
+                            r"[^\w.!?;,]+(?:\w+[^\w.!?;,]+){0,5}$")
 # Before a year, these say it is the one not wanted: "mid 80s instead of 90s".
 _REPLACED_BEFORE = re.compile(r"\b(instead of|rather than|not)\s+(the\s+)?$")
 # Relative words only read as time before a noun ("old movies", "new releases": the lexicon's
@@ -137,7 +141,9 @@ def _incidental(masked: str, found: re.Match[str], span: list[int], mask: set[in
     next_to_title = before in mask or after in mask
     if next_to_title and not found.group("a").rstrip().endswith("s"):
         return True
-    return bool(_INCIDENTAL_BEFORE.search(masked[:found.start()]))
+    head = masked[:found.start()]
+    single = not found.group("a").rstrip().endswith("s")
+    return bool(_INCIDENTAL_BEFORE.search(head) or (single and _VIEWED_BEFORE.search(head)))
 
 
 def _claim_verbs(slots: YearSlots, tokens: list[Token], mask: set[int], lexicon: Lexicon
