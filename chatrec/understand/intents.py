@@ -192,6 +192,8 @@ class IntentRules:
             return "recommend"
         if (signals.years or signals.wish) and asks:
             return "recommend"
+        if (signals.exclusions or signals.soft) and request:
+            return "recommend"  # "recommend me anything tonight except horror": a request
         if signals.years or signals.exclusions or signals.soft:
             return "refine"
         return "recommend" if request else None

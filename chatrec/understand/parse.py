@@ -107,7 +107,7 @@ class Parser:
         if score < 1.0 and intent in CHAT_FALLBACK and self.chat.chatty(text, found):
             intent = Intent.SMALLTALK  # "how old are you", "brb getting snacks"
         intent = settle(intent, found, bool(context.shown) or context.asked,
-                        says_change(tokenize(text)))
+                        says_change(tokenize(text)), bool(self.rules.request.search(text.lower())))
         if intent in NO_REACTIONS:
             # "never seen it, is it scary?": a question may say whether the pick was seen,
             # which judges nothing; every other act in a question is left out.

@@ -18,12 +18,14 @@ _PLAIN = frozenset({Intent.RECOMMEND, Intent.UNKNOWN, Intent.SMALLTALK, Intent.H
 _PICKS = frozenset({Intent.RECOMMEND, Intent.REFINE})
 
 
-def settle(intent: Intent, found: Found, on_screen: bool, changes: bool = False) -> Intent:
+def settle(intent: Intent, found: Found, on_screen: bool, changes: bool = False,
+           request: bool = False) -> Intent:
     """The intent after counts, drops and the screen have had their say: "any era is fine",
     "give me 4" refine; a request with picks ``on_screen`` refines them; a refinement with
     nothing on screen that asks for genres, years or titles is a recommendation unless its
     words change an earlier ask (``changes``: "only comedies", "older ones"), and one that
-    only excludes ("anything apart from comedy") stays a refinement."""
+    only excludes ("anything apart from comedy") stays a refinement unless it is phrased as a
+    ``request`` ("what should i watch, nothing scary")."""
     if found.drop.kinds and intent in _PLAIN | {Intent.FORGET}:
         return Intent.REFINE
     new = asks_anew(found)
@@ -36,7 +38,8 @@ def settle(intent: Intent, found: Found, on_screen: bool, changes: bool = False)
     if intent is Intent.REFINE and new and not changes:
         return Intent.RECOMMEND
     g = found.genres
-    if intent is Intent.RECOMMEND and not new and (g.genres_out or found.years.excluding):
+    if intent is Intent.RECOMMEND and not new and not request and (
+            g.genres_out or found.years.excluding):
         return Intent.REFINE
     return intent
 
