@@ -129,3 +129,20 @@ def test_a_year_long_after_a_viewing_is_no_era(screen):
     # the next sentence asks for an era of its own
     parsed = p.parse(f"{first} we watched in class in 2003. anything from the 90s?", ctx)
     assert (parsed.delta.year_min, parsed.delta.year_max) == (1990, 1999)
+
+
+@pytest.mark.parametrize(("typed", "word"), [
+    ("passsss", "pass"), ("yesss", "yes"), ("nooo", "no"), ("loooved", "loved"),
+    ("heyyy", "hey"), ("cool", "cool"), ("aaaand", "and")])
+def test_a_letter_held_down_reads_as_the_word(typed, word):
+    from chatrec.understand.lexicon import squeeze, tokenize
+
+    assert squeeze(typed) == word
+    assert [t.lower for t in tokenize(f"{typed.upper()}!")] == [word, "!"]
+
+
+def test_a_held_down_rejection_with_a_genre_only_refines(screen):
+    p, ctx, (first, _, word, genre) = screen
+    parsed = p.parse(f"{first}? passsss. {word} only", ctx)
+    assert parsed.intent == "refine" and parsed.delta.genres_in == (genre,)
+    assert [r.act for r in parsed.reactions] == ["reject"]

@@ -46,9 +46,30 @@ class Token:
 
 
 def tokenize(text: str) -> list[Token]:
-    """Split a message into words (keeping "sci-fi", "don't") and single punctuation marks."""
-    return [Token(m.group(), m.group().lower().replace("’", "'"), m.start(), m.end())
+    """Split a message into words (keeping "sci-fi", "don't") and single punctuation marks;
+    a word typed with a letter held down reads as the word ("passsss", "nooo", "loooved")."""
+    return [Token(m.group(), squeeze(m.group().lower().replace("’", "'")), m.start(), m.end())
             for m in _TOKEN_RE.finditer(text)]
+
+
+_HELD = re.compile(r"([^\W\d_])\1{2,}")  # a letter three times or more
+
+
+@cache
+def squeeze(word: str) -> str:
+    """``word`` with each letter held down ("sooo") cut to one or two, whichever reading is
+    the commoner English word ("passsss" -> "pass", "yesss" -> "yes"); unchanged otherwise."""
+    runs = list(_HELD.finditer(word))
+    if not runs:
+        return word
+    readings = [""]
+    last = 0
+    for run in runs:
+        head = word[last:run.start()]
+        readings = [r + head + run.group(1) * n for r in readings for n in (1, 2)]
+        last = run.end()
+    readings = [r + word[last:] for r in readings]
+    return max(readings, key=lambda r: (zipf(r), -len(r)))
 
 
 def phrase_at(words: list[str], i: int, phrases: Mapping[tuple[str, ...], object],
