@@ -72,12 +72,6 @@ def _indices(item_ids: Iterable[str], catalog: Catalog) -> np.ndarray:
     return np.array([catalog.index_of(i) for i in item_ids if catalog.has(i)], dtype=np.int64)
 
 
-def imported_count(profile: UserProfile) -> int:
-    """How many of the profile's marks came from an imported ratings file."""
-    return sum(m.source == "import" for marks in (profile.liked, profile.disliked)
-               for m in marks.values())
-
-
 def to_query_parts(profile: UserProfile, catalog: Catalog) -> QueryParts:
     """History (oldest first) with seed ratings (`chatrec.dialogue.seeds`: by source, the
     rating for imports, thumbs capped once a title is named), dislikes, and everything never
@@ -160,8 +154,7 @@ class Ranker:
             year_min=preferences.year_min, year_max=preferences.year_max,
             allow_poor=lifts_floor(preferences.wish),
             genre_shift=SEEDS.genre_shift(profile.genre_weights,
-                                          frozenset(preferences.genres_in),
-                                          imported_count(profile)))
+                                          frozenset(preferences.genres_in)))
         if timings is not None:
             timings["query"] = timings.get("query", 0.0) + time.perf_counter() - start
         return query

@@ -7,7 +7,6 @@ small share of it. The same table holds how far learnt genre weights move the ra
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,7 +30,6 @@ class SeedTable:
     weak: frozenset[str]
     share: float
     genre_effect: float
-    import_prior: float = float("inf")  # imported ratings that halve the genre shift
 
     @classmethod
     def read(cls, path: Path = SEEDS_FILE) -> SeedTable:
@@ -39,10 +37,9 @@ class SeedTable:
         with Path(path).open("rb") as handle:
             raw = tomllib.load(handle)
         cap = raw["cap"]
-        nudge = raw["nudge"]
         return cls({k: float(v) for k, v in raw["rating"].items()}, frozenset(cap["named"]),
-                   frozenset(cap["weak"]), float(cap["share"]), float(nudge["genre_effect"]),
-                   float(nudge.get("import_prior", float("inf"))))
+                   frozenset(cap["weak"]), float(cap["share"]),
+                   float(raw["nudge"]["genre_effect"]))
 
     def rating(self, mark: Mark) -> float:
         """One like's seed rating before any cap: by source, the rating itself for imports."""
@@ -62,15 +59,11 @@ class SeedTable:
         return ratings
 
     def genre_shift(self, genre_weights: Mapping[str, float],
-                    asked: frozenset[str] = frozenset(), imported: int = 0) -> dict[str, float]:
+                    asked: frozenset[str] = frozenset()) -> dict[str, float]:
         """Score shift per genre from learnt weights, leaving out the genres asked for:
         thumbs-down on several comedies after "a comedy please" mean "not these comedies",
-        not "fewer comedies". With ``imported`` ratings the shift shrinks as
-        ``import_prior / (import_prior + imported)``: a few thumbs say less about the genres of
-        someone whose hundreds of ratings already show them."""
-        prior = self.import_prior
-        scale = prior / (prior + imported) if imported and math.isfinite(prior) else 1.0
-        return {g: scale * self.genre_effect * (w - 1.0) for g, w in genre_weights.items()
+        not "fewer comedies"."""
+        return {g: self.genre_effect * (w - 1.0) for g, w in genre_weights.items()
                 if g not in asked and w != 1.0}
 
 
