@@ -146,3 +146,32 @@ def test_a_held_down_rejection_with_a_genre_only_refines(screen):
     parsed = p.parse(f"{first}? passsss. {word} only", ctx)
     assert parsed.intent == "refine" and parsed.delta.genres_in == (genre,)
     assert [r.act for r in parsed.reactions] == ["reject"]
+
+
+@pytest.mark.parametrize(("text", "intent"), [
+    ("heyyy bot, u there?", "greeting"), ("yo chatbot", "greeting"),
+    ("nvm all that, from the top", "reset"), ("from the top", "reset"),
+    ("cheers, thats all i needed tonight", "goodbye"),
+    ("pls delete every bit of data you have on me", "forget"),
+    ("what can i actually ask you", "help"),
+])
+def test_social_and_control_phrasings(screen, text, intent):
+    p, _, _ = screen
+    assert p.parse(text).intent == intent
+
+
+def test_a_greeting_with_a_request_is_a_request(screen):
+    p, _, (_, _, word, genre) = screen
+    parsed = p.parse(f"hey bot, any {word}?")
+    assert parsed.intent == "recommend" and parsed.delta.genres_in == (genre,)
+
+
+def test_allowing_a_genre_again_is_no_reaction(screen):
+    p, ctx, (_, _, word, _) = screen
+    parsed = p.parse(f"{word} are fine too", ctx)
+    assert parsed.intent == "refine" and not parsed.reactions
+
+
+def test_a_number_before_please_is_no_position(screen):
+    p, ctx, _ = screen
+    assert 2 not in p.parse("2 pls, im in a rush", ctx).refs

@@ -31,6 +31,8 @@ RULE_ONLY_INTENTS = frozenset({"forget"})
 _FORGET = re.compile(r"\b(forget (about )?(me|everything|all|my|what i)|start (over|again|fresh|"
                      r"from scratch)|from scratch|reset|clear (my|all|everything|the)|wipe|"
                      r"delete (my|all|everything)|erase|fresh start|"
+                     r"(remove|delete|wipe) (every bit of |all )?(of )?(the )?data (you|u) (have|"
+                     r"keep|hold|store)|"
                      r"(remove|delete|wipe) (all )?(of )?my (profile|data|history|info|"
                      r"information|account|ratings)|(stop|quit|don'?t want you|do not want you) "
                      r"(keeping|storing|saving|remembering|tracking))\b")
@@ -68,7 +70,8 @@ _WHY_NOT = re.compile(r"\b(why|y|how come)\W+(\S+\s+){0,3}?(not|no|didn't|didnt|
                       r"wasn't|aren't|haven't|hasn't|don't|dont|never|left out|missing|skip|"
                       r"skipped)\b")
 _HELP = re.compile(r"^\W*(help|help me|i need help|need help|\?+|commands|menu|instructions)"
-                   r"\W*$|\bhow (does|do) (this|it|you) work|\bwhat can (you|i) (do|ask|say)|"
+                   r"\W*$|\bhow (does|do) (this|it|you) work|"
+                   r"\bwhat can (you|i) ((actually|even|really) )?(do|ask|say)|"
                    r"\bhow (do|can|should) i (use|get started|start)\b|"
                    r"\bhow do i get (recs|recommend)|\bwhat (are )?(the )?commands|"
                    r"\b(list of|any) commands\b|"
@@ -87,6 +90,10 @@ _HELP = re.compile(r"^\W*(help|help me|i need help|need help|\?+|commands|menu|i
                    r"\bwhat (are|r) (you|u) for\b|\bwhat do (you|u) (even )?do\W*$")
 _GREETING = re.compile(r"^\W*(hi+|hello+|hey+|heya|hiya|yo|howdy|hola|greetings|good (morning|"
                        r"afternoon|evening)|sup|what'?s up|wassup|morning|evening)\b")
+# A greeting and nothing but words for the bot: "heyyy movie bot, u there?", "yo movie bot".
+_GREETING_ONLY = (r"^\W*(hi+|hello+|hey+|heya|hiya|yo|howdy|hola|greetings|sup|what'?s up|"
+                  r"wassup)\W+(there\W+|again\W+)?((my |the )?(\w+ )?(bot|robot|chatbot|"
+                  r"buddy|friend|mate|pal))?\W*((are |r )?(you|u) there\W*)?$")
 _THANKS = re.compile(r"\b(thanks+|thank yo+u+|thank u+|thx|ty|cheers|much appreciated|"
                      r"appreciate it|tysm|thnx|tx|much obliged|many thanks)\b|^\W*ta\W*$")
 # {V}: the catalog's verbs ("watch"), {N}: its item nouns, {S}: singular ones, {P}: plural ones.
@@ -153,6 +160,7 @@ class IntentRules:
         self.request = re.compile(_fill(_REQUEST, fill))
         self.weak_request = re.compile(_fill(_WEAK_REQUEST, fill))
         self.comparative = re.compile(_fill(_COMPARATIVE, fill))
+        self.greeting_only = re.compile(_fill(_GREETING_ONLY, fill))
 
     def explicit(self, text: str) -> str | None:
         """forget / profile / why / help when their phrases make them certain, else None."""
@@ -175,6 +183,8 @@ class IntentRules:
         explicit = self.explicit(low)
         if explicit:
             return explicit
+        if self.greeting_only.search(low):
+            return "greeting"
         if signals.similar:
             return "more_like"
         if signals.refs:

@@ -184,7 +184,8 @@ class Parser:
         asks_more = {i for i, t in enumerate(tokens) for lo, hi in spans if lo <= t.start < hi}
         skip = (mask | years.used | ref_used | asks_more | (genres.used - genres.positive)
                 | dropped | count.used)
-        stated = bool(genres.genres_in or genres.genres_out or years.year_min or years.year_max
+        stated = bool(genres.genres_in or genres.genres_out or genres.genres_ok
+                      or years.year_min or years.year_max
                       or drop.kinds or count.value is not None)  # "any decade is fine",
         # "just one, the best one": a constraint dropped or a count asked, no pick taken
         reactions = self._reactions(text, tokens, context, mentions, names, refs,

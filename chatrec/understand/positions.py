@@ -8,7 +8,8 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import TypeVar
 
-from chatrec.understand.lexicon import NUMBER_UNITS, POSITION_OPENERS, Token
+from chatrec.understand.chat_acts import phrases
+from chatrec.understand.lexicon import NOT_POSITION_BEFORE, POSITION_OPENERS, Token
 
 R = TypeVar("R")  # a reaction (`reactions.Reaction`): a dataclass with ``ref`` and ``index``
 
@@ -17,6 +18,10 @@ _LISTING = frozenset({"and", "&", ",", "or", "n"})  # "2 and 3", "3 & 4"
 _RANGE_WORDS = frozenset({"-", "to", "thru", "through", "till"})  # "1 to 3", "2 thru 4"
 _COPULAS = frozenset({"is", "was", "'s", "s"})
 _MAX_SHOWN = 20  # the longest list a range may point into before the list is known
+# Words after a number that make it no position when it opens a message: the count reader's
+# units ("2 hours", "5 stars") and a few more ("3 pls" asks for three).
+_NOT_POSITION_BEFORE = NOT_POSITION_BEFORE | {
+    w for w in phrases()["counts"]["not_after"] if " " not in w}
 
 
 def bare_positions(tokens: list[Token], shown_count: int, used: set[int]
@@ -38,7 +43,7 @@ def bare_positions(tokens: list[Token], shown_count: int, used: set[int]
         listed = prev in _LISTING and k > 1 and (k - 2 in used or tokens[k - 2].lower.isdecimal())
         listed = listed or (bool(out) and prev in {".", ";"} | _LISTING)  # "1 and 2 seen, 3 not"
         # "6 nah", "7 sounds fun", "ok 6 sure": a digit that opens the message is a position
-        leads = nxt not in NUMBER_UNITS and all(t.lower in POSITION_OPENERS or not t.is_word
+        leads = nxt not in _NOT_POSITION_BEFORE and all(t.lower in POSITION_OPENERS or not t.is_word
                                                 for t in tokens[:k])
         if listed or leads or nxt in {"", "and", "or", ",", "&", "already", "seen", ".", "!",
                                       "?", "is", "was", "n"}:
