@@ -175,3 +175,10 @@ def test_allowing_a_genre_again_is_no_reaction(screen):
 def test_a_number_before_please_is_no_position(screen):
     p, ctx, _ = screen
     assert 2 not in p.parse("2 pls, im in a rush", ctx).refs
+
+
+@pytest.mark.parametrize("said", ["tried both, trash", "already suffered thru it once",
+                                  "watched it in school and slept thru it"])
+def test_sat_through_and_tried_are_seen_and_judged(screen, said):
+    p, ctx, (first, _, _, _) = screen
+    assert [r.act for r in p.parse(f"{first}, {said}", ctx).reactions] == ["seen_disliked"]
