@@ -182,3 +182,23 @@ def test_a_number_before_please_is_no_position(screen):
 def test_sat_through_and_tried_are_seen_and_judged(screen, said):
     p, ctx, (first, _, _, _) = screen
     assert [r.act for r in p.parse(f"{first}, {said}", ctx).reactions] == ["seen_disliked"]
+
+
+@pytest.mark.parametrize(("said", "kind"), [
+    ("{t} whats it even about", "about"),
+    ("{t}, whats the deal with it", "about"),
+    ("is {t} the one with that actor from the 90s", "cast"),
+    ("{t}? never heard of it, was it a flop or what", "popularity"),
+    ("{t} and {u} never heard of. are they any good", "rating"),
+    ("{t} and {u} havent seen either, which ones better", "rating"),
+    ("{t} - is it rude? watching with my parents", "content"),
+])
+def test_item_questions_in_chat_phrasings(screen, said, kind):
+    p, ctx, (first, second, _, _) = screen
+    parsed = p.parse(said.format(t=first, u=second), ctx)
+    assert parsed.intent == "ask_item" and parsed.question == kind
+
+
+def test_a_rude_question_asks_about_explicit_content(screen):
+    p, ctx, (first, _, _, _) = screen
+    assert p.parse(f"{first} - is it rude?", ctx).question_aspect == "explicit"

@@ -25,6 +25,7 @@ MIN_PREFIX = 2  # letters a title prefix needs ("e.t.")
 TITLE_SCORE = 84.0  # a question's subject read as a title needs a close match ("gatacca")
 # Words that point at the item in focus ("it", "that one", "this movie").
 _POINTERS = frozenset({"it", "its", "it's", "that", "this", "one", "the", "thing", "same",
+                       "they", "them", "those", "these", "both", "either",
                        "pick", "choice", "suggestion", "recommendation", "rec", "option", "ur",
                        "your"})
 # Words for people, never the start of an item's title in a question ("who made you?").
