@@ -202,3 +202,17 @@ def test_item_questions_in_chat_phrasings(screen, said, kind):
 def test_a_rude_question_asks_about_explicit_content(screen):
     p, ctx, (first, _, _, _) = screen
     assert p.parse(f"{first} - is it rude?", ctx).question_aspect == "explicit"
+
+
+@pytest.mark.parametrize("text", ["lol youre kinda funny for a bot",
+                                  "ur honestly pretty good at picking stuff",
+                                  "thanks for asking, doing great"])
+def test_chat_about_the_bot_is_smalltalk(screen, text):
+    p, _, _ = screen
+    assert p.parse(text).intent == "smalltalk"
+
+
+def test_praise_of_the_bot_with_a_request_is_a_request(screen):
+    p, _, (_, _, word, genre) = screen
+    parsed = p.parse(f"youre good at this, show me some {word}")
+    assert parsed.intent == "recommend" and parsed.delta.genres_in == (genre,)

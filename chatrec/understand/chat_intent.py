@@ -55,6 +55,10 @@ class ChatIntent:
             return Chat((Intent.GOODBYE, 1.0))
         if self.chat_acts.reset(text):
             return Chat((Intent.RESET, 1.0))
+        if self.chat_acts.to_bot(text) and not (
+                request or found.refs or found.reactions or found.mentions or g.genres_out
+                or y.year_min or y.year_max or social_intent(text)):
+            return Chat((Intent.SMALLTALK, 1.0))  # "lol youre kinda funny for a bot"
         if not (stated or request or found.reactions or self.rules.explicit(text)) and \
                 self.chat_acts.smalltalk(text, social_intent(text) == "thanks"):
             return Chat((Intent.SMALLTALK, 1.0))
