@@ -216,3 +216,16 @@ def test_praise_of_the_bot_with_a_request_is_a_request(screen):
     p, _, (_, _, word, genre) = screen
     parsed = p.parse(f"youre good at this, show me some {word}")
     assert parsed.intent == "recommend" and parsed.delta.genres_in == (genre,)
+
+
+def test_all_n_covers_every_pick_on_screen(screen):
+    p, ctx, _ = screen
+    parsed = p.parse("all 2 are too long for a weeknight, something shorter", ctx)
+    assert sorted(r.ref for r in parsed.reactions) == [1, 2]
+    assert {r.act for r in parsed.reactions} == {"reject"}
+
+
+def test_couldnt_stand_it_is_seen_and_disliked(screen):
+    p, ctx, (first, _, _, _) = screen
+    assert [r.act for r in p.parse(f"{first}? seen it, couldnt stand him in it", ctx).reactions
+            ] == ["seen_disliked"]
