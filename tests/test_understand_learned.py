@@ -62,7 +62,7 @@ def test_the_classifier_skips_a_learned_forget(fake_embedder) -> None:
 def test_the_shipped_examples_are_development_lines_only() -> None:
     examples = load_examples()
     assert len(examples) > 2000
-    assert not {e.source for e in examples} & {"heldout", "dev8"}
+    assert not {e.source for e in examples} & {"heldout", "dev10"}
     with pytest.raises(ValueError):
         build(("tests/data/nlu/heldout.jsonl",))
     with EXAMPLES_FILE.open(encoding="utf-8") as handle:
@@ -90,3 +90,8 @@ def test_the_parser_still_reads_both_catalogs(kind, fake_embedder) -> None:
     assert parser.parse("forget everything about me").intent == "forget"
     parsed = parser.parse("never got round to that one", ParseContext.on_screen([0, 1]))
     assert all(r.act != "reject" for r in parsed.reactions)
+
+
+def test_the_blind_file_is_refused() -> None:
+    with pytest.raises(ValueError):
+        build(("tests/data/nlu/dev10.jsonl",))
