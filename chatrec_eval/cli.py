@@ -38,8 +38,8 @@ def eval_nlu(data: str | None = DataOpt, embedder: str | None = EmbedderOpt,
              files: list[Path] | None = typer.Option(
                  None, "--file", help="Labelled JSONL file (repeatable); default: "
                  "tests/data/utterances.jsonl, tests/data/nlu/dev.jsonl, dev_questions.jsonl, "
-                 "dev3.jsonl, dev4.jsonl, dev5.jsonl, dev6.jsonl, dev7.jsonl, dev8.jsonl and "
-                 "heldout.jsonl."),
+                 "dev3.jsonl, dev4.jsonl, dev5.jsonl, dev6.jsonl, dev7.jsonl, dev8.jsonl, "
+                 "dev9.jsonl and heldout.jsonl."),
              dialogue: bool = typer.Option(True, help="Also play every line through a real "
                                            "recommender (dead ends, what gets stored)."),
              lm: str | None = typer.Option(

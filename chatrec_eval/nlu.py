@@ -32,7 +32,7 @@ DEFAULT_FILES = (DEFAULT_PATH, "tests/data/nlu/dev.jsonl", "tests/data/nlu/dev_q
                  "tests/data/nlu/dev3.jsonl", "tests/data/nlu/dev4.jsonl",
                  "tests/data/nlu/dev5.jsonl", "tests/data/nlu/dev6.jsonl",
                  "tests/data/nlu/dev7.jsonl", "tests/data/nlu/dev8.jsonl",
-                 "tests/data/nlu/heldout.jsonl")
+                 "tests/data/nlu/dev9.jsonl", "tests/data/nlu/heldout.jsonl")
 LIST_SLOTS = ("genres_in", "genres_out", "liked", "disliked", "targets", "ref")
 SCALAR_SLOTS = ("year_min", "year_max", "ref_liked", "why_not")
 
