@@ -229,3 +229,10 @@ def test_couldnt_stand_it_is_seen_and_disliked(screen):
     p, ctx, (first, _, _, _) = screen
     assert [r.act for r in p.parse(f"{first}? seen it, couldnt stand him in it", ctx).reactions
             ] == ["seen_disliked"]
+
+
+def test_more_like_a_position_is_no_count(screen):
+    p, ctx, _ = screen
+    parsed = p.parse("more like 2 but even sillier", ctx)
+    assert parsed.intent == "more_like" and parsed.refs == (2,) and parsed.count is None
+    assert p.parse("give me like 2 comedies", ctx).count == 2

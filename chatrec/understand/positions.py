@@ -46,7 +46,7 @@ def bare_positions(tokens: list[Token], shown_count: int, used: set[int]
         leads = nxt not in _NOT_POSITION_BEFORE and all(t.lower in POSITION_OPENERS or not t.is_word
                                                 for t in tokens[:k])
         if listed or leads or nxt in {"", "and", "or", ",", "&", "already", "seen", ".", "!",
-                                      "?", "is", "was", "n"}:
+                                      "?", "is", "was", "n", "but"}:
             out.append((int(token.lower), k))
     return out
 
