@@ -266,5 +266,5 @@ if __name__ == "__main__":
         HERE / name for name in ("heldout.jsonl", "dev.jsonl", "dev2.jsonl", "dev_questions.jsonl",
                                  "dev3.jsonl", "dev_titles.jsonl", "dev_react.jsonl",
                                  "dev4.jsonl", "dev5.jsonl", "dev6.jsonl", "dev7.jsonl",
-                                 "dev8.jsonl")]
+                                 "dev8.jsonl", "dev9.jsonl", "dev10.jsonl")]
     sys.exit(validate([p for p in args if p.exists()] if not sys.argv[1:] else args))
