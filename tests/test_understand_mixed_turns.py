@@ -236,3 +236,11 @@ def test_more_like_a_position_is_no_count(screen):
     parsed = p.parse("more like 2 but even sillier", ctx)
     assert parsed.intent == "more_like" and parsed.refs == (2,) and parsed.count is None
     assert p.parse("give me like 2 comedies", ctx).count == 2
+
+
+def test_who_is_in_a_pick_checked_by_name(screen):
+    p, ctx, _ = screen
+    assert p.parse("the 2nd one has sandler too right?", ctx).question == "cast"
+    assert p.parse("who else is in it", ctx).question == "cast"
+    # something other than a person is no cast question
+    assert p.parse("the 2nd one has subtitles right? not for me then", ctx).question is None
