@@ -91,7 +91,8 @@ def profile_vector(profile: UserProfile, item_vectors: np.ndarray, catalog: Cata
     """Rocchio taste vector: alpha·wish + beta·mean(liked) − gamma·mean(disliked), L2-normalised.
 
     ``None`` when no wish or liked item is known (dislikes only refine a direction) or the
-    terms cancel out.
+    terms cancel out. (gamma 0 was tried, eval chat --split valid, ml-100k, 300 users: warm
+    SR@10 t1-t5 [.573 .773 .830 .893 .910] -> [.560 .770 .830 .890 .910], cold t2 .603 -> .600.)
     """
     total = np.zeros(item_vectors.shape[1], dtype=np.float64)
     known = False
