@@ -244,3 +244,14 @@ def test_who_is_in_a_pick_checked_by_name(screen):
     assert p.parse("who else is in it", ctx).question == "cast"
     # something other than a person is no cast question
     assert p.parse("the 2nd one has subtitles right? not for me then", ctx).question is None
+
+
+@pytest.mark.parametrize("kind", ["films", "books"])
+def test_a_rare_title_opening_a_verdict_or_question(fake_embedder, kind):
+    p = catalog_parser(kind, fake_embedder)
+    name = "fargo" if kind == "films" else "outlander"
+    assert p.parse(f"{name}, never again").delta.disliked == (title_index(p, name),)
+    parsed = p.parse(f"{name} how old is that thing")
+    assert parsed.question == "age" and parsed.targets == (title_index(p, name),)
+    # an everyday word opening a message stays a word
+    assert p.parse("something, never again").titles == ()

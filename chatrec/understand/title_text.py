@@ -11,7 +11,13 @@ import numpy as np
 
 from chatrec.domain.catalog import display_title, normalize_title
 from chatrec.understand.cues import CONNECTORS
-from chatrec.understand.lexicon import Token
+from chatrec.understand.lexicon import (
+    NEGATIVE_WORDS,
+    POSITIVE_WORDS,
+    SENTIMENT_PHRASES,
+    Token,
+    phrase_at,
+)
 
 # "Heat (1995)", "Heat, 1995", and a parenthesised year after a title's own closing mark:
 # "That Darn Cat! (1997)", "Shadows (Cienie) (1988)"; "heat from 1995" and "heat from '95" too.
@@ -23,6 +29,10 @@ _ABBREVIATIONS = frozenset({"mr", "mrs", "ms", "dr", "st", "jr", "sr", "mt", "ft
 _SENTENCE_ENDS = frozenset({".", "!", "?", ";"})
 # Chat interjections that close a first sentence like a full stop: "showgirls lol no. terrible".
 _INTERJECTIONS = frozenset({"lol", "lmao", "haha", "hahaha", "lmfao", "rofl"})
+# A question word right after a span, then one of these, asks about it: "casablanca how old".
+_WH_WORDS = frozenset({"how", "what", "whats", "what's", "who", "whos", "who's", "when"})
+_WH_NEXT = frozenset({"old", "long", "scary", "good", "popular", "is", "was", "'s", "s", "about",
+                      "in", "made", "directed"})
 _PART_RE = re.compile(r" part (?=(?:\d+|[ivx]+)\b)")
 _ROMAN = {"ii": "2", "iii": "3", "iv": "4", "v": "5", "vi": "6", "vii": "7", "viii": "8"}
 
@@ -30,13 +40,23 @@ _ROMAN = {"ii": "2", "iii": "3", "iv": "4", "v": "5", "vi": "6", "vii": "7", "vi
 def sentence_after(tokens: list[Token], j: int, question_starts: frozenset[str] = frozenset()
                    ) -> bool:
     """Whether ``tokens[j]`` ends the first sentence of a longer message ("fargo. more", "fargo
-    lol ...", "titanic? never again"), or a question about it follows a comma ("matilda, is that
-    too scary?")."""
+    lol ...", "titanic? never again"), a question or a verdict about it follows a comma
+    ("matilda, is that too scary?", "waterworld, never again"), or a question about it follows
+    without one ("casablanca how old is it")."""
     if j + 2 >= len(tokens):
         return False
-    mark = tokens[j + 1].lower
+    mark, then = tokens[j + 1].lower, tokens[j + 2].lower
     return mark in {".", "!", "?"} or mark in _INTERJECTIONS or (
-        mark == "," and tokens[j + 2].lower in question_starts)
+        mark == "," and (then in question_starts or judges(tokens, j + 2))) or (
+        mark in _WH_WORDS and then in _WH_NEXT)  # "casablanca how old is that thing"
+
+
+def judges(tokens: list[Token], k: int) -> bool:
+    """Whether a verdict opens at ``tokens[k]``: a sentiment word or phrase ("waterworld,
+    never again", "casablanca, love it")."""
+    words = [t.lower for t in tokens]
+    return words[k] in POSITIVE_WORDS | NEGATIVE_WORDS or bool(
+        phrase_at(words, k, SENTIMENT_PHRASES, 3))
 
 
 def trailing_year(message: str, tokens: list[Token], end: int) -> tuple[int | None, int]:
