@@ -255,3 +255,10 @@ def test_a_rare_title_opening_a_verdict_or_question(fake_embedder, kind):
     assert parsed.question == "age" and parsed.targets == (title_index(p, name),)
     # an everyday word opening a message stays a word
     assert p.parse("something, never again").titles == ()
+
+
+def test_dropping_a_constraint_judges_no_pick(screen):
+    p, ctx, _ = screen
+    for text in ("any era is fine actually, just keep it funny", "any era, just make it good"):
+        parsed = p.parse(text, ctx)
+        assert parsed.drop == ("era",) and not parsed.reactions, text

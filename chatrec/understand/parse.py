@@ -189,7 +189,8 @@ class Parser:
                       or drop.kinds or count.value is not None)  # "any decade is fine",
         # "just one, the best one": a constraint dropped or a count asked, no pick taken
         reactions = self._reactions(text, tokens, context, mentions, names, refs,
-                                    mask | years.used | ref_used | count.used, stated)
+                                    mask | years.used | ref_used | count.used, stated,
+                                    dropped=bool(drop.kinds))
         if reactions:  # shown picks named in a reaction are no separate title verdicts, nor
             # are words that name one ("star trek 2" with only Wrath of Khan on screen)
             named = {r.item for r in reactions if r.item is not None} | set(context.shown)
@@ -204,10 +205,11 @@ class Parser:
 
     def _reactions(self, text: str, tokens: list[Token], context: ParseContext,
                    mentions: tuple[TitleMention, ...], names: list[ShownName],
-                   refs: list[tuple[int, int]], used: set[int], stated: bool
-                   ) -> tuple[Reaction, ...]:
+                   refs: list[tuple[int, int]], used: set[int], stated: bool,
+                   dropped: bool = False) -> tuple[Reaction, ...]:
         """Reactions to the picks on screen ("seen it", "#2 sounds good", "raiders, loved it");
-        a message that states genres or years ("no to horror") reacts to no pick unnamed."""
+        a message that states genres or years ("no to horror") reacts to no pick unnamed, nor
+        one that drops a constraint ("any era is fine, just keep it funny")."""
         if not context.shown:
             return ()
         named = {n.index for n in names}
@@ -224,7 +226,7 @@ class Parser:
                           if b[0] not in have]
         # "seen it, great one to watch with kids": "it" is the pick, the genre describes it
         words = {t.lower for t in tokens}
-        implicit = not others and (not stated or "it" in words) and (
+        implicit = not others and (not stated or ("it" in words and not dropped)) and (
             names or not other_subject(tokens, self.lexicon.filler_words)) and not (
             self.chat_acts.to_bot(text))  # "lol youre pretty good at this": no pick judged
         # "nah show me some different ones": a "nah" before asking for other picks turns down
