@@ -9,7 +9,7 @@ STAMP := $(VENV)/.install-stamp
 # (sed always succeeds, so under pipefail a failing pip still fails the target).
 QUIET_PIP := sed '/is ignored: it is neither a file nor a directory/d'
 
-.PHONY: run test install prepare lint clean
+.PHONY: run test install prepare lint browser clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,7 +34,16 @@ run: prepare
 lint: install
 	$(BIN)/ruff check .
 
-test: prepare lint
+# The browser test drives Debian's chromium: install it when it is missing and we are root
+# (without it that one test skips with a message saying so).
+browser:
+	@if [ ! -x /usr/bin/chromium ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "==> installing Debian's chromium for the browser test"; \
+	  (apt-get update -qq && apt-get install -y -qq chromium >/dev/null) \
+	    || echo "warning: could not install chromium; the browser test will be skipped"; \
+	fi
+
+test: prepare lint browser
 	@# pytest exits 5 when it collects nothing: that must fail, loudly.
 	$(BIN)/pytest || { s=$$?; [ $$s -ne 5 ] || echo "pytest collected no tests" >&2; exit $$s; }
 
