@@ -262,3 +262,9 @@ def test_dropping_a_constraint_judges_no_pick(screen):
     for text in ("any era is fine actually, just keep it funny", "any era, just make it good"):
         parsed = p.parse(text, ctx)
         assert parsed.drop == ("era",) and not parsed.reactions, text
+
+
+def test_too_bad_after_seen_is_regret_not_a_verdict(screen):
+    p, ctx, _ = screen
+    assert [r.act for r in p.parse("seen it already, too bad", ctx).reactions] == ["seen"]
+    assert [r.act for r in p.parse("seen it, way too slow", ctx).reactions] == ["seen_disliked"]
