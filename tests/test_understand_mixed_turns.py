@@ -268,3 +268,10 @@ def test_too_bad_after_seen_is_regret_not_a_verdict(screen):
     p, ctx, _ = screen
     assert [r.act for r in p.parse("seen it already, too bad", ctx).reactions] == ["seen"]
     assert [r.act for r in p.parse("seen it, way too slow", ctx).reactions] == ["seen_disliked"]
+
+
+@pytest.mark.parametrize("text", ["thatll work", "sure thing", "sounds like a winner",
+                                  "nice, downloading it", "ill bite"])
+def test_chat_forms_of_yes_accept_the_pick(screen, text):
+    p, ctx, _ = screen
+    assert [r.act for r in p.parse(text, ctx).reactions] == ["accept"]
