@@ -275,3 +275,16 @@ def test_too_bad_after_seen_is_regret_not_a_verdict(screen):
 def test_chat_forms_of_yes_accept_the_pick(screen, text):
     p, ctx, _ = screen
     assert [r.act for r in p.parse(text, ctx).reactions] == ["accept"]
+
+
+@pytest.mark.parametrize("text", ["i like talking to you", "you have good taste",
+                                  "love your recommendations", "do you ever get tired of it"])
+def test_more_chat_about_the_bot(screen, text):
+    p, _, _ = screen
+    assert p.parse(text).intent == "smalltalk"
+
+
+def test_praise_with_a_request_for_more_asks_for_more(screen):
+    p, ctx, _ = screen
+    assert p.parse("you have good taste, more like that please", ctx).intent == "more_like"
+    assert p.parse("youre good at this, keep them coming", ctx).intent == "refine"

@@ -51,15 +51,16 @@ class ChatIntent:
         asks = bool(found.refs or g.genres_in or g.genres_out or y.year_min or y.year_max)
         stated = asks or bool(found.roles.liked or found.roles.disliked)
         request = self.rules.request.search(text.lower())  # "a comedy, gotta go soon"
+        more = found.similar or self.rules.requests_more(text)  # "..., keep them coming"
         if not (stated or request) and self.chat_acts.goodbye(text):
             return Chat((Intent.GOODBYE, 1.0))
         if self.chat_acts.reset(text):
             return Chat((Intent.RESET, 1.0))
         if self.chat_acts.to_bot(text) and not (
                 request or found.refs or found.reactions or found.mentions or g.genres_out
-                or y.year_min or y.year_max or social_intent(text)):
+                or y.year_min or y.year_max or more or social_intent(text)):
             return Chat((Intent.SMALLTALK, 1.0))  # "lol youre kinda funny for a bot"
-        if not (stated or request or found.reactions or self.rules.explicit(text)) and \
+        if not (stated or request or more or found.reactions or self.rules.explicit(text)) and \
                 self.chat_acts.smalltalk(text, social_intent(text) == "thanks"):
             return Chat((Intent.SMALLTALK, 1.0))
         question = None if found.similar else self.questions.read(  # "what's like Heat?"
