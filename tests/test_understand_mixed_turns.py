@@ -288,3 +288,13 @@ def test_praise_with_a_request_for_more_asks_for_more(screen):
     p, ctx, _ = screen
     assert p.parse("you have good taste, more like that please", ctx).intent == "more_like"
     assert p.parse("youre good at this, keep them coming", ctx).intent == "refine"
+
+
+@pytest.mark.parametrize(("said", "liked"), [
+    ("obsessed with {t}", True), ("cant stop rewatching {t}", True), ("{t} hits different", True),
+    ("grew up on {t}", True), ("{t} aged badly", False),
+    ("never understood the hype around {t}", False)])
+def test_slang_verdicts_on_a_lower_case_title(fake_embedder, said, liked):
+    p = catalog_parser("films", fake_embedder)
+    delta = p.parse(said.format(t="fargo")).delta
+    assert (delta.liked if liked else delta.disliked) == (title_index(p, "fargo"),)

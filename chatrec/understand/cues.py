@@ -38,12 +38,13 @@ CUE_WORDS = frozenset({
     "disliked", "dislike", "than", "saw", "seen", "about",
     "why", "not", "recommend", "recommended", "picked", "chose", "suggested", "included",
     "include", "vs", "versus", "unlike", "luv", "loooved", "dug", "favorite", "favourite",
-    "suggest", "pick", "choose"})
+    "suggest", "pick", "choose", "rewatching", "rewatched", "rewatch"})
 CUE_PAIRS = frozenset({
     ("fan", "of"), ("vein", "of"), ("style", "of"), ("lines", "of"), ("me", "of"),
     ("sequel", "to"), ("similar", "to"), ("compared", "to"), ("close", "to"), ("same", "as"),
     ("good", "as"), ("remake", "of"), ("kind", "of"), ("can't", "stand"), ("cant", "stand"),
-    ("cannot", "stand"), ("couldn't", "stand"), ("couldnt", "stand")})
+    ("cannot", "stand"), ("couldn't", "stand"), ("couldnt", "stand"), ("obsessed", "with"),
+    ("hype", "around"), ("hype", "about"), ("up", "on")})
 BARE = "(bare)"  # licensed by its own words only: "pulp fiction, anything similar?"
 JUDGED = "(judged)"  # licensed by a verdict after it only: "big night was lovely"
 VERDICT_REACH = 6  # words after a verdict verb in which a judging word shows a verdict
