@@ -70,13 +70,25 @@ def test_rating_questions_in_chat_phrasings(screen):
     assert not parsed.reactions  # a question judges nothing
 
 
-@pytest.mark.parametrize(("text", "intent"), [
-    ("what kinda stuff can i even ask you", "help"),
-    ("can i rate stuff here?", "help"),
+# Help, profile, social and control messages in chat phrasings, and chat about the bot.
+CHAT_INTENTS = [
+    ("what kinda stuff can i even ask you", "help"), ("can i rate stuff here?", "help"),
+    ("what can i actually ask you", "help"),
     ("show me what ive liked so far", "profile"),
     ("what genres do i like according to your notes", "profile"),
-])
-def test_help_and_profile_in_chat_phrasings(screen, text, intent):
+    ("heyyy bot, u there?", "greeting"), ("yo chatbot", "greeting"),
+    ("nvm all that, from the top", "reset"), ("from the top", "reset"),
+    ("cheers, thats all i needed tonight", "goodbye"),
+    ("pls delete every bit of data you have on me", "forget"),
+    *((text, "smalltalk") for text in (
+        "lol youre kinda funny for a bot", "ur honestly pretty good at picking stuff",
+        "thanks for asking, doing great", "i like talking to you", "you have good taste",
+        "love your recommendations", "do you ever get tired of it")),
+]
+
+
+@pytest.mark.parametrize(("text", "intent"), CHAT_INTENTS)
+def test_chat_phrasings_have_their_intent(screen, text, intent):
     p, _, _ = screen
     assert p.parse(text).intent == intent
 
@@ -148,18 +160,6 @@ def test_a_held_down_rejection_with_a_genre_only_refines(screen):
     assert [r.act for r in parsed.reactions] == ["reject"]
 
 
-@pytest.mark.parametrize(("text", "intent"), [
-    ("heyyy bot, u there?", "greeting"), ("yo chatbot", "greeting"),
-    ("nvm all that, from the top", "reset"), ("from the top", "reset"),
-    ("cheers, thats all i needed tonight", "goodbye"),
-    ("pls delete every bit of data you have on me", "forget"),
-    ("what can i actually ask you", "help"),
-])
-def test_social_and_control_phrasings(screen, text, intent):
-    p, _, _ = screen
-    assert p.parse(text).intent == intent
-
-
 def test_a_greeting_with_a_request_is_a_request(screen):
     p, _, (_, _, word, genre) = screen
     parsed = p.parse(f"hey bot, any {word}?")
@@ -202,14 +202,6 @@ def test_item_questions_in_chat_phrasings(screen, said, kind):
 def test_a_rude_question_asks_about_explicit_content(screen):
     p, ctx, (first, _, _, _) = screen
     assert p.parse(f"{first} - is it rude?", ctx).question_aspect == "explicit"
-
-
-@pytest.mark.parametrize("text", ["lol youre kinda funny for a bot",
-                                  "ur honestly pretty good at picking stuff",
-                                  "thanks for asking, doing great"])
-def test_chat_about_the_bot_is_smalltalk(screen, text):
-    p, _, _ = screen
-    assert p.parse(text).intent == "smalltalk"
 
 
 def test_praise_of_the_bot_with_a_request_is_a_request(screen):
@@ -275,13 +267,6 @@ def test_too_bad_after_seen_is_regret_not_a_verdict(screen):
 def test_chat_forms_of_yes_accept_the_pick(screen, text):
     p, ctx, _ = screen
     assert [r.act for r in p.parse(text, ctx).reactions] == ["accept"]
-
-
-@pytest.mark.parametrize("text", ["i like talking to you", "you have good taste",
-                                  "love your recommendations", "do you ever get tired of it"])
-def test_more_chat_about_the_bot(screen, text):
-    p, _, _ = screen
-    assert p.parse(text).intent == "smalltalk"
 
 
 def test_praise_with_a_request_for_more_asks_for_more(screen):

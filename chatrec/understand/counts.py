@@ -21,10 +21,6 @@ _ENOUGH = frozenset({("is", "enough"), ("will", "do"), ("would", "do"), ("is", "
                      ("should", "do"), ("is", "ok"), ("is", "okay")})
 
 
-# Words before "like N" that make the number a pick to compare with ("more like 2").
-_SIMILAR_BEFORE_LIKE = frozenset({"more", "something", "anything", "stuff", "ones", "others"})
-
-
 @dataclass(frozen=True)
 class CountSlot:
     """The number of picks asked for (as said, before clamping; None when none) and the token
@@ -46,6 +42,7 @@ class CountReader:
         self.skip = frozenset(data["skip"])
         self.nouns = frozenset(data["nouns"]) | lexicon.item_words
         self.not_after = as_phrases(dict.fromkeys(data["not_after"], True))
+        self.similar_before_like = frozenset(data["similar_before_like"])
         self.not_before = frozenset(data["not_before"])
 
     def read(self, tokens: list[Token], mask: set[int], genre_tokens: set[int]) -> CountSlot:
@@ -81,7 +78,7 @@ class CountReader:
         end, prev = i + width, words[i - 1] if i > 0 else ""
         if prev in self.not_before or phrase_at(words, end, self.not_after, 2):
             return None
-        if prev == "like" and i > 1 and words[i - 2] in _SIMILAR_BEFORE_LIKE:
+        if prev == "like" and i > 1 and words[i - 2] in self.similar_before_like:
             return None  # "more like 2 but sillier": the pick at #2, no count
         j, saw_genre = end, False
         while j < len(words) and (words[j] in self.skip or j in genre_tokens):

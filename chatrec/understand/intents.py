@@ -88,12 +88,12 @@ _HELP = re.compile(r"^\W*(help|help me|i need help|need help|\?+|commands|menu|i
                    r"\bhow do i even\b|\bi'?m (confused|lost|stuck)\b.*\bwhat\b|"
                    r"^\W*(i )?(need|want) (some |a little |a bit of )?help\W*$|"
                    r"\bwhat (are|r) (you|u) for\b|\bwhat do (you|u) (even )?do\W*$")
-_GREETING = re.compile(r"^\W*(hi+|hello+|hey+|heya|hiya|yo|howdy|hola|greetings|good (morning|"
-                       r"afternoon|evening)|sup|what'?s up|wassup|morning|evening)\b")
+_HELLO = r"hi+|hello+|hey+|heya|hiya|yo|howdy|hola|greetings|sup|what'?s up|wassup"
+_GREETING = re.compile(rf"^\W*({_HELLO}|good (morning|afternoon|evening)|morning|evening)\b")
 # A greeting and nothing but words for the bot: "heyyy movie bot, u there?", "yo movie bot".
-_GREETING_ONLY = (r"^\W*(hi+|hello+|hey+|heya|hiya|yo|howdy|hola|greetings|sup|what'?s up|"
-                  r"wassup)\W+(there\W+|again\W+)?((my |the )?(\w+ )?(bot|robot|chatbot|"
-                  r"buddy|friend|mate|pal))?\W*((are |r )?(you|u) there\W*)?$")
+_GREETING_ONLY = re.compile(rf"^\W*({_HELLO})\W+(there\W+|again\W+)?((my |the )?(\w+ )?(bot|"
+                            r"robot|chatbot|buddy|friend|mate|pal))?\W*((are |r )?(you|u) there"
+                            r"\W*)?$")
 _THANKS = re.compile(r"\b(thanks+|thank yo+u+|thank u+|thx|ty|cheers|much appreciated|"
                      r"appreciate it|tysm|thnx|tx|much obliged|many thanks)\b|^\W*ta\W*$")
 # {V}: the catalog's verbs ("watch"), {N}: its item nouns, {S}: singular ones, {P}: plural ones.
@@ -160,7 +160,6 @@ class IntentRules:
         self.request = re.compile(_fill(_REQUEST, fill))
         self.weak_request = re.compile(_fill(_WEAK_REQUEST, fill))
         self.comparative = re.compile(_fill(_COMPARATIVE, fill))
-        self.greeting_only = re.compile(_fill(_GREETING_ONLY, fill))
 
     def explicit(self, text: str) -> str | None:
         """forget / profile / why / help when their phrases make them certain, else None."""
@@ -183,7 +182,7 @@ class IntentRules:
         explicit = self.explicit(low)
         if explicit:
             return explicit
-        if self.greeting_only.search(low):
+        if _GREETING_ONLY.search(low):
             return "greeting"
         if signals.similar:
             return "more_like"

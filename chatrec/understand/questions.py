@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 from chatrec.domain.catalog import normalize_title
 from chatrec.domain.vocabulary import Vocabulary
@@ -126,12 +127,18 @@ class QuestionReader:
         on_screen = [m for m in matches if m.index in shown]
         return (on_screen or matches)[0].index
 
+    @cached_property
+    def _by_title(self) -> dict[str, list[int]]:
+        """Catalog items by normalised title, built on the first bare "what's X"."""
+        index: dict[str, list[int]] = {}
+        for i, key in enumerate(self.titles.catalog.normalized_titles):
+            index.setdefault(key, []).append(i)
+        return index
+
     def _exact(self, subject: str) -> int | None:
         """The one catalog item whose whole title the subject is ("hana bi"; no fuzzy match:
         "whats next" is no *The Net*), else None."""
-        key = normalize_title(subject)
-        titles = self.titles.catalog.normalized_titles
-        hits = [i for i, t in enumerate(titles) if t == key]
+        hits = self._by_title.get(normalize_title(subject), [])
         return hits[0] if len(hits) == 1 else None
 
     def _by_prefix(self, subject: str) -> int | None:

@@ -15,6 +15,8 @@ from chatrec.understand.lexicon import (
     NEGATIVE_WORDS,
     POSITIVE_WORDS,
     SENTIMENT_PHRASES,
+    TITLE_QUESTION_NEXT,
+    TITLE_QUESTION_WORDS,
     Token,
     phrase_at,
 )
@@ -29,10 +31,6 @@ _ABBREVIATIONS = frozenset({"mr", "mrs", "ms", "dr", "st", "jr", "sr", "mt", "ft
 _SENTENCE_ENDS = frozenset({".", "!", "?", ";"})
 # Chat interjections that close a first sentence like a full stop: "showgirls lol no. terrible".
 _INTERJECTIONS = frozenset({"lol", "lmao", "haha", "hahaha", "lmfao", "rofl"})
-# A question word right after a span, then one of these, asks about it: "casablanca how old".
-_WH_WORDS = frozenset({"how", "what", "whats", "what's", "who", "whos", "who's", "when"})
-_WH_NEXT = frozenset({"old", "long", "scary", "good", "popular", "is", "was", "'s", "s", "about",
-                      "in", "made", "directed"})
 _PART_RE = re.compile(r" part (?=(?:\d+|[ivx]+)\b)")
 _ROMAN = {"ii": "2", "iii": "3", "iv": "4", "v": "5", "vi": "6", "vii": "7", "viii": "8"}
 
@@ -48,15 +46,15 @@ def sentence_after(tokens: list[Token], j: int, question_starts: frozenset[str] 
     mark, then = tokens[j + 1].lower, tokens[j + 2].lower
     return mark in {".", "!", "?"} or mark in _INTERJECTIONS or (
         mark == "," and (then in question_starts or judges(tokens, j + 2))) or (
-        mark in _WH_WORDS and then in _WH_NEXT)  # "casablanca how old is that thing"
+        mark in TITLE_QUESTION_WORDS and then in TITLE_QUESTION_NEXT)  # "casablanca how old"
 
 
 def judges(tokens: list[Token], k: int) -> bool:
     """Whether a verdict opens at ``tokens[k]``: a sentiment word or phrase ("waterworld,
     never again", "casablanca, love it")."""
-    words = [t.lower for t in tokens]
-    return words[k] in POSITIVE_WORDS | NEGATIVE_WORDS or bool(
-        phrase_at(words, k, SENTIMENT_PHRASES, 3))
+    words = [t.lower for t in tokens[k:k + 3]]
+    return words[0] in POSITIVE_WORDS or words[0] in NEGATIVE_WORDS or bool(
+        phrase_at(words, 0, SENTIMENT_PHRASES, 3))
 
 
 def trailing_year(message: str, tokens: list[Token], end: int) -> tuple[int | None, int]:
